@@ -1,0 +1,1 @@
+"""Slate Planner's engine: data contract, store, validation, conflicts, optimizer, cash flow."""

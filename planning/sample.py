@@ -1,0 +1,302 @@
+"""A realistic sample slate, generated deterministically from a seed.
+
+One studio lot (sound stages of three sizes and an LED volume), crew and equipment pools,
+post facilities with hire-in rates, about twenty features and series over two years with budgets
+on a standard film chart of accounts, and four incentive jurisdictions. The planned dates are
+drawn so that a few resources are over-booked in some weeks, not everywhere. ``make_slate(n)``
+also builds the larger slates the benchmarks use.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+
+from planning.inputs import PANDAS_TYPES
+from planning.schema import TABLES
+
+HORIZON_START = pd.Timestamp("2027-01-04")  # a Monday
+HORIZON_WEEKS = 104
+
+STAGES = (  # (id, name, size sq ft)
+    [(f"STG-{i:02d}", f"Stage {i}", 12_000) for i in range(1, 5)]
+    + [(f"STG-{i:02d}", f"Stage {i}", 18_000) for i in range(5, 10)]
+    + [(f"STG-{i:02d}", f"Stage {i}", 30_000) for i in range(10, 13)]
+    + [("LED-01", "LED Volume", 22_000)]
+)
+
+POOLS = (  # (id, kind, name, hire cost a week, tightness)
+    # Capacity is fitted to the planned peak: a tightness of 1 leaves headroom, below 1 makes the
+    # pool short in its busiest weeks (a conflict), with hire-in covering about half the gap.
+    ("CREW-CAM", "crew", "Camera crews", 42_000, 1.0),
+    ("CREW-GE", "crew", "Grip & electric crews", 65_000, 0.8),
+    ("CREW-CON", "crew", "Construction crews", 80_000, 0.85),
+    ("CREW-ART", "crew", "Art department crews", 38_000, 1.0),
+    ("CREW-HMU", "crew", "Hair & makeup crews", 18_000, 1.0),
+    ("CREW-LOC", "crew", "Locations teams", 15_000, 1.0),
+    ("EQ-CAM", "equipment", "Camera packages", 22_000, 1.0),
+    ("EQ-LGT", "equipment", "Lighting packages", 30_000, 0.85),
+    ("POST-EDIT", "facility", "Edit suites", 3_500, 1.0),
+    ("POST-MIX", "facility", "Mix stages", 28_000, 0.75),
+    ("POST-COLOR", "facility", "Color suites", 16_000, 1.0),
+)
+
+JURISDICTIONS = (  # (id, rate, cap, receipt lag weeks, discount)
+    ("UK", 0.255, None, 30, 0.0),
+    ("GA", 0.30, None, 10, 0.09),
+    ("NM", 0.25, 12_000_000, 26, 0.0),
+    ("ON", 0.215, None, 52, 0.03),
+)
+
+# (account, description, section, share of budget, phase kind, curve, payment lag, qualifying)
+ACCOUNTS = (
+    ("1100", "Story & Rights", "ATL", 0.04, "prep", "start", 0, False),
+    ("1200", "Producers Unit", "ATL", 0.05, "prep", "flat", 2, False),
+    ("1300", "Direction", "ATL", 0.05, "shoot", "flat", 2, False),
+    ("1400", "Cast", "ATL", 0.14, "shoot", "front", 2, False),
+    ("1900", "ATL Fringes", "ATL", 0.02, "shoot", "flat", 4, False),
+    ("2000", "Production Staff", "BTL_PRODUCTION", 0.05, "prep", "flat", 1, True),
+    ("2200", "Art Department", "BTL_PRODUCTION", 0.04, "prep", "back", 2, True),
+    ("2300", "Set Construction", "BTL_PRODUCTION", 0.07, "prep", "bell", 4, True),
+    ("2500", "Set Operations", "BTL_PRODUCTION", 0.06, "shoot", "flat", 2, True),
+    ("2900", "Wardrobe", "BTL_PRODUCTION", 0.03, "shoot", "front", 2, True),
+    ("3100", "Makeup & Hair", "BTL_PRODUCTION", 0.02, "shoot", "flat", 2, True),
+    ("3200", "Electrical", "BTL_PRODUCTION", 0.04, "shoot", "flat", 3, True),
+    ("3300", "Camera", "BTL_PRODUCTION", 0.04, "shoot", "flat", 3, True),
+    ("3500", "Transportation", "BTL_PRODUCTION", 0.03, "shoot", "flat", 4, True),
+    ("3600", "Location Expenses", "BTL_PRODUCTION", 0.04, "shoot", "bell", 4, True),
+    ("3800", "Stage Rental", "BTL_PRODUCTION", 0.03, "shoot", "flat", 4, True),
+    ("5000", "Editorial", "BTL_POST", 0.04, "post", "flat", 2, True),
+    ("5100", "Music", "BTL_POST", 0.02, "post", "end", 6, False),
+    ("5200", "Post Sound", "BTL_POST", 0.02, "post", "back", 4, True),
+    ("5300", "Visual Effects", "BTL_POST", 0.10, "post", "bell", 6, True),
+    ("5500", "Color & Deliverables", "BTL_POST", 0.02, "delivery", "flat", 4, True),
+    ("6500", "Publicity", "OTHER", 0.01, "delivery", "end", 4, False),
+    ("6700", "Insurance", "OTHER", 0.02, "prep", "start", 0, False),
+    ("6800", "General Expense", "OTHER", 0.02, "prep", "flat", 2, False),
+    ("7500", "Contingency", "OTHER", 0.04, "post", "flat", 8, False),
+)
+
+FEATURE_TITLES = [
+    "Northern Lights", "The Long Con", "Saltwater", "Iron Orchard", "Glass Harbor", "Midnight Express Line",
+    "The Cartographer", "Red Meridian", "Hollow Crown Road", "Paper Tigers", "Last Light at Dover",
+    "The Understudy", "Silver Lake", "Ashfall", "Blue Hour", "The Quiet Coast", "Wildfire Season",
+    "Copper Sky", "The Orchard Keeper", "Small Hours",
+]
+SERIES_TITLES = [
+    "Harbor Street (S2)", "The Bureau (S1)", "Westward (S3)", "Night Shift (S1)", "Kingdom of Salt (S2)",
+    "Lowlands (S1)", "The Firm (S4)", "Parallel (S2)",
+]
+
+
+def _monday(week: int) -> pd.Timestamp:
+    return HORIZON_START + pd.Timedelta(days=7 * week)
+
+
+def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3,
+               n_locked: int = 3, stages_scale: float = 1.0) -> dict[str, pd.DataFrame]:
+    """Generate a slate of ``n_productions`` as contract tables (name -> frame).
+
+    Pools and stages scale with the slate (``n/20``) so that larger slates stay about as busy.
+    The first ``n_locked`` productions are already shooting: dated before the horizon and locked.
+    """
+    rng = random.Random(seed)
+    scale = max(1.0, n_productions / 20) * stages_scale
+    productions, phases, links, demands, budget = [], [], [], [], []
+
+    stages = [(sid, name, size) for sid, name, size in STAGES]
+    extra = round(len(STAGES) * (scale - 1))
+    for k in range(extra):
+        _, _, size = STAGES[k % (len(STAGES) - 1)]
+        stages.append((f"STG-{13 + k:02d}", f"Stage {13 + k}", size))
+    resources = [(sid, "stage", name, 1, size, None, None) for sid, name, size in stages]
+    resources += [(rid, kind, name, 1000, None, cost, 0) for rid, kind, name, cost, _ in POOLS]  # fitted below
+
+    n_series = round(n_productions * series_share)
+    kinds = ["series"] * n_series + ["feature"] * (n_productions - n_series)
+    rng.shuffle(kinds)
+    titles_f, titles_s = FEATURE_TITLES, SERIES_TITLES
+    for i, fmt in enumerate(kinds):
+        pid = f"P{i + 1:02d}" if n_productions < 100 else f"P{i + 1:03d}"
+        pool = titles_s if fmt == "series" else titles_f
+        k = kinds[:i].count(fmt)
+        title = pool[k % len(pool)] + ("" if k < len(pool) else f" {k // len(pool) + 1}")
+        locked = i < n_locked
+        if fmt == "feature":
+            prep, shoot, post = rng.randint(8, 20), rng.randint(6, 14), rng.randint(20, 40)
+            plan = [("prep", "prep", prep), ("shoot", "shoot", shoot), ("post", "post", post),
+                    ("delivery", "delivery", 2)]
+            size = rng.choice([12_000, 18_000, 18_000, 30_000])
+            budget_total = rng.choice([5, 12, 25, 40, 60, 90, 120, 150, 200]) * 1_000_000
+        else:
+            blocks = rng.randint(2, 4)
+            prep, block, post = rng.randint(8, 14), rng.randint(4, 7), rng.randint(8, 14)
+            plan = [("prep", "prep", prep)]
+            plan += [(f"shoot_b{b}", "shoot", block) for b in range(1, blocks + 1)]
+            plan += [(f"post_b{b}", "post", post) for b in range(1, blocks + 1)]
+            plan += [("delivery", "delivery", 2)]
+            size = rng.choice([12_000, 18_000])
+            budget_total = rng.choice([30, 45, 60, 80, 110]) * 1_000_000
+        led = fmt == "feature" and rng.random() < 0.3
+        span = sum(d for _, k, d in plan if k != "post") + max(d for _, k, d in plan if k == "post") + 1
+        # Start of the first phase, in weeks from the horizon start.
+        first = -(prep + rng.randint(1, 4)) if locked else rng.randint(0, HORIZON_WEEKS - span - 4)
+
+        # Planned starts: features in listed order; series shoot blocks back to back, each
+        # block's post after it, delivery after the last post.
+        starts: dict[str, int] = {}
+        if fmt == "feature":
+            w = first
+            for phase_id, _, dur in plan:
+                starts[phase_id] = w
+                w += dur
+        else:
+            starts["prep"] = first
+            w = first + prep
+            for b in range(1, blocks + 1):
+                starts[f"shoot_b{b}"] = w
+                starts[f"post_b{b}"] = w + block + 1
+                w += block
+            starts["delivery"] = max(starts[f"post_b{b}"] for b in range(1, blocks + 1)) + post
+            links.append((pid, "prep", "shoot_b1", 0, None))
+            for b in range(1, blocks + 1):
+                if b > 1:
+                    links.append((pid, f"shoot_b{b - 1}", f"shoot_b{b}", 0, 2))
+                links.append((pid, f"shoot_b{b}", f"post_b{b}", 1, None))
+                links.append((pid, f"post_b{b}", "delivery", 0, None))
+        finish = max(starts[p] + d for p, _, d in plan)
+        slack_before = 0 if locked else rng.randint(0, 4)
+        earliest = _monday(first - slack_before)
+        latest = None if locked else _monday(first + rng.choice([6, 8, 10]))
+        target = _monday(finish + (0 if locked else rng.randint(0, 6)))
+        jurisdiction = rng.choice(["UK", "GA", "GA", "NM", "ON", None])
+        productions.append((pid, title, fmt, rng.randint(1, 5), earliest, latest, target,
+                            float(rng.choice([50_000, 100_000, 150_000, 250_000])), jurisdiction, locked))
+        for phase_id, kind, dur in plan:
+            phases.append((pid, phase_id, kind, dur, _monday(starts[phase_id]), locked))
+
+        # Demands.
+        crews = 2 if budget_total >= 90_000_000 else 1
+        demands.append((pid, "prep", "CREW-CON", None, None, crews, 0, 0))
+        demands.append((pid, "prep", "CREW-ART", None, None, 1, 0, 0))
+        demands.append((pid, "prep", "CREW-LOC", None, None, 1, 0, 0))
+        for phase_id, kind, dur in plan:
+            if kind == "shoot":
+                build = rng.randint(3, 6) if phase_id in ("shoot", "shoot_b1") else 1
+                if led and phase_id == "shoot":
+                    demands.append((pid, phase_id, "LED-01", None, None, 1, 2, 1))
+                demands.append((pid, phase_id, None, "stage", float(size), 2 if crews == 2 else 1, build, 1))
+                demands.append((pid, phase_id, "CREW-CAM", None, None, crews, 0, 0))
+                demands.append((pid, phase_id, "CREW-GE", None, None, crews, 0, 0))
+                demands.append((pid, phase_id, "CREW-HMU", None, None, 1, 0, 0))
+                demands.append((pid, phase_id, "CREW-LOC", None, None, 1, 0, 0))
+                demands.append((pid, phase_id, "EQ-CAM", None, None, crews, 1, 1))
+                demands.append((pid, phase_id, "EQ-LGT", None, None, crews, 1, 1))
+            elif kind == "post":
+                demands.append((pid, phase_id, "POST-EDIT", None, None, rng.randint(2, 4), 0, 0))
+            elif kind == "delivery":
+                demands.append((pid, phase_id, "POST-MIX", None, None, 1, 0, 0))
+                demands.append((pid, phase_id, "POST-COLOR", None, None, 1, 0, 0))
+
+        # Budget: shares of the chart of accounts with some noise, rounded to the cent; the last
+        # line takes the rounding so the lines sum exactly to the budget.
+        kinds_here = {kind: phase_id for phase_id, kind, _ in plan}
+        last_shoot = [p for p, k, _ in plan if k == "shoot"][-1]
+        last_post = [p for p, k, _ in plan if k == "post"][-1]
+        weights = [share * rng.uniform(0.8, 1.2) for _, _, _, share, *_ in ACCOUNTS]
+        total_w = sum(weights)
+        cents_total = budget_total * 100
+        cents = [int(cents_total * w / total_w) for w in weights]
+        cents[-1] += cents_total - sum(cents)
+        for (account, desc, section, _, kind, curve, lag, qual), c in zip(ACCOUNTS, cents):
+            phase_id = kinds_here[kind]
+            if kind == "shoot" and account in ("1400", "2500", "3600"):
+                phase_id = "shoot" if fmt == "feature" else "shoot_b1"
+            if kind == "shoot" and account in ("1900", "3500"):
+                phase_id = last_shoot
+            if kind == "post" and fmt == "series" and account in ("5100", "7500"):
+                phase_id = last_post
+            budget.append((pid, account, desc, section, c / 100, phase_id, curve, lag, qual))
+
+    # Calendar: a stage out for maintenance, another let to an outside show, holiday shutdowns.
+    calendar = [("STG-03", _monday(w), 0) for w in range(20, 26)]
+    calendar += [("STG-10", _monday(w), 0) for w in range(40, 48)]
+    for christmas in (51, 103):
+        for rid, kind, name, cap, *_ in resources:
+            if kind == "crew":
+                calendar.append((rid, _monday(christmas), max(0, cap - 2)))
+
+    frames = {
+        "productions": pd.DataFrame(productions, columns=[
+            "production_id", "title", "format", "priority", "earliest_start", "latest_start",
+            "target_delivery", "lateness_cost_per_week", "jurisdiction", "locked"]),
+        "phases": pd.DataFrame(phases, columns=["production_id", "phase_id", "kind", "duration_weeks",
+                                                "planned_start", "locked"]),
+        "phase_links": pd.DataFrame(links, columns=["production_id", "before_phase", "after_phase",
+                                                    "min_lag_weeks", "max_lag_weeks"]),
+        "resources": pd.DataFrame(resources, columns=["resource_id", "kind", "name", "capacity", "size",
+                                                      "hire_cost_per_week", "hire_max_units"]),
+        "resource_calendar": pd.DataFrame(calendar, columns=["resource_id", "week_start", "capacity"]),
+        "demands": pd.DataFrame(demands, columns=["production_id", "phase_id", "resource_id", "resource_kind",
+                                                  "min_size", "units", "lead_weeks", "tail_weeks"]),
+        "budget_lines": pd.DataFrame(budget, columns=["production_id", "account", "description", "section",
+                                                      "amount", "phase_id", "curve", "payment_lag_weeks",
+                                                      "qualifying"]),
+        "incentives": pd.DataFrame(JURISDICTIONS, columns=["jurisdiction", "rate", "cap", "receipt_lag_weeks",
+                                                           "discount"]),
+        "settings": pd.DataFrame([(HORIZON_START, HORIZON_WEEKS, "USD", 0.07)],
+                                 columns=["horizon_start", "horizon_weeks", "currency", "financing_rate_annual"]),
+    }
+    return _fit_capacities(_typed(frames))
+
+
+def _fit_capacities(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Set each pool's capacity from its planned weekly peak and its tightness (see ``POOLS``)."""
+    from planning.conflicts import utilization
+    from planning.inputs import planned_schedule
+    from planning.validate import check
+
+    data, problems = check(frames)
+    if problems:  # a bug in the generator, not in user data
+        raise ValueError("sample generator produced invalid data: " + "; ".join(map(str, problems)))
+    util = utilization(data, planned_schedule(data))
+    peak = util.groupby("resource_id")["demand"].max()
+    tight = {rid: t for rid, _, _, _, t in POOLS}
+    res = frames["resources"].copy()
+    for i, rid in res["resource_id"].items():
+        if rid not in tight:
+            continue
+        top = int(peak.get(rid, 1))
+        cap = top + max(1, top // 10) if tight[rid] >= 1 else max(1, int(top * tight[rid]))
+        res.at[i, "capacity"] = cap
+        res.at[i, "hire_max_units"] = max(1, (top - cap) // 2) if tight[rid] < 1 else max(1, top // 5)
+    frames["resources"] = res
+    cal = frames["resource_calendar"].merge(res[["resource_id", "capacity"]], on="resource_id", suffixes=("", "_base"))
+    cal["capacity"] = (cal["capacity_base"] - 2).clip(lower=0).where(cal["capacity_base"] > 1, cal["capacity"])
+    stage_rows = cal["resource_id"].str.startswith("STG")
+    cal.loc[stage_rows, "capacity"] = 0
+    frames["resource_calendar"] = cal.drop(columns="capacity_base").astype(frames["resource_calendar"].dtypes)
+    return frames
+
+
+def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Give every column its contract type, so the Parquet files carry the right schema."""
+    out = {}
+    for name, frame in frames.items():
+        table = TABLES[name]
+        out[name] = frame.astype({c.name: PANDAS_TYPES[c.type] for c in table.columns})
+    return out
+
+
+def write_slate(frames: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each table as ``folder/<table>.parquet``; return the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in frames.items():
+        path = folder / f"{name}.parquet"
+        frame.to_parquet(path, index=False)
+        paths.append(path)
+    return paths

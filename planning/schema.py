@@ -1,0 +1,225 @@
+"""The data contract: every table, column, type, key, range and reference, in one place.
+
+Validation, loading, the sample generator, the template download and the README's data
+reference are all driven from ``TABLES``. Change a column here and every one of them follows.
+
+Types: ``str``, ``int``, ``float`` (money and rates), ``bool`` and ``date`` (an ISO date,
+``YYYY-MM-DD``). The model's time unit is the week, starting on Monday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PHASE_KINDS = ("development", "prep", "shoot", "post", "delivery", "other")
+RESOURCE_KINDS = ("stage", "crew", "equipment", "facility")
+SECTIONS = ("ATL", "BTL_PRODUCTION", "BTL_POST", "OTHER")
+CURVES = ("flat", "front", "back", "bell", "start", "end")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    ``nullable`` says a cell may be empty; ``minimum``/``maximum`` bound numbers (inclusive);
+    ``choices`` lists the allowed values of an enum column.
+    """
+
+    name: str
+    type: str
+    description: str
+    unit: str = ""
+    nullable: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Rows of ``table`` whose ``columns`` must match a row of ``target`` on ``target_columns``."""
+
+    columns: tuple[str, ...]
+    target: str
+    target_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    required: bool = True
+    references: tuple[Reference, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "productions",
+            "One row per feature or series on the slate.",
+            (
+                Column("production_id", "str", "Unique id, e.g. `P01`."),
+                Column("title", "str", "Working title."),
+                Column("format", "str", "feature, series, pilot, special, ..."),
+                Column("priority", "int", "1 low .. 5 high; weights lateness.", minimum=1, maximum=5),
+                Column("earliest_start", "date", "No phase starts before this date."),
+                Column("latest_start", "date", "Latest week the first phase may start.", nullable=True),
+                Column("target_delivery", "date", "Due date; finishing later is late."),
+                Column("lateness_cost_per_week", "float", "Cost of each week late.", "money/week", minimum=0),
+                Column("jurisdiction", "str", "Incentive jurisdiction (incentives table).", nullable=True),
+                Column("locked", "bool", "Every phase stays at its planned start."),
+            ),
+            key=("production_id",),
+            references=(Reference(("jurisdiction",), "incentives", ("jurisdiction",)),),
+        ),
+        Table(
+            "phases",
+            "The phases of each production, in running order.",
+            (
+                Column("production_id", "str", "The production."),
+                Column("phase_id", "str", "Unique within the production, e.g. `shoot`."),
+                Column("kind", "str", "Phase kind.", choices=PHASE_KINDS),
+                Column("duration_weeks", "int", "Length of the phase.", "weeks", minimum=1),
+                Column("planned_start", "date", "Current plan (empty: not yet dated).", nullable=True),
+                Column("locked", "bool", "The phase stays at its planned start."),
+            ),
+            key=("production_id", "phase_id"),
+            references=(Reference(("production_id",), "productions", ("production_id",)),),
+        ),
+        Table(
+            "phase_links",
+            "Finish-to-start links: after.start >= before.end + min_lag. A production with rows here "
+            "has exactly these links; one without runs its phases in their listed order.",
+            (
+                Column("production_id", "str", "The production."),
+                Column("before_phase", "str", "The phase that finishes first."),
+                Column("after_phase", "str", "The phase that starts after it."),
+                Column("min_lag_weeks", "int", "Least gap between them.", "weeks", minimum=0),
+                Column("max_lag_weeks", "int", "Largest gap allowed (empty: any).", "weeks",
+                       nullable=True, minimum=0),
+            ),
+            key=("production_id", "before_phase", "after_phase"),
+            required=False,
+            references=(
+                Reference(("production_id", "before_phase"), "phases", ("production_id", "phase_id")),
+                Reference(("production_id", "after_phase"), "phases", ("production_id", "phase_id")),
+            ),
+        ),
+        Table(
+            "resources",
+            "Stages, crew pools, equipment pools and post facilities shared by the slate.",
+            (
+                Column("resource_id", "str", "Unique id, e.g. `STG-07`, `CREW-GE`."),
+                Column("kind", "str", "Resource kind.", choices=RESOURCE_KINDS),
+                Column("name", "str", "Display name."),
+                Column("capacity", "int", "Units available a week (a stage is one row of capacity 1).",
+                       "units", minimum=0),
+                Column("size", "float", "Stage floor area, for size-based stage demands.", "sq ft",
+                       nullable=True, minimum=0),
+                Column("hire_cost_per_week", "float", "Cost of one hired-in unit a week (empty: cannot hire).",
+                       "money/unit/week", nullable=True, minimum=0),
+                Column("hire_max_units", "int", "Most units that can be hired in a week.", "units",
+                       nullable=True, minimum=0),
+            ),
+            key=("resource_id",),
+        ),
+        Table(
+            "resource_calendar",
+            "Capacity overrides for single weeks: maintenance, holidays, a stage let out.",
+            (
+                Column("resource_id", "str", "The resource."),
+                Column("week_start", "date", "The Monday of the week."),
+                Column("capacity", "int", "Capacity that week, replacing the base.", "units", minimum=0),
+            ),
+            key=("resource_id", "week_start"),
+            required=False,
+            references=(Reference(("resource_id",), "resources", ("resource_id",)),),
+        ),
+        Table(
+            "demands",
+            "What each phase needs each week it runs: a named resource, or any stage of at least a size.",
+            (
+                Column("production_id", "str", "The production."),
+                Column("phase_id", "str", "The phase."),
+                Column("resource_id", "str", "A named resource (or leave empty and give resource_kind).",
+                       nullable=True),
+                Column("resource_kind", "str", "`stage`: the planner picks a stage of at least min_size.",
+                       nullable=True, choices=("stage",)),
+                Column("min_size", "float", "Smallest stage that will do (with resource_kind).", "sq ft",
+                       nullable=True, minimum=0),
+                Column("units", "int", "Units a week while the phase runs.", "units", minimum=1),
+                Column("lead_weeks", "int", "Weeks held before the phase (set build, prep).", "weeks",
+                       minimum=0),
+                Column("tail_weeks", "int", "Weeks held after the phase (strike, return).", "weeks",
+                       minimum=0),
+            ),
+            references=(
+                Reference(("production_id", "phase_id"), "phases", ("production_id", "phase_id")),
+                Reference(("resource_id",), "resources", ("resource_id",)),
+            ),
+        ),
+        Table(
+            "budget_lines",
+            "Each production's budget on a film chart of accounts.",
+            (
+                Column("production_id", "str", "The production."),
+                Column("account", "str", "Account number, e.g. `1400` (ATL 1100-1900, production "
+                       "2000-4900, post 5000-5900, other 6000-7900)."),
+                Column("description", "str", "Account name."),
+                Column("section", "str", "Budget section.", choices=SECTIONS),
+                Column("amount", "float", "Budgeted amount.", "money", minimum=0),
+                Column("phase_id", "str", "Spend is spread over this phase as scheduled."),
+                Column("curve", "str", "Shape of the spend over the phase.", choices=CURVES),
+                Column("payment_lag_weeks", "int", "Weeks from spend to payment.", "weeks", minimum=0),
+                Column("qualifying", "bool", "Counts toward the incentive."),
+            ),
+            key=("production_id", "account"),
+            references=(
+                Reference(("production_id",), "productions", ("production_id",)),
+                Reference(("production_id", "phase_id"), "phases", ("production_id", "phase_id")),
+            ),
+        ),
+        Table(
+            "incentives",
+            "Tax-incentive rules per jurisdiction.",
+            (
+                Column("jurisdiction", "str", "Id used by productions.jurisdiction."),
+                Column("rate", "float", "Share of qualifying spend.", "0..1", minimum=0, maximum=1),
+                Column("cap", "float", "Most a production can receive (empty: no cap).", "money",
+                       nullable=True, minimum=0),
+                Column("receipt_lag_weeks", "int", "Weeks after delivery until the money arrives.",
+                       "weeks", minimum=0),
+                Column("discount", "float", "Share lost when the credit is sold or borrowed against.",
+                       "0..1", minimum=0, maximum=1),
+            ),
+            key=("jurisdiction",),
+            required=False,
+        ),
+        Table(
+            "settings",
+            "One row. Missing table: the horizon starts on the Monday of the earliest start, 104 weeks, "
+            "USD, no financing cost.",
+            (
+                Column("horizon_start", "date", "The Monday of week 0."),
+                Column("horizon_weeks", "int", "Length of the planning horizon.", "weeks", minimum=1,
+                       maximum=520),
+                Column("currency", "str", "Currency of every amount, e.g. USD."),
+                Column("financing_rate_annual", "float", "Cost of funding a deficit.", "per year",
+                       minimum=0, maximum=1),
+            ),
+            required=False,
+        ),
+    )
+}
+
+REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)

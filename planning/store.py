@@ -1,0 +1,160 @@
+"""The DuckDB store: reads a folder of Parquet (or CSV) into DuckDB and hands out typed frames.
+
+All SQL goes through ``Store.query`` / ``Store.execute`` with bound parameters; every call takes
+its own cursor (a DuckDB connection is not thread-safe, its cursors are), and a failure raises
+``StoreError`` carrying the SQL that failed.
+
+Loading is all-or-nothing: files are read and validated first; only a dataset with no problem
+replaces the stored one, inside one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from planning.inputs import SlateData
+from planning.schema import TABLES
+from planning.validate import Problem, ValidationError, check
+
+
+class StoreError(Exception):
+    def __init__(self, message: str, sql: str):
+        self.sql = sql
+        super().__init__(f"{message}\n  while running: {sql.strip()}")
+
+
+def _read_file(cur: duckdb.DuckDBPyConnection, path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return cur.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+    # CSV: every cell as text, so that typing (and its messages) is the validator's job.
+    return cur.execute("SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(path)]).df()
+
+
+def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+    """Read every contract table found in ``folder``.
+
+    Returns the raw frames (``None`` where the file is absent) and the problems with the files
+    themselves: a table given twice (Parquet and CSV), or a file that cannot be read (not
+    Parquet, truncated, empty).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}, [Problem("", "", "", f"{folder} is not a folder")]
+    raw: dict[str, pd.DataFrame | None] = {}
+    problems: list[Problem] = []
+    cur = duckdb.connect()
+    try:
+        for name in TABLES:
+            found = [p for p in (folder / f"{name}.parquet", folder / f"{name}.csv") if p.exists()]
+            if len(found) > 1:
+                problems.append(Problem(name, "", "", f"both {name}.parquet and {name}.csv are present; keep one"))
+                continue
+            if not found:
+                continue
+            path = found[0]
+            if path.stat().st_size == 0:
+                problems.append(Problem(name, "", "", f"{path.name} is empty (0 bytes)"))
+                continue
+            try:
+                raw[name] = _read_file(cur, path)
+            except duckdb.Error as exc:
+                first_line = str(exc).strip().splitlines()[0]
+                kind = "Parquet" if path.suffix == ".parquet" else "CSV"
+                problems.append(Problem(name, "", "", f"cannot read {path.name} as {kind}: {first_line}"))
+    finally:
+        cur.close()
+    return raw, problems
+
+
+def load_folder(folder: str | Path) -> SlateData:
+    """Read and validate a dataset folder; raise ``ValidationError`` listing every problem."""
+    raw, problems = read_folder(folder)
+    unreadable = {p.table for p in problems}
+    for name in unreadable:
+        raw.pop(name, None)
+    data, more = check(raw)
+    more = [p for p in more if not (p.table in unreadable and p.message.startswith("required table"))]
+    if problems or more:
+        raise ValidationError(problems + more)
+    return data
+
+
+def content_hash(data: SlateData) -> str:
+    """A stable hash of every table's content (identical data -> identical hash)."""
+    h = hashlib.sha256()
+    for name, frame in data.tables().items():
+        h.update(name.encode())
+        h.update(frame.to_csv(index=False).encode())
+    return h.hexdigest()[:16]
+
+
+class Store:
+    """A DuckDB database (a file, or memory) holding one validated slate and what is built on it."""
+
+    def __init__(self, path: str | Path = ":memory:"):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(self.path)
+        self._write_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def query(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, list(params)).df()
+        except duckdb.Error as exc:
+            raise StoreError(str(exc), sql) from exc
+        finally:
+            cur.close()
+
+    def has_slate(self) -> bool:
+        found = self.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?",
+                           ["slate_meta"])
+        return bool(found["n"].iloc[0])
+
+    def load(self, folder: str | Path) -> SlateData:
+        """Validate ``folder`` and, only if it is clean, replace the stored slate with it."""
+        data = load_folder(folder)
+        self.save(data, source=str(folder))
+        return data
+
+    def save(self, data: SlateData, source: str) -> None:
+        """Replace the stored slate with ``data`` in one transaction."""
+        tables = data.tables()
+        with self._write_lock:
+            cur = self._con.cursor()
+            sql = "BEGIN TRANSACTION"
+            try:
+                cur.execute(sql)
+                for name, frame in tables.items():
+                    cur.register("incoming", frame)
+                    sql = f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM incoming'
+                    cur.execute(sql)
+                    cur.unregister("incoming")
+                sql = "CREATE OR REPLACE TABLE slate_meta AS SELECT ? AS source, ? AS content_hash, now() AS loaded_at"
+                cur.execute(sql, [source, content_hash(data)])
+                cur.execute("COMMIT")
+            except duckdb.Error as exc:
+                cur.execute("ROLLBACK")
+                raise StoreError(str(exc), sql) from exc
+            finally:
+                cur.close()
+
+    def meta(self) -> dict:
+        return self.query("SELECT * FROM slate_meta").iloc[0].to_dict()
+
+    def slate(self) -> SlateData:
+        """The stored slate as typed frames."""
+        raw = {name: self.query(f'SELECT * FROM "{name}"') for name in TABLES}
+        data, problems = check(raw)
+        if problems:  # only possible if the database was edited by hand
+            raise ValidationError(problems)
+        return data
