@@ -64,6 +64,13 @@ def cmd_conflicts(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    from planning.schema import to_markdown
+
+    print(to_markdown())
+    return 0
+
+
 def cmd_app(args) -> int:
     env = dict(os.environ)
     if args.data_dir:
@@ -92,6 +99,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("data_dir")
     c.add_argument("--out", required=True)
     c.set_defaults(func=cmd_conflicts)
+
+    m = sub.add_parser("schema", help="print the data format (Markdown)")
+    m.set_defaults(func=cmd_schema)
 
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")
     a.add_argument("--data-dir", default=None, help="dataset to open (default: the bundled sample)")

@@ -190,3 +190,16 @@ def conflicts(data: SlateData, schedule: pd.DataFrame, util: pd.DataFrame | None
             "productions": ";".join(sorted(set(names))),
         })
     return pd.DataFrame(rows, columns=cols)
+
+
+def stages_booked(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
+    """``week, booked, available``: stages held that week (named or by size) against stages open."""
+    occ = occupancy(data, schedule)
+    stage_ids = set(data.resources.loc[data.resources["kind"] == "stage", "resource_id"])
+    is_stage = occ["resource_id"].isin(stage_ids) | occ["resource_id"].str.startswith(CLASS_PREFIX)
+    booked = occ[is_stage].groupby("week")["units"].sum()
+    cap = capacity_by_week(data)
+    available = cap[cap["resource_id"].isin(stage_ids)].groupby("week")["capacity"].sum()
+    out = pd.DataFrame({"week": available.index, "available": available.to_numpy()})
+    out["booked"] = out["week"].map(booked).fillna(0).astype("int64")
+    return out[["week", "booked", "available"]]

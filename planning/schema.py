@@ -223,3 +223,40 @@ TABLES: dict[str, Table] = {
 }
 
 REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
+
+
+def to_markdown() -> str:
+    """The data contract as Markdown (``docs/data.md`` is this text; a test keeps them equal)."""
+    lines = [
+        "# The slate data format",
+        "",
+        "One folder of Parquet files, one file per table (`productions.parquet`, ...). CSV files with the",
+        "same names and columns are accepted too. Dates are ISO dates (`2027-03-01`); the planner's unit of",
+        "time is the week, starting on Monday. Money is in the slate's one currency (`settings.currency`).",
+        "Extra columns are ignored; the columns below are required in each file that is given",
+        "(a column marked *may be empty* must exist, but its cells may be blank).",
+        "",
+        "Generated from `planning/schema.py` by `slate schema`.",
+        "",
+    ]
+    for table in TABLES.values():
+        need = "required" if table.required else "optional"
+        key = f"; key: {', '.join(table.key)}" if table.key else ""
+        lines += [f"## `{table.name}` ({need}{key})", "", table.description, "",
+                  "| column | type | unit | rule | meaning |", "| --- | --- | --- | --- | --- |"]
+        for c in table.columns:
+            rule = []
+            if c.nullable:
+                rule.append("may be empty")
+            if c.minimum is not None:
+                rule.append(f">= {c.minimum:g}")
+            if c.maximum is not None:
+                rule.append(f"<= {c.maximum:g}")
+            if c.choices:
+                rule.append("one of " + ", ".join(f"`{v}`" for v in c.choices))
+            lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {'; '.join(rule)} | {c.description} |")
+        for ref in table.references:
+            lines.append("")
+            lines.append(f"`{', '.join(ref.columns)}` must name a row of `{ref.target}`.")
+        lines.append("")
+    return "\n".join(lines)

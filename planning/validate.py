@@ -140,7 +140,7 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
     h0, horizon = settings.horizon_start, settings.horizon_weeks
 
     cal = t["resource_calendar"]
-    for i in cal.index[cal["week_start"].notna() & (cal["week_start"].dt.weekday != 0)]:
+    for i in cal.index[cal["week_start"].notna() & (cal["week_start"].dt.day_of_week != 0)]:
         add(Problem("resource_calendar", row_label(T["resource_calendar"], cal, i), "week_start",
                     f"{cal.at[i, 'week_start'].date()} is not a Monday"))
 

@@ -1,0 +1,24 @@
+"""Entry point: ``streamlit run dashboard/app.py``. Declares the pages; each page renders itself."""
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+from dashboard.state import current  # noqa: E402
+
+st.set_page_config(page_title="Slate Planner", page_icon=":material/movie:", layout="wide")
+
+PAGES = Path(__file__).parent / "app_pages"
+page = st.navigation([
+    st.Page(PAGES / "slate.py", title="Slate", icon=":material/movie:", default=True),
+    st.Page(PAGES / "capacity.py", title="Capacity", icon=":material/grid_on:"),
+    st.Page(PAGES / "conflicts.py", title="Conflicts", icon=":material/warning:"),
+])
+with st.sidebar:
+    loaded = current()
+    st.caption(f"Dataset: **{loaded.label}**  \n{len(loaded.data.productions)} productions · "
+               f"{loaded.data.settings.horizon_weeks} weeks from {loaded.data.settings.horizon_start:%d %b %Y}")
+page.run()

@@ -1,0 +1,24 @@
+"""Capacity: how full every stage, pool and facility is, week by week."""
+
+import streamlit as st
+
+from dashboard.figures import KIND_ORDER, capacity_heatmap
+from dashboard.state import as_planned, current
+
+loaded = current()
+schedule, util, found = as_planned(loaded.key)
+
+st.title("Capacity")
+kinds = [k for k in KIND_ORDER if k in set(util["kind"])]
+chosen = st.multiselect("Resource kinds", kinds, default=kinds, key="capacity_kinds")
+idle = st.toggle("Show idle resources", value=False, key="capacity_idle",
+                 help="Resources with no booking in the whole horizon, e.g. stages only requested by size")
+busy = util.groupby("resource_id")["demand"].transform("max") > 0
+shown = util[util["kind"].isin(chosen) & (busy | idle)]
+if shown.empty:
+    st.info("Choose at least one resource kind.")
+else:
+    st.plotly_chart(capacity_heatmap(shown), width="stretch")
+    st.caption("Each cell is one resource in one week: demand / capacity after calendar overrides. "
+               "Orange to red cells are over-booked. 'Any stage ≥ N sq ft' rows count every size-based "
+               "stage request against all stages big enough to serve it.")

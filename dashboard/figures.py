@@ -1,0 +1,77 @@
+"""Pure figure builders: DataFrames in, plotly figures out. No Streamlit here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+PHASE_COLORS = {
+    "development": "#9e9ac8", "prep": "#6baed6", "shoot": "#e6550d", "post": "#31a354",
+    "delivery": "#756bb1", "other": "#bdbdbd",
+}
+KIND_ORDER = ["stage", "stage class", "crew", "equipment", "facility"]
+
+
+def timeline_frame(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp) -> pd.DataFrame:
+    """One bar per phase: production label, phase, kind, start/end dates, locked flag."""
+    df = schedule.merge(productions[["production_id", "title", "format"]], on="production_id")
+    df["start"] = horizon_start + pd.to_timedelta(7 * df["start_week"].astype("int64"), unit="D")
+    df["end"] = horizon_start + pd.to_timedelta(7 * df["end_week"].astype("int64"), unit="D")
+    df["production"] = df["production_id"].astype(str) + " · " + df["title"].astype(str)
+    df["status"] = np.where(df["locked"], "locked", "movable")
+    return df
+
+
+def timeline_figure(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp,
+                    horizon_weeks: int, title: str = "Slate timeline") -> go.Figure:
+    """Gantt of productions (rows) and phases (bars colored by kind); locked phases hatched."""
+    df = timeline_frame(schedule, productions, horizon_start)
+    order = df.groupby("production")["start"].min().sort_values().index.tolist()
+    fig = px.timeline(
+        df, x_start="start", x_end="end", y="production", color="kind", pattern_shape="status",
+        pattern_shape_map={"locked": "/", "movable": ""}, color_discrete_map=PHASE_COLORS,
+        category_orders={"production": order, "kind": list(PHASE_COLORS)},
+        hover_data={"phase_id": True, "duration_weeks": True, "status": True, "production": False},
+        title=title,
+    )
+    horizon_end = horizon_start + pd.Timedelta(days=7 * horizon_weeks)
+    fig.add_vrect(x0=horizon_start, x1=horizon_end, fillcolor="#f0f0f0", opacity=0.35, layer="below", line_width=0)
+    fig.update_yaxes(title=None, autorange="reversed")
+    fig.update_xaxes(title=None)
+    fig.update_layout(height=max(360, 26 * len(order) + 140), legend_title_text="Phase",
+                      margin=dict(l=10, r=10, t=50, b=10), bargap=0.25)
+    return fig
+
+
+def heatmap_frame(util: pd.DataFrame) -> pd.DataFrame:
+    """Utilization ratio ``demand / capacity`` per resource and week (``inf`` capped at 2)."""
+    df = util.copy()
+    cap = df["capacity"].astype(float)
+    ratio = np.where(cap > 0, df["demand"] / cap.where(cap > 0, 1), np.where(df["demand"] > 0, 2.0, 0.0))
+    df["ratio"] = np.minimum(ratio, 2.0)
+    return df
+
+
+def capacity_heatmap(util: pd.DataFrame, title: str = "Capacity: demand / capacity by week") -> go.Figure:
+    """Resource x week heatmap. Blue up to full (1.0); orange to red when over-allocated."""
+    df = heatmap_frame(util)
+    df["kind_rank"] = df["kind"].map({k: i for i, k in enumerate(KIND_ORDER)}).fillna(len(KIND_ORDER))
+    rows = (df[["resource_id", "name", "kind_rank"]].drop_duplicates("resource_id")
+            .sort_values(["kind_rank", "resource_id"]))
+    labels = [f"{n} ({r})" if not str(r).startswith("stages>=") else str(n) for r, n in zip(rows["resource_id"], rows["name"])]
+    z = df.pivot(index="resource_id", columns="week_start", values="ratio").reindex(rows["resource_id"])
+    demand = df.pivot(index="resource_id", columns="week_start", values="demand").reindex(rows["resource_id"])
+    cap = df.pivot(index="resource_id", columns="week_start", values="capacity").reindex(rows["resource_id"])
+    text = demand.astype(int).astype(str) + " / " + cap.astype(int).astype(str)
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(), x=list(z.columns), y=labels, zmin=0, zmax=2, text=text.to_numpy(),
+        colorscale=[[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#2171b5"], [0.5001, "#fdae61"], [1.0, "#b30000"]],
+        colorbar=dict(title="Load", tickvals=[0, 0.5, 1, 1.5, 2], ticktext=["0%", "50%", "100%", "150%", "≥200%"]),
+        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>demand / capacity: %{text}<extra></extra>",
+        xgap=1, ygap=1,
+    ))
+    fig.update_layout(title=title, height=max(320, 22 * len(labels) + 120), margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_yaxes(autorange="reversed")
+    return fig

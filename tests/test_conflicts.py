@@ -1,0 +1,113 @@
+"""As-planned utilization and conflicts on hand-built slates whose answers are known."""
+
+import pandas as pd
+
+from planning.conflicts import capacity_by_week, conflicts, occupancy, stages_booked, utilization
+from planning.inputs import planned_schedule
+
+from factory import demand, monday, phase, production, resource, slate
+
+
+def row(util, rid, week):
+    hit = util[(util["resource_id"] == rid) & (util["week"] == week)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+def test_pool_over_allocation_and_conflict_run():
+    # A needs 2 G&E crews in weeks 0-3, B needs 2 in weeks 2-5; the pool has 3.
+    data = slate([production("A"), production("B")],
+                 [phase("A", "shoot", 4, 0), phase("B", "shoot", 4, 2)],
+                 [resource("GE", capacity=3)],
+                 [demand("A", "shoot", "GE", units=2), demand("B", "shoot", "GE", units=2)])
+    sched = planned_schedule(data)
+    util = utilization(data, sched)
+    assert [row(util, "GE", w)["demand"] for w in range(7)] == [2, 2, 4, 4, 2, 2, 0]
+    assert row(util, "GE", 2)["over"] == 1 and row(util, "GE", 1)["over"] == 0
+    found = conflicts(data, sched, util)
+    assert len(found) == 1
+    c = found.iloc[0]
+    assert (c["resource_id"], c["first_week"], c["last_week"], c["weeks"]) == ("GE", 2, 3, 2)
+    assert (c["peak_demand"], c["capacity"], c["short_by"], c["unit_weeks"]) == (4, 3, 1, 2)
+    assert c["productions"] == "A;B"
+    assert c["start"] == pd.Timestamp(monday(2)) and c["end"] == pd.Timestamp(monday(4))
+
+
+def test_calendar_override_and_lead_tail_weeks():
+    # One crew; A holds it weeks 1..5 (1 lead + 3 run + 1 tail); the crew is away in week 5.
+    data = slate([production("A")], [phase("A", "shoot", 3, 2)], [resource("CAM", capacity=1)],
+                 [demand("A", "shoot", "CAM", lead=1, tail=1)],
+                 calendar=[("CAM", monday(5), 0)])
+    cap = capacity_by_week(data)
+    assert cap[(cap["resource_id"] == "CAM") & (cap["week"] == 5)]["capacity"].item() == 0
+    occ = occupancy(data, planned_schedule(data))
+    assert occ.sort_values("week")["week"].tolist() == [1, 2, 3, 4, 5]
+    assert occ.sort_values("week")["part"].tolist() == ["lead", "run", "run", "run", "tail"]
+    found = conflicts(data, planned_schedule(data))
+    assert found[["resource_id", "first_week", "last_week", "short_by"]].values.tolist() == [["CAM", 5, 5, 1]]
+
+
+def test_unplanned_phases_follow_links_from_earliest_start():
+    data = slate([production("A", earliest_start=monday(3))],
+                 [phase("A", "prep", 2, None, kind="prep"), phase("A", "shoot", 3, None), phase("A", "post", 4, 10, kind="post")],
+                 [resource("CAM")], [demand("A", "shoot", "CAM")])
+    sched = planned_schedule(data).set_index("phase_id")
+    assert sched.loc["prep", "start_week"] == 3 and sched.loc["shoot", "start_week"] == 5
+    assert sched.loc["post", "start_week"] == 10 and not sched.loc["shoot", "planned"]
+
+
+def nested_stages(n_small_demands: int, n_big_demands: int):
+    stages = [resource("S10", "stage", size=10_000), resource("S20", "stage", size=20_000),
+              resource("S30", "stage", size=30_000)]
+    prods, phases, dems = [], [], []
+    for i in range(n_big_demands):
+        prods.append(production(f"B{i}")); phases.append(phase(f"B{i}", "shoot", 2, 0))
+        dems.append(demand(f"B{i}", "shoot", min_size=20_000))
+    for i in range(n_small_demands):
+        prods.append(production(f"S{i}")); phases.append(phase(f"S{i}", "shoot", 2, 0))
+        dems.append(demand(f"S{i}", "shoot", min_size=10_000))
+    return slate(prods, phases, stages, dems)
+
+
+def test_stage_classes_count_against_every_stage_big_enough():
+    # Two >=20k and one >=10k requests fit the three stages exactly: no conflict.
+    data = nested_stages(1, 2)
+    util = utilization(data, planned_schedule(data))
+    assert row(util, "stages>=20000", 0)[["demand", "capacity", "over"]].tolist() == [2, 2, 0]
+    assert row(util, "stages>=10000", 0)[["demand", "capacity", "over"]].tolist() == [3, 3, 0]
+    assert conflicts(data, planned_schedule(data)).empty
+
+
+def test_nested_class_conflict_is_found_where_totals_hide_it():
+    # Three >=20k requests, no small one: 3 stages in total, but only 2 are big enough.
+    data = nested_stages(0, 3)
+    found = conflicts(data, planned_schedule(data))
+    assert found["resource_id"].tolist() == ["stages>=20000"]
+    assert found["short_by"].tolist() == [1] and found["productions"].tolist() == ["B0;B1;B2"]
+
+
+def test_named_stage_booking_counts_in_its_classes_and_against_itself():
+    # A books S30 by name; B and C ask for >=20k: only S20 is left -> short by one in the class.
+    stages = [resource("S20", "stage", size=20_000), resource("S30", "stage", size=30_000)]
+    data = slate([production("A"), production("B"), production("C")],
+                 [phase("A", "shoot", 1, 0), phase("B", "shoot", 1, 0), phase("C", "shoot", 1, 0)],
+                 stages, [demand("A", "shoot", "S30"), demand("B", "shoot", min_size=20_000),
+                          demand("C", "shoot", min_size=20_000)])
+    util = utilization(data, planned_schedule(data))
+    assert row(util, "S30", 0)[["demand", "over"]].tolist() == [1, 0]
+    assert row(util, "stages>=20000", 0)[["demand", "capacity", "over"]].tolist() == [3, 2, 1]
+    booked = stages_booked(data, planned_schedule(data))
+    assert booked.set_index("week").loc[0].tolist() == [3, 2]
+
+
+def test_sample_slate_has_some_conflicts_not_everywhere(sample_data):
+    sched = planned_schedule(sample_data)
+    util = utilization(sample_data, sched)
+    found = conflicts(sample_data, sched, util)
+    assert 3 <= len(found)
+    pools = sample_data.resources[sample_data.resources["kind"] != "stage"]["resource_id"]
+    assert set(pools) - set(found["resource_id"]), "every pool is in conflict"
+    # Every conflict row agrees with the utilization it came from.
+    for c in found.itertuples():
+        weeks = util[(util["resource_id"] == c.resource_id) & util["week"].between(c.first_week, c.last_week)]
+        assert (weeks["over"] > 0).all() and weeks["over"].sum() == c.unit_weeks

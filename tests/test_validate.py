@@ -1,0 +1,197 @@
+"""`slate validate`: a clean sample passes; each kind of broken copy fails naming table, row, column."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from planning.cli import main
+from planning.store import Store, load_folder
+from planning.validate import ValidationError
+
+from conftest import ROOT, SAMPLE
+
+
+def read(folder, name):
+    return pd.read_parquet(folder / f"{name}.parquet")
+
+
+def write(folder, name, frame):
+    frame.to_parquet(folder / f"{name}.parquet", index=False)
+
+
+def validate(folder, capsys):
+    code = main(["validate", str(folder)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_sample_is_valid_and_cli_exits_zero():
+    run = subprocess.run([sys.executable, "-m", "planning.cli", "validate", str(SAMPLE)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "20 productions" in run.stdout
+
+
+def test_csv_folder_is_accepted(tmp_path, capsys):
+    for path in SAMPLE.glob("*.parquet"):
+        pd.read_parquet(path).to_csv(tmp_path / f"{path.stem}.csv", index=False)
+    code, text = validate(tmp_path, capsys)
+    assert code == 0, text
+    assert load_folder(tmp_path).phases.equals(load_folder(SAMPLE).phases)
+
+
+def break_missing_table(d):
+    (d / "demands.parquet").unlink()
+    return ["demands: required table is missing"]
+
+
+def break_missing_column(d):
+    write(d, "productions", read(d, "productions").drop(columns=["priority"]))
+    return ["productions.priority: missing column"]
+
+
+def break_wrong_type(d):
+    ph = read(d, "phases")
+    ph["duration_weeks"] = ph["duration_weeks"].astype(str)
+    ph.loc[(ph["production_id"] == "P05") & (ph["phase_id"] == "prep"), "duration_weeks"] = "six"
+    write(d, "phases", ph)
+    return ["phases[P05/prep].duration_weeks: expected int, got 'six'"]
+
+
+def break_null_required(d):
+    pr = read(d, "productions")
+    pr.loc[pr["production_id"] == "P04", "title"] = None
+    write(d, "productions", pr)
+    return ["productions[P04].title: is empty"]
+
+
+def break_duplicate_key(d):
+    res = read(d, "resources")
+    write(d, "resources", pd.concat([res, res[res["resource_id"] == "CREW-GE"]], ignore_index=True))
+    return ["resources[CREW-GE].resource_id: duplicate key"]
+
+
+def break_dangling_reference(d):
+    dem = read(d, "demands")
+    i = dem.index[(dem["production_id"] == "P06") & (dem["resource_id"] == "CREW-GE")][0]
+    dem.loc[i, "resource_id"] = "CREW-XX"
+    write(d, "demands", dem)
+    return [f"demands[row {i + 1}: P06/shoot/CREW-XX].resource_id: unknown resources entry 'CREW-XX'"]
+
+
+def break_negatives(d):
+    ph = read(d, "phases")
+    ph.loc[(ph["production_id"] == "P07") & (ph["phase_id"] == "shoot"), "duration_weeks"] = 0
+    write(d, "phases", ph)
+    res = read(d, "resources")
+    res.loc[res["resource_id"] == "EQ-CAM", "capacity"] = -2
+    write(d, "resources", res)
+    bl = read(d, "budget_lines")
+    bl.loc[(bl["production_id"] == "P08") & (bl["account"] == "1400"), "amount"] = -5.0
+    write(d, "budget_lines", bl)
+    return ["phases[P07/shoot].duration_weeks: must be at least 1 (got 0)",
+            "resources[EQ-CAM].capacity: must be at least 0 (got -2)",
+            "budget_lines[P08/1400].amount: must be at least 0 (got -5.0)"]
+
+
+def break_unknown_enum(d):
+    ph = read(d, "phases")
+    ph.loc[(ph["production_id"] == "P09") & (ph["phase_id"] == "post"), "kind"] = "shooting"
+    write(d, "phases", ph)
+    return ["phases[P09/post].kind: unknown value 'shooting'"]
+
+
+def break_cycle(d):
+    links = read(d, "phase_links")
+    pid = links["production_id"].iloc[0]
+    cycle = pd.DataFrame([{"production_id": pid, "before_phase": "delivery", "after_phase": "prep",
+                           "min_lag_weeks": 0, "max_lag_weeks": None}]).astype(links.dtypes)
+    write(d, "phase_links", pd.concat([links, cycle], ignore_index=True))
+    return [f"phase_links[{pid}].after_phase: the links form a cycle"]
+
+
+def break_window(d):
+    pr = read(d, "productions")
+    pr.loc[pr["production_id"] == "P05", "earliest_start"] = pd.Timestamp("2028-09-04")
+    pr.loc[pr["production_id"] == "P05", "latest_start"] = None
+    write(d, "productions", pr)
+    return ["productions[P05].earliest_start: window too short"]
+
+
+def break_unservable(d):
+    dem = read(d, "demands")
+    i = dem.index[(dem["production_id"] == "P04") & (dem["resource_kind"] == "stage")][0]
+    dem.loc[i, "min_size"] = 50_000.0
+    write(d, "demands", dem)
+    return [f"demands[row {i + 1}: P04/shoot].min_size: no stage can serve it"]
+
+
+def break_not_parquet(d):
+    (d / "productions.parquet").write_text("production_id,title\nP01,hello\n")
+    return ["productions: cannot read productions.parquet as Parquet"]
+
+
+def break_truncated(d):
+    path = d / "phases.parquet"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return ["phases: cannot read phases.parquet as Parquet"]
+
+
+def break_empty_file(d):
+    (d / "resources.parquet").write_bytes(b"")
+    return ["resources: resources.parquet is empty (0 bytes)"]
+
+
+BREAKS = [break_missing_table, break_missing_column, break_wrong_type, break_null_required,
+          break_duplicate_key, break_dangling_reference, break_negatives, break_unknown_enum, break_cycle,
+          break_window, break_unservable, break_not_parquet, break_truncated, break_empty_file]
+
+
+@pytest.mark.parametrize("breaker", BREAKS, ids=lambda f: f.__name__.removeprefix("break_"))
+def test_each_problem_is_named(breaker, sample_copy, capsys):
+    expected = breaker(sample_copy)
+    code, text = validate(sample_copy, capsys)
+    assert code == 1
+    assert "Traceback" not in text
+    for message in expected:
+        assert message in text, f"{message!r} not in:\n{text}"
+
+
+def test_every_problem_is_reported_at_once(sample_copy, capsys):
+    expected = []
+    for breaker in (break_wrong_type, break_null_required, break_duplicate_key, break_unknown_enum, break_cycle):
+        expected += breaker(sample_copy)
+    code, text = validate(sample_copy, capsys)
+    assert code == 1
+    for message in expected:
+        assert message in text
+
+
+def test_bad_data_exits_one_from_a_real_process(sample_copy):
+    break_unservable(sample_copy)
+    run = subprocess.run([sys.executable, "-m", "planning.cli", "validate", str(sample_copy)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "no stage can serve it" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_failed_load_keeps_the_stored_slate(tmp_path, sample_copy):
+    store = Store(tmp_path / "s.duckdb")
+    good = store.load(SAMPLE)
+    before = store.meta()["content_hash"]
+    break_cycle(sample_copy)
+    with pytest.raises(ValidationError):
+        store.load(sample_copy)
+    assert store.meta()["content_hash"] == before
+    assert store.slate().productions.equals(good.productions)
+    store.close()
+    reopened = Store(tmp_path / "s.duckdb")  # and it survives a restart
+    assert reopened.slate().demands.equals(good.demands)
+    reopened.close()
+
+
+def test_not_a_folder(tmp_path, capsys):
+    code, text = validate(tmp_path / "nope", capsys)
+    assert code == 1 and "is not a folder" in text
