@@ -48,7 +48,9 @@ def current() -> Loaded:
     if not s.has_slate():
         s.load(data_dir())
     meta = s.meta()
-    return Loaded(_slate(meta["content_hash"]), Path(meta["source"]).name, meta["content_hash"])
+    source = str(meta["source"])
+    label = source if source.startswith("upload") else Path(source).name
+    return Loaded(_slate(meta["content_hash"]), label, meta["content_hash"])
 
 
 @st.cache_data(max_entries=8)

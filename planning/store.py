@@ -120,10 +120,10 @@ class Store:
                            ["slate_meta"])
         return bool(found["n"].iloc[0])
 
-    def load(self, folder: str | Path) -> SlateData:
+    def load(self, folder: str | Path, source: str | None = None) -> SlateData:
         """Validate ``folder`` and, only if it is clean, replace the stored slate with it."""
         data = load_folder(folder)
-        self.save(data, source=str(folder))
+        self.save(data, source=source or str(folder))
         return data
 
     def save(self, data: SlateData, source: str) -> None:

@@ -1,0 +1,48 @@
+"""Zip bundles: the template, the current data, and unpacking uploads safely."""
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from planning.bundles import BundleError, dataset_zip, template_zip, unpack
+from planning.schema import TABLES
+from planning.store import load_folder
+
+
+def test_template_has_every_table_with_contract_headers():
+    with zipfile.ZipFile(io.BytesIO(template_zip())) as z:
+        for name, table in TABLES.items():
+            assert z.read(f"{name}.csv").decode().strip().split(",") == table.column_names
+        assert "phase_links" in z.read("README.md").decode()
+
+
+def test_dataset_zip_loads_back_unchanged(tmp_path, sample_data):
+    with zipfile.ZipFile(io.BytesIO(dataset_zip(sample_data))) as z:
+        z.extractall(tmp_path)
+    back = load_folder(tmp_path)
+    for name, frame in sample_data.tables().items():
+        pd.testing.assert_frame_equal(frame, back.tables()[name], obj=name)
+
+
+def test_unpack_takes_only_table_files_and_never_escapes(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("deep/folder/productions.csv", "production_id\n")
+        z.writestr("../../evil.csv", "x")
+        z.writestr("../resources.csv", "resource_id\n")
+        z.writestr("notes.txt", "hello")
+    found = unpack([("slate.zip", buf.getvalue())], tmp_path / "out")
+    assert found == ["productions", "resources"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["productions.csv", "resources.csv"]
+    assert not (tmp_path / "evil.csv").exists()
+
+
+def test_unpack_errors_are_clear(tmp_path):
+    with pytest.raises(BundleError, match="not a readable zip"):
+        unpack([("slate.zip", b"not a zip")], tmp_path)
+    with pytest.raises(BundleError, match="no table files found"):
+        unpack([("notes.txt", b"x")], tmp_path)
+    with pytest.raises(BundleError, match="given twice"):
+        unpack([("phases.csv", b"a"), ("phases.parquet", b"b")], tmp_path)
