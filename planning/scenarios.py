@@ -1,0 +1,151 @@
+"""What-if scenarios: a base dataset plus overrides, applied as a pure function.
+
+A ``Scenario`` names its base dataset by content hash and holds only overrides; ``apply(data,
+scenario)`` returns a new, validated ``SlateData`` and never changes the base. The rules:
+
+- ``capacity``: each ``CapacityChange(resource_id, delta, pct, first_week, last_week)`` sets, in every
+  week of its range (the whole horizon when open), ``cap' = max(0, round(cap * (1 + pct/100)) + delta)``,
+  applied on top of the calendar (a calendar row's capacity is the ``cap`` of that week).
+- ``stages``: each ``StageChange(size, count)`` adds ``count`` stages of ``size`` sq ft
+  (``WHATIF-<size>-<i>``) or, with a negative count, closes that many stages of exactly that size for
+  the whole horizon (the highest ids first; closed stages keep their rows at capacity 0).
+- ``slips``: ``{production_id: weeks}`` moves the production later (earlier when negative): its
+  window (earliest and latest start), target delivery and every planned start shift by ``7*weeks`` days.
+- ``locks``: ``{production_id: bool}`` locks or unlocks a whole production; ``phase_locks``:
+  ``{"production_id/phase_id": bool}`` one phase.
+- ``overage_pct``: every budget line grows by that share, rounded to the cent.
+- ``hire_allowed = False``: nothing can be hired in (``hire_max_units = 0``).
+- ``weights``: objective weights handed to the optimizer (``planning.model``), unchanged here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from planning.inputs import SlateData
+from planning.validate import ValidationError, check
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    resource_id: str
+    delta: int = 0
+    pct: float = 0.0
+    first_week: int | None = None
+    last_week: int | None = None
+
+
+@dataclass(frozen=True)
+class StageChange:
+    size: float
+    count: int
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    base_hash: str = ""
+    capacity: tuple[CapacityChange, ...] = ()
+    stages: tuple[StageChange, ...] = ()
+    slips: dict[str, int] = field(default_factory=dict)
+    locks: dict[str, bool] = field(default_factory=dict)
+    phase_locks: dict[str, bool] = field(default_factory=dict)
+    overage_pct: float = 0.0
+    hire_allowed: bool = True
+    weights: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+    def overrides_json(self) -> str:
+        """The overrides as canonical JSON (sorted keys): equal overrides give equal text."""
+        body = asdict(self)
+        body.pop("name")
+        return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, name: str, text: str) -> "Scenario":
+        body = json.loads(text)
+        body["capacity"] = tuple(CapacityChange(**c) for c in body.get("capacity", ()))
+        body["stages"] = tuple(StageChange(**s) for s in body.get("stages", ()))
+        return cls(name=name, **body)
+
+
+def _weekly_capacity_rows(data: SlateData, change: CapacityChange) -> pd.DataFrame:
+    res = data.resources.set_index("resource_id")
+    if change.resource_id not in res.index:
+        raise ValueError(f"scenario changes capacity of unknown resource {change.resource_id!r}")
+    first = 0 if change.first_week is None else max(0, change.first_week)
+    last = data.settings.horizon_weeks - 1 if change.last_week is None else min(change.last_week, data.settings.horizon_weeks - 1)
+    weeks = pd.Series(range(first, last + 1), dtype="int64")
+    base = int(res.at[change.resource_id, "capacity"])
+    cal = data.resource_calendar
+    mine = cal[cal["resource_id"] == change.resource_id]
+    current = dict(zip(data.week_of(mine["week_start"]).astype(int), mine["capacity"].astype(int)))
+    caps = [max(0, round(current.get(w, base) * (1 + change.pct / 100)) + change.delta) for w in weeks]
+    return pd.DataFrame({"resource_id": change.resource_id, "week_start": data.week_start(weeks).to_numpy(),
+                         "capacity": caps})
+
+
+def apply(data: SlateData, scenario: Scenario) -> SlateData:
+    """The base data with the scenario's overrides applied (validated; the base is unchanged)."""
+    t = {name: frame.copy() for name, frame in data.tables().items()}
+    t["phases"] = t["phases"].drop(columns="seq")
+    shift = pd.to_timedelta
+
+    for pid, weeks in scenario.slips.items():
+        if pid not in set(t["productions"]["production_id"]):
+            raise ValueError(f"scenario slips unknown production {pid!r}")
+        days = shift(7 * int(weeks), unit="D")
+        rows = t["productions"]["production_id"] == pid
+        for col in ("earliest_start", "latest_start", "target_delivery"):
+            t["productions"].loc[rows, col] = t["productions"].loc[rows, col] + days
+        t["phases"].loc[t["phases"]["production_id"] == pid, "planned_start"] += days
+
+    for pid, locked in scenario.locks.items():
+        t["productions"].loc[t["productions"]["production_id"] == pid, "locked"] = bool(locked)
+    for key, locked in scenario.phase_locks.items():
+        pid, phase_id = key.split("/", 1)
+        rows = (t["phases"]["production_id"] == pid) & (t["phases"]["phase_id"] == phase_id)
+        t["phases"].loc[rows, "locked"] = bool(locked)
+
+    cal = t["resource_calendar"]
+    for change in scenario.capacity:
+        rows = _weekly_capacity_rows(data, change)
+        keep = ~(cal["resource_id"].eq(change.resource_id) & cal["week_start"].isin(rows["week_start"]))
+        cal = pd.concat([cal[keep], rows.astype(cal.dtypes.to_dict())], ignore_index=True)
+
+    res = t["resources"]
+    stages = res[res["kind"] == "stage"]
+    for change in scenario.stages:
+        if change.count > 0:
+            new = pd.DataFrame([{"resource_id": f"WHATIF-{int(change.size)}-{i + 1}", "kind": "stage",
+                                 "name": f"Added stage {i + 1} ({change.size:,.0f} sq ft)", "capacity": 1,
+                                 "size": float(change.size), "hire_cost_per_week": None, "hire_max_units": None}
+                                for i in range(change.count)])
+            res = pd.concat([res, new.astype(res.dtypes.to_dict())], ignore_index=True)
+        elif change.count < 0:
+            same = stages[stages["size"] == change.size].sort_values("resource_id", ascending=False)
+            if len(same) < -change.count:
+                raise ValueError(f"cannot close {-change.count} stages of {change.size:,.0f} sq ft: "
+                                 f"the lot has {len(same)}")
+            for rid in same["resource_id"].iloc[: -change.count]:
+                weeks = pd.Series(range(data.settings.horizon_weeks))
+                closed = pd.DataFrame({"resource_id": rid, "week_start": data.week_start(weeks).to_numpy(), "capacity": 0})
+                cal = pd.concat([cal[cal["resource_id"] != rid], closed.astype(cal.dtypes.to_dict())], ignore_index=True)
+    t["resources"] = res
+    t["resource_calendar"] = cal
+
+    if not scenario.hire_allowed:
+        t["resources"]["hire_max_units"] = t["resources"]["hire_max_units"].where(
+            t["resources"]["kind"] == "stage", 0).astype("Int64")
+
+    if scenario.overage_pct:
+        cents = (t["budget_lines"]["amount"] * 100).round() * (1 + scenario.overage_pct / 100)
+        t["budget_lines"]["amount"] = (cents.round() / 100).astype("Float64")
+
+    out, problems = check(t)
+    if problems:
+        raise ValidationError(problems)
+    return out

@@ -1,0 +1,162 @@
+"""Scenarios: overrides applied as a pure function, and the shared DuckDB scenario store."""
+
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+
+from planning.conflicts import capacity_by_week
+from planning.inputs import week_index
+from planning.scenario_store import ScenarioError, ScenarioStore
+from planning.scenarios import CapacityChange, Scenario, StageChange, apply
+
+from conftest import ROOT
+
+FULL = Scenario(
+    name="Stage 13 + slip P05", base_hash="abc123",
+    capacity=(CapacityChange("CREW-GE", delta=2, first_week=10, last_week=20), CapacityChange("EQ-LGT", pct=-50.0)),
+    stages=(StageChange(30_000, 1), StageChange(12_000, -1)), slips={"P05": 6, "P09": -2},
+    locks={"P06": True}, phase_locks={"P07/shoot": True}, overage_pct=10.0, hire_allowed=False,
+    weights={"lateness": 2.0, "moves": 0.5}, note="what if we build stage 13",
+)
+
+
+def cap(data, rid, week):
+    c = capacity_by_week(data)
+    return int(c[(c["resource_id"] == rid) & (c["week"] == week)]["capacity"].item())
+
+
+def test_apply_changes_exactly_what_the_scenario_says(sample_data):
+    base = sample_data
+    new = apply(base, FULL)
+    # capacity: +2 G&E crews in weeks 10..20 only; lighting halved everywhere, on top of the calendar
+    ge = int(base.resources.set_index("resource_id").at["CREW-GE", "capacity"])
+    assert [cap(new, "CREW-GE", w) for w in (9, 10, 20, 21)] == [ge, ge + 2, ge + 2, ge]
+    assert cap(new, "EQ-LGT", 30) == round(cap(base, "EQ-LGT", 30) * 0.5)
+    assert cap(new, "EQ-LGT", 51) == round(cap(base, "EQ-LGT", 51) * 0.5)  # a holiday week stays lower
+    # stages: one more 30k stage; the highest-numbered 12k stage closed all horizon
+    added = new.resources[new.resources["resource_id"].str.startswith("WHATIF")]
+    assert added[["kind", "size", "capacity"]].values.tolist() == [["stage", 30_000.0, 1]]
+    assert all(cap(new, "STG-04", w) == 0 for w in (0, 50, 103)) and cap(new, "STG-03", 0) == 1
+    # slips move the window, the target and every planned start
+    for pid, weeks in FULL.slips.items():
+        b = base.phases[base.phases["production_id"] == pid]["planned_start"]
+        n = new.phases[new.phases["production_id"] == pid]["planned_start"]
+        assert ((n.to_numpy() - b.to_numpy()) == pd.Timedelta(days=7 * weeks)).all()
+        bp = base.productions.set_index("production_id").loc[pid]
+        np_ = new.productions.set_index("production_id").loc[pid]
+        assert np_["target_delivery"] - bp["target_delivery"] == pd.Timedelta(days=7 * weeks)
+        assert week_index(np_["earliest_start"], base.settings.horizon_start) - \
+            week_index(bp["earliest_start"], base.settings.horizon_start) == weeks
+    assert new.productions.set_index("production_id").at["P06", "locked"]
+    ph = new.phases.set_index(["production_id", "phase_id"])
+    assert ph.at[("P07", "shoot"), "locked"] and not ph.at[("P07", "prep"), "locked"]
+    # budget +10% to the cent; no hiring
+    ratio = new.budget_lines["amount"] / base.budget_lines["amount"]
+    assert ((ratio - 1.1).abs() < 1e-6).all()
+    assert (new.resources.loc[new.resources["kind"] != "stage", "hire_max_units"] == 0).all()
+    # and the base is untouched
+    assert len(base.resources) == len(new.resources) - 1
+
+
+def test_apply_is_deterministic_and_names_bad_overrides(sample_data):
+    a, b = apply(sample_data, FULL), apply(sample_data, FULL)
+    for name, frame in a.tables().items():
+        pd.testing.assert_frame_equal(frame, b.tables()[name])
+    with pytest.raises(ValueError, match="unknown resource 'NOPE'"):
+        apply(sample_data, Scenario("x", capacity=(CapacityChange("NOPE", delta=1),)))
+    with pytest.raises(ValueError, match="cannot close 9 stages"):
+        apply(sample_data, Scenario("x", stages=(StageChange(30_000, -9),)))
+
+
+def test_round_trip_of_every_field_survives_a_restart(tmp_path):
+    path = tmp_path / "scenarios.duckdb"
+    results = {"schedule": pd.DataFrame({"production_id": ["P01"], "start_week": [3]}),
+               "cashflow": pd.DataFrame({"week": [0, 1], "amount": [-1.25, 2.5]})}
+    ScenarioStore(path).save(FULL, user="ana", results=results, summary={"objective": 12.5, "status": "Optimal"})
+    again = ScenarioStore(path)  # a new process would open it the same way
+    scenario, got, summary = again.load(FULL.name)
+    assert scenario == FULL
+    assert summary == {"objective": 12.5, "status": "Optimal"}
+    for part, frame in results.items():
+        pd.testing.assert_frame_equal(got[part], frame)
+    listed = again.list().iloc[0]
+    assert (listed["name"], listed["created_by"], listed["saved_by"], listed["parts"]) == (FULL.name, "ana", "ana", 2)
+
+
+def test_rename_delete_and_who_saved(tmp_path):
+    store = ScenarioStore(tmp_path / "s.duckdb")
+    store.save(Scenario("a"), user="ana")
+    store.save(Scenario("a", overage_pct=5.0), user="ben")
+    row = store.list().iloc[0]
+    assert (row["created_by"], row["saved_by"]) == ("ana", "ben")
+    store.save(Scenario("b"), user="ben")
+    with pytest.raises(ScenarioError, match="already exists"):
+        store.rename("a", "b", user="ana")
+    store.rename("a", "c", user="ana")
+    assert store.load("c")[0].overage_pct == 5.0
+    store.delete("b")
+    assert store.list()["name"].tolist() == ["c"]
+    with pytest.raises(ScenarioError, match="no scenario named 'b'"):
+        store.load("b")
+
+
+SAVER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    import pandas as pd
+    from planning.scenario_store import ScenarioStore
+    from planning.scenarios import Scenario
+    store = ScenarioStore({path!r})
+    frame = pd.DataFrame({{"x": range(2000)}})
+    for i in range(15):
+        store.save(Scenario(f"{prefix}-{{i}}", overage_pct=float(i)), user={prefix!r}, results={{"f": frame}})
+""")
+
+
+def test_two_processes_saving_at_once_both_land(tmp_path):
+    path = str(tmp_path / "shared.duckdb")
+    ScenarioStore(path)
+    procs = [subprocess.Popen([sys.executable, "-c", SAVER.format(root=str(ROOT), path=path, prefix=p)],
+                              stderr=subprocess.PIPE, text=True) for p in ("left", "right")]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    names = set(ScenarioStore(path).list()["name"])
+    assert names == {f"{p}-{i}" for p in ("left", "right") for i in range(15)}
+
+
+KILLED = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    import pandas as pd
+    import planning.scenario_store as ss
+    from planning.scenarios import Scenario
+
+    real = ss._to_blob
+    def slow(frame):  # the save is inside its transaction when this runs
+        blob = real(frame)
+        print("in-transaction", flush=True)
+        time.sleep(60)
+        return blob
+    ss._to_blob = slow
+    ss.ScenarioStore({path!r}).save(Scenario("keep", overage_pct=99.0), user="crash",
+                                    results={{"f": pd.DataFrame({{"x": [9]}})}})
+""")
+
+
+def test_a_process_killed_during_a_save_leaves_the_old_content(tmp_path):
+    path = str(tmp_path / "crash.duckdb")
+    ScenarioStore(path).save(Scenario("keep", overage_pct=1.0), user="ana",
+                             results={"f": pd.DataFrame({"x": [1]})})
+    proc = subprocess.Popen([sys.executable, "-c", KILLED.format(root=str(ROOT), path=path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "in-transaction", proc.stderr.read()
+    proc.kill()
+    proc.wait(timeout=30)
+    scenario, results, _ = ScenarioStore(path).load("keep")
+    assert scenario.overage_pct == 1.0
+    assert results["f"]["x"].tolist() == [1]
+    assert ScenarioStore(path).list()["saved_by"].tolist() == ["ana"]
