@@ -75,3 +75,29 @@ def capacity_heatmap(util: pd.DataFrame, title: str = "Capacity: demand / capaci
     fig.update_layout(title=title, height=max(320, 22 * len(labels) + 120), margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None) -> go.Figure:
+    """Demand against capacity, week by week, for one resource.
+
+    Bars: units served from the lot's own capacity, hired-in units and any shortfall (when the
+    frame has ``hired`` / ``shortfall`` columns, as an optimized plan does; as planned, everything
+    above capacity is over-booked). Line: capacity after calendar overrides.
+    """
+    df = util[util["resource_id"] == resource_id].sort_values("week")
+    hired = df["hired"] if "hired" in df else pd.Series(0, index=df.index)
+    short = df["shortfall"] if "shortfall" in df else df["over"]
+    own = df["demand"] - hired - short
+    name = df["name"].iloc[0] if len(df) else resource_id
+    fig = go.Figure()
+    fig.add_bar(x=df["week_start"], y=own, name="From the lot", marker_color="#2171b5")
+    if hired.sum() > 0:
+        fig.add_bar(x=df["week_start"], y=hired, name="Hired in", marker_color="#fdae61")
+    fig.add_bar(x=df["week_start"], y=short, name="Over-booked" if "shortfall" not in df else "Short (unresolved)",
+                marker_color="#b30000")
+    fig.add_scatter(x=df["week_start"], y=df["capacity"], name="Capacity", mode="lines",
+                    line=dict(color="#18181b", width=2, shape="hv"))
+    fig.update_layout(barmode="stack", title=title or f"{name}: demand against capacity", height=360,
+                      yaxis_title="units", legend=dict(orientation="h", y=-0.15),
+                      margin=dict(l=10, r=10, t=50, b=10))
+    return fig

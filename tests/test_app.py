@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 import pandas as pd
 
+from planning.conflicts import utilization
+from planning.inputs import planned_schedule
 from planning.sample import make_slate, write_slate
 
 from conftest import ROOT
@@ -35,15 +37,20 @@ def test_slate_page_shows_kpis_and_timeline(app):
     assert len(app.get("plotly_chart")) == 1
 
 
-def test_capacity_page_filters_by_kind(app):
+def test_capacity_page_filters_by_kind(app, sample_data):
     app.switch_page("app_pages/capacity.py").run()
     assert not app.exception
-    assert len(app.get("plotly_chart")) == 1
+    assert len(app.get("plotly_chart")) == 2
     app.multiselect(key="capacity_kinds").set_value([]).run()
-    assert len(app.get("plotly_chart")) == 0
+    assert len(app.get("plotly_chart")) == 1
     assert "Choose at least one" in app.info[0].value
     app.multiselect(key="capacity_kinds").set_value(["crew"]).run()
-    assert len(app.get("plotly_chart")) == 1
+    assert len(app.get("plotly_chart")) == 2
+    pick = app.selectbox(key="capacity_pool")
+    util = utilization(sample_data, planned_schedule(sample_data))
+    assert pick.value == util.groupby("resource_id")["over"].sum().idxmax()  # the most over-booked first
+    pick.set_value("POST-MIX").run()
+    assert not app.exception and len(app.get("plotly_chart")) == 2
 
 
 def test_conflicts_page_lists_conflicts_and_filters(app):

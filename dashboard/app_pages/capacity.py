@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.figures import KIND_ORDER, capacity_heatmap
+from dashboard.figures import KIND_ORDER, capacity_heatmap, pool_figure
 from dashboard.state import as_planned, current
 
 loaded = current()
@@ -22,3 +22,11 @@ else:
     st.caption("Each cell is one resource in one week: demand / capacity after calendar overrides. "
                "Orange to red cells are over-booked. 'Any stage ≥ N sq ft' rows count every size-based "
                "stage request against all stages big enough to serve it.")
+
+st.subheader("One resource, week by week")
+names = util.drop_duplicates("resource_id").set_index("resource_id")["name"]
+busiest = util.groupby("resource_id")["over"].sum().sort_values(ascending=False).index[0]
+pick = st.selectbox("Resource", list(names.index), index=list(names.index).index(busiest),
+                    format_func=lambda rid: f"{names[rid]} ({rid})" if not rid.startswith("stages>=") else names[rid],
+                    key="capacity_pool")
+st.plotly_chart(pool_figure(util, pick), width="stretch")
