@@ -578,13 +578,13 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], frozen_columns: dict[str, int
 CSV_VIEWS = ("long", "accounts", "productions")
 
 
-def finance_csv(flows: pd.DataFrame, settings: Settings, period: str, view: str = "long",
+def finance_csv(data: SlateData, flows: pd.DataFrame, period: str, view: str = "long",
                 fiscal_start_month: int = 1) -> bytes:
-    """The finance CSV: ``long`` (``finance_long``), ``accounts`` or ``productions``
-    (``finance_wide`` by account or by production)."""
+    """The finance CSV of ``flows`` (from ``cashflow(data, ...)``): ``long`` (``finance_long``),
+    ``accounts`` or ``productions`` (``finance_wide`` by account or by production)."""
     if view not in CSV_VIEWS:
         raise ValueError(f"view must be one of {', '.join(CSV_VIEWS)}, not {view!r}")
-    long = finance_long(flows, settings, period, fiscal_start_month)
+    long = finance_long(flows, data.settings, period, fiscal_start_month)
     if view == "long":
         return to_csv_bytes(long)
     return to_csv_bytes(finance_wide(long, "account" if view == "accounts" else "production"))
@@ -604,7 +604,7 @@ def finance_sheets(data: SlateData, flows: pd.DataFrame, period: str,
 
 
 def finance_xlsx(data: SlateData, flows: pd.DataFrame, period: str, fiscal_start_month: int = 1) -> bytes:
-    """The finance workbook (``finance_sheets``) as .xlsx bytes."""
+    """The finance workbook (``finance_sheets``) of ``flows`` (from ``cashflow(data, ...)``) as .xlsx bytes."""
     frozen = {"By account": len(WIDE_KEYS["account"]), "By production": len(WIDE_KEYS["production"]),
               "Budget summary": 2}
     return to_xlsx_bytes(finance_sheets(data, flows, period, fiscal_start_month), frozen)

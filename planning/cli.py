@@ -81,7 +81,7 @@ def cmd_cashflow(args) -> int:
     if out.suffix.lower() == ".xlsx":
         content = finance_xlsx(data, flows, args.period, args.fiscal_start_month)
     else:
-        content = finance_csv(flows, data.settings, args.period, args.view, args.fiscal_start_month)
+        content = finance_csv(data, flows, args.period, args.view, args.fiscal_start_month)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
     need = funding_need(position(flows, data.settings))

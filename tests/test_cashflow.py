@@ -379,7 +379,7 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
     data, flows = sample
     out = tmp_path / "x.csv"
     assert main(["cashflow", str(SAMPLE), "--period", "month", "--out", str(out)]) == 0
-    assert out.read_bytes() == cf.finance_csv(flows, data.settings, "month")  # what the dashboard offers
+    assert out.read_bytes() == cf.finance_csv(data, flows, "month")  # what the dashboard offers
     long = read_csv(out.read_bytes())
     assert list(long.columns) == cf.LONG_COLUMNS
     assert set(long["flow"]) == {"spend", "incentive", "financing"}
@@ -397,7 +397,7 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
                                         ("productions", ["production_id", "title", "flow"])])
 def test_wide_csv_agrees_with_the_long_one(sample, tmp_path, view, keys):
     data, flows = sample
-    long = read_csv(cf.finance_csv(flows, data.settings, "quarter"))
+    long = read_csv(cf.finance_csv(data, flows, "quarter"))
     out = tmp_path / "wide.csv"
     assert main(["cashflow", str(SAMPLE), "--period", "quarter", "--view", view, "--out", str(out)]) == 0
     wide = read_csv(out.read_bytes())
@@ -415,7 +415,7 @@ def test_xlsx_agrees_with_the_long_csv(sample, tmp_path):
     assert main(["cashflow", str(SAMPLE), "--period", "month", "--out", str(out)]) == 0
     content = out.read_bytes()
     assert content == cf.finance_xlsx(data, flows, "month")  # the same bytes every time
-    long = read_csv(cf.finance_csv(flows, data.settings, "month"))
+    long = read_csv(cf.finance_csv(data, flows, "month"))
     sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype={"account": str})
     assert list(sheets) == ["Cash flow", "By account", "By production", "Position", "Budget summary"]
     sheet = sheets["Cash flow"]
@@ -441,7 +441,7 @@ def test_formula_like_text_is_neutralized_in_csv_and_xlsx():
              line("200", 5.00, description="@SUM(A1)", section="ATL")]
     data = slate(lines, productions=[production(title="+Plus show")])
     flows = flows_of(data)
-    long = read_csv(cf.finance_csv(flows, data.settings, "month"))
+    long = read_csv(cf.finance_csv(data, flows, "month"))
     assert set(long["account"]) == {"'-100", "200"}
     assert set(long["description"]) == {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)"}
     assert set(long["title"]) == {"'+Plus show"}
