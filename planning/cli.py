@@ -46,24 +46,6 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def cmd_conflicts(args) -> int:
-    from planning.conflicts import conflicts, utilization
-    from planning.inputs import planned_schedule
-    from planning.store import load_folder
-
-    data = load_folder(args.data_dir)
-    schedule = planned_schedule(data)
-    util = utilization(data, schedule)
-    found = conflicts(data, schedule, util)
-    out = Path(args.out)
-    _write(util, out, "utilization")
-    _write(found, out, "conflicts")
-    print(f"{len(found)} conflicts on {found['resource_id'].nunique() if len(found) else 0} resources "
-          f"({int(found['unit_weeks'].sum()) if len(found) else 0} unit-weeks over capacity); wrote {out}/conflicts.csv "
-          f"and {out}/utilization.csv")
-    return 0
-
-
 def cmd_cashflow(args) -> int:
     from planning.cashflow import (ScheduleError, cashflow, finance_csv, finance_xlsx, funding_need, position,
                                    read_schedule)
@@ -94,6 +76,24 @@ def cmd_cashflow(args) -> int:
     return 0
 
 
+def cmd_conflicts(args) -> int:
+    from planning.conflicts import conflicts, utilization
+    from planning.inputs import planned_schedule
+    from planning.store import load_folder
+
+    data = load_folder(args.data_dir)
+    schedule = planned_schedule(data)
+    util = utilization(data, schedule)
+    found = conflicts(data, schedule, util)
+    out = Path(args.out)
+    _write(util, out, "utilization")
+    _write(found, out, "conflicts")
+    print(f"{len(found)} conflicts on {found['resource_id'].nunique() if len(found) else 0} resources "
+          f"({int(found['unit_weeks'].sum()) if len(found) else 0} unit-weeks over capacity); wrote {out}/conflicts.csv "
+          f"and {out}/utilization.csv")
+    return 0
+
+
 def cmd_app(args) -> int:
     env = dict(os.environ)
     if args.data_dir:
@@ -118,11 +118,6 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7)
     s.set_defaults(func=cmd_sample)
 
-    c = sub.add_parser("conflicts", help="as-planned utilization and conflicts")
-    c.add_argument("data_dir")
-    c.add_argument("--out", required=True)
-    c.set_defaults(func=cmd_conflicts)
-
     f = sub.add_parser("cashflow", help="the slate's cash flow as a finance CSV or .xlsx workbook")
     f.add_argument("data_dir")
     f.add_argument("--plan", default=None, help="folder holding schedule.parquet/.csv from `slate solve` "
@@ -134,6 +129,11 @@ def parser() -> argparse.ArgumentParser:
                    help="CSV layout: long rows, or accounts / productions by period (an .xlsx has all)")
     f.add_argument("--out", required=True, help="a .csv file, or .xlsx for a workbook")
     f.set_defaults(func=cmd_cashflow)
+
+    c = sub.add_parser("conflicts", help="as-planned utilization and conflicts")
+    c.add_argument("data_dir")
+    c.add_argument("--out", required=True)
+    c.set_defaults(func=cmd_conflicts)
 
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")
     a.add_argument("--data-dir", default=None, help="dataset to open (default: the bundled sample)")
