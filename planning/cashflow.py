@@ -564,7 +564,7 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], frozen_columns: dict[str, int
             ws.column_dimensions[letter].width = min(60, max([len(str(col)), 10] + sample) + 2)
         ws.freeze_panes = ws.cell(row=2, column=1 + (frozen_columns or {}).get(name, 0))
     wb.properties.created = wb.properties.modified = pd.Timestamp(*_FIXED_TIME[:3]).to_pydatetime()
-    raw = io.BytesIO()
+    raw = io.BytesIO()  # ExcelWriter, not wb.save, which would stamp the current time as modified
     ExcelWriter(wb, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
     # openpyxl stamps some zip entries with the current time: repack with a fixed one.
     out = io.BytesIO()
