@@ -46,6 +46,36 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_cashflow(args) -> int:
+    from planning.cashflow import (ScheduleError, cashflow, finance_csv, finance_xlsx, funding_need, position,
+                                   read_schedule)
+    from planning.inputs import planned_schedule
+    from planning.store import load_folder
+
+    data = load_folder(args.data_dir)
+    try:
+        schedule = read_schedule(args.plan) if args.plan else planned_schedule(data)
+        flows = cashflow(data, schedule)
+    except ScheduleError as exc:
+        print(f"the plan cannot be used: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    if out.suffix.lower() == ".xlsx":
+        content = finance_xlsx(data, flows, args.period, args.fiscal_start_month)
+    else:
+        content = finance_csv(data, flows, args.period, args.view, args.fiscal_start_month)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    need = funding_need(position(flows, data.settings))
+    totals = flows.groupby("flow")["cents"].sum()
+    cur = data.settings.currency
+    when = f" in week {need.week} ({need.week_start.date()})" if need.week is not None else ""
+    print(f"wrote {out}: spend {-totals.get('spend', 0) / 100:,.2f} {cur}, incentives "
+          f"{totals.get('incentive', 0) / 100:,.2f}, financing {need.financing_cost:,.2f}; "
+          f"peak funding need {need.peak_need:,.2f} {cur}{when}")
+    return 0
+
+
 def cmd_conflicts(args) -> int:
     from planning.conflicts import conflicts, utilization
     from planning.inputs import planned_schedule
@@ -94,6 +124,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--productions", type=int, default=20)
     s.add_argument("--seed", type=int, default=7)
     s.set_defaults(func=cmd_sample)
+
+    f = sub.add_parser("cashflow", help="the slate's cash flow as a finance CSV or .xlsx workbook")
+    f.add_argument("data_dir")
+    f.add_argument("--plan", default=None, help="folder holding schedule.parquet/.csv from `slate solve` "
+                   "(default: the planned dates)")
+    f.add_argument("--period", choices=["week", "month", "quarter", "year"], default="month")
+    f.add_argument("--fiscal-start-month", type=int, choices=range(1, 13), default=1, metavar="1..12",
+                   help="first month of the fiscal year, for quarters and years (default 1: calendar)")
+    f.add_argument("--view", choices=["long", "accounts", "productions"], default="long",
+                   help="CSV layout: long rows, or accounts / productions by period (an .xlsx has all)")
+    f.add_argument("--out", required=True, help="a .csv file, or .xlsx for a workbook")
+    f.set_defaults(func=cmd_cashflow)
 
     c = sub.add_parser("conflicts", help="as-planned utilization and conflicts")
     c.add_argument("data_dir")
