@@ -101,3 +101,52 @@ def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None) 
                       yaxis_title="units", legend=dict(orientation="h", y=-0.15),
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig
+
+
+SECTION_COLORS = {"ATL": "#6a51a3", "BTL_PRODUCTION": "#e6550d", "BTL_POST": "#31a354", "OTHER": "#969696",
+                  "INCENTIVE": "#1a9850", "FINANCING": "#525252"}
+
+
+def cash_bars(tagged: pd.DataFrame, order: list[str], by: str = "section",
+              title: str = "Cash out and in, by period") -> go.Figure:
+    """Stacked bars per period: spend below zero by ``by`` (section or production), incentive
+    receipts above zero, financing cost below. ``tagged`` is a cash-flow frame with ``period``."""
+    df = tagged.copy()
+    df["series"] = np.where(df["flow"] == "spend", df[by if by == "section" else "production_id"].astype(str),
+                            np.where(df["flow"] == "incentive", "Incentive receipts", "Financing cost"))
+    if by != "section":
+        titles = dict(zip(df["production_id"].astype(str), df["title"].astype(str)))
+        df.loc[df["flow"] == "spend", "series"] = df.loc[df["flow"] == "spend", "series"].map(
+            lambda pid: f"{pid} · {titles.get(pid, '')}")
+    sums = df.groupby(["series", "period"], observed=True)["amount"].sum().reset_index()
+    fig = go.Figure()
+    special = {"Incentive receipts": "#1a9850", "Financing cost": "#525252"}
+    for series, part in sums.groupby("series", sort=True):
+        part = part.set_index("period")["amount"].reindex(order, fill_value=0)
+        fig.add_bar(x=order, y=part / 1e6, name=series,
+                    marker_color=special.get(series, SECTION_COLORS.get(series)))
+    fig.update_layout(barmode="relative", title=title, height=460, yaxis_title="millions (out < 0 < in)",
+                      legend=dict(orientation="v"), margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    return fig
+
+
+def position_figure(curves: dict[str, pd.DataFrame], peaks: dict[str, tuple] | None = None,
+                    title: str = "Cumulative cash position") -> go.Figure:
+    """One line per named weekly position frame (``week_start``, ``position``); each peak funding
+    need ``(week_start, need)`` marked on its curve."""
+    fig = go.Figure()
+    colors = ["#2171b5", "#e6550d", "#31a354", "#6a51a3"]
+    for i, (name, pos) in enumerate(curves.items()):
+        color = colors[i % len(colors)]
+        fig.add_scatter(x=pos["week_start"], y=pos["position"] / 1e6, name=name, mode="lines",
+                        line=dict(color=color, width=2))
+        if peaks and peaks.get(name) and peaks[name][0] is not None:
+            when, need = peaks[name]
+            fig.add_scatter(x=[when], y=[-need / 1e6], mode="markers+text", marker=dict(size=11, color=color),
+                            text=[f"peak need {need / 1e6:,.1f}M"], textposition="top left", showlegend=False,
+                            name=f"{name} peak")
+    fig.add_hline(y=0, line_color="#a1a1aa", line_width=1)
+    fig.update_layout(title=title, height=380, yaxis_title="millions", margin=dict(l=10, r=10, t=50, b=10),
+                      legend=dict(orientation="h", y=-0.15))
+    return fig

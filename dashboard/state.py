@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from planning.cashflow import cashflow
 from planning.conflicts import conflicts, utilization
 from planning.inputs import SlateData, planned_schedule
 from planning.store import Store
@@ -60,3 +61,10 @@ def as_planned(key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     schedule = planned_schedule(data)
     util = utilization(data, schedule)
     return schedule, util, conflicts(data, schedule, util)
+
+
+@st.cache_data(max_entries=8)
+def cash(key: str, source: str = "as planned") -> pd.DataFrame:
+    """The weekly cash flows of the slate on the chosen dates."""
+    schedule, _, _ = as_planned(key)
+    return cashflow(_slate(key), schedule)

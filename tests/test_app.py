@@ -98,3 +98,19 @@ def test_data_page_loads_a_good_upload(app, tmp_path):
     assert "Loaded 12 productions" in app.success[0].value
     app.switch_page("app_pages/slate.py").run()
     assert {m.label: m.value for m in app.metric}["Productions"] == "12"
+
+
+def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
+    from planning.cashflow import cashflow, funding_need, position
+
+    app.switch_page("app_pages/cashflow.py").run()
+    assert not app.exception
+    flows = cashflow(sample_data, planned_schedule(sample_data))
+    need = funding_need(position(flows, sample_data.settings))
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Spend"] == f"{sample_data.budget_lines['amount'].sum() / 1e6:,.1f}M USD"
+    assert metrics["Peak funding need"] == f"{need.peak_need / 1e6:,.1f}M USD"
+    assert len(app.get("plotly_chart")) == 2 and len(app.get("download_button")) == 4
+    app.selectbox(key="cash_period").set_value("quarter").run()
+    app.radio(key="cash_by").set_value("production").run()
+    assert not app.exception

@@ -25,7 +25,7 @@ st.caption(f"Loaded from **{meta['source']}** at {pd.Timestamp(meta['loaded_at']
 st.dataframe(summary(data), hide_index=True)
 
 left, right = st.columns(2)
-left.download_button("Download the current data (zip of Parquet)", dataset_zip(data),
+left.download_button("Download the current data (zip of Parquet)", lambda: dataset_zip(data),
                      file_name=f"slate-{loaded.key}.zip", mime="application/zip", key="download_data")
 right.download_button("Download an empty template (zip of CSV)", template_zip(),
                       file_name="slate-template.zip", mime="application/zip", key="download_template")

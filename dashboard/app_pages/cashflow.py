@@ -1,0 +1,59 @@
+"""Cash flow: spend by period and section or production, incentive receipts, the cumulative
+position with the peak funding need, and the finance downloads (the same bytes as the CLI)."""
+
+import streamlit as st
+
+from dashboard.figures import cash_bars, position_figure
+from dashboard.state import cash, current
+from planning.cashflow import (CSV_VIEWS, PERIODS, assign_periods, budget_summary, finance_csv, finance_xlsx,
+                               funding_need, period_order, position)
+
+loaded = current()
+data = loaded.data
+st.title("Cash flow")
+
+c1, c2, c3, c4 = st.columns(4)
+period = c1.selectbox("Period", PERIODS, index=1, key="cash_period")
+by = c2.radio("Spend by", ["section", "production"], horizontal=True, key="cash_by")
+fiscal = c3.selectbox("Fiscal year starts", range(1, 13), index=0, key="cash_fiscal",
+                      format_func=lambda m: ["January", "February", "March", "April", "May", "June", "July",
+                                             "August", "September", "October", "November", "December"][m - 1])
+source = c4.radio("Dates", ["as planned"], horizontal=True, key="cash_source",
+                  help="The optimized plan appears here once the optimizer has run on the Plan page.")
+
+flows = cash(loaded.key, source)
+weekly = position(flows, data.settings)
+need = funding_need(weekly)
+cur = data.settings.currency
+spend = -flows.loc[flows["flow"] == "spend", "amount"].sum()
+incentive = flows.loc[flows["flow"] == "incentive", "amount"].sum()
+
+k = st.columns(4)
+k[0].metric("Spend", f"{spend / 1e6:,.1f}M {cur}")
+k[1].metric("Incentive receipts", f"{incentive / 1e6:,.1f}M {cur}")
+k[2].metric("Peak funding need", f"{need.peak_need / 1e6:,.1f}M {cur}",
+            help=f"Lowest cumulative position, first reached the week of {need.week_start:%d %b %Y}"
+            if need.week_start is not None else "The position never goes below zero")
+k[3].metric("Financing cost", f"{need.financing_cost / 1e6:,.2f}M {cur}",
+            help=f"Simple weekly interest at {data.settings.financing_rate_annual:.1%} a year on the running deficit")
+
+tagged = assign_periods(flows, data.settings, period, fiscal)
+st.plotly_chart(cash_bars(tagged, period_order(tagged), by=by), width="stretch")
+st.plotly_chart(position_figure({source: weekly}, {source: (need.week_start, need.peak_need)}), width="stretch")
+st.caption("The slate's data holds costs and incentives, not revenue, so the position only recovers by "
+           "incentive receipts: the peak funding need is the money the studio must have in place.")
+
+st.subheader("Budget summary")
+st.dataframe(budget_summary(data), hide_index=True, width="stretch")
+
+st.subheader("Finance export")
+d = st.columns(4)
+stem = f"slate-cashflow-{period}"
+for col, view in zip(d, CSV_VIEWS):
+    col.download_button(f"CSV: {view}", lambda v=view: finance_csv(data, flows, period, view=v, fiscal_start_month=fiscal),
+                        file_name=f"{stem}-{view}.csv", mime="text/csv", key=f"download_{view}")
+d[3].download_button("Excel workbook", lambda: finance_xlsx(data, flows, period, fiscal_start_month=fiscal),
+                     file_name=f"{stem}.xlsx", key="download_xlsx",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.caption("Files are built when you click. Long: one row per production, section, account, period and flow (out negative, in positive). "
+           "Accounts / productions: periods as columns with totals. Identical to `slate cashflow`.")
