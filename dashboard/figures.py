@@ -103,8 +103,10 @@ def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None) 
     return fig
 
 
-SECTION_COLORS = {"ATL": "#6a51a3", "BTL_PRODUCTION": "#e6550d", "BTL_POST": "#31a354", "OTHER": "#969696",
-                  "INCENTIVE": "#1a9850", "FINANCING": "#525252"}
+SECTION_LABELS = {"ATL": "Above the line", "BTL_PRODUCTION": "Below the line: production",
+                  "BTL_POST": "Below the line: post", "OTHER": "Other"}
+SECTION_COLORS = {"Above the line": "#6a51a3", "Below the line: production": "#e6550d",
+                  "Below the line: post": "#3182bd", "Other": "#bdbdbd"}
 
 
 def cash_bars(tagged: pd.DataFrame, order: list[str], by: str = "section",
@@ -112,7 +114,8 @@ def cash_bars(tagged: pd.DataFrame, order: list[str], by: str = "section",
     """Stacked bars per period: spend below zero by ``by`` (section or production), incentive
     receipts above zero, financing cost below. ``tagged`` is a cash-flow frame with ``period``."""
     df = tagged.copy()
-    df["series"] = np.where(df["flow"] == "spend", df[by if by == "section" else "production_id"].astype(str),
+    spend_key = df["section"].map(SECTION_LABELS) if by == "section" else df["production_id"]
+    df["series"] = np.where(df["flow"] == "spend", spend_key.astype(str),
                             np.where(df["flow"] == "incentive", "Incentive receipts", "Financing cost"))
     if by != "section":
         titles = dict(zip(df["production_id"].astype(str), df["title"].astype(str)))
@@ -120,7 +123,7 @@ def cash_bars(tagged: pd.DataFrame, order: list[str], by: str = "section",
             lambda pid: f"{pid} · {titles.get(pid, '')}")
     sums = df.groupby(["series", "period"], observed=True)["amount"].sum().reset_index()
     fig = go.Figure()
-    special = {"Incentive receipts": "#1a9850", "Financing cost": "#525252"}
+    special = {"Incentive receipts": "#1a9850", "Financing cost": "#3f3f46"}
     for series, part in sums.groupby("series", sort=True):
         part = part.set_index("period")["amount"].reindex(order, fill_value=0)
         fig.add_bar(x=order, y=part / 1e6, name=series,
