@@ -17,9 +17,11 @@ times a week): ``cover_*`` arrays, one entry per combo and cell.
 Rows: every pool (crew, equipment, facility), every stage, and one *class* row per stage size
 threshold used by a size demand (``stages>=m``, capacity = stages of at least ``m`` sq ft). A
 size demand with threshold ``m'`` loads every class row ``m <= m'``; a named stage demand on
-stage ``s`` loads ``s`` and every class row ``m <= size(s)``. These are the Hall conditions of
-``planning.conflicts``: when no class row and no stage row is over, every week's bookings can be
-matched to distinct stages.
+stage ``s`` loads ``s`` and every class row ``m <= size(s)``: the week-by-week Hall conditions of
+``planning.conflicts``. They are necessary, not sufficient, for one stage per booking over a
+block of weeks, so only the greedy plan uses the class rows; the MIP uses stage *tiers*
+(``planning.model.define_stage_capacity``) on the size ``bookings`` of each combo, and stages
+that are *explicit* (named by a demand, or with a calendar change) are tiers of their own.
 
 Weeks: 0-based from ``horizon_start``. The grid holds ``weeks`` weeks: the horizon, extended
 only when the input forces a production past it. Occupancy outside the grid is not counted.
@@ -27,7 +29,6 @@ only when the input forces a production past it. Occupancy outside the grid is n
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -90,6 +91,8 @@ class Candidates:
     cover_combo: np.ndarray     # one entry per (combo, cell); cell = row * weeks + week
     cover_cell: np.ndarray
     cover_units: np.ndarray
+    bookings: pd.DataFrame      # size bookings per combo: combo, booking, min_size, units, first_week, end_week
+    explicit: pd.DataFrame      # explicit stages: row, resource_id, size
 
     def cell_label(self, cell: int) -> tuple[str, int]:
         return str(self.rows["row_id"].iat[cell // self.weeks]), int(cell % self.weeks)
@@ -182,6 +185,16 @@ def _rows(data: SlateData, options: PlanOptions) -> tuple[pd.DataFrame, dict[str
     return frame, targets
 
 
+def _explicit_stages(data: SlateData) -> set[str]:
+    """Stages named by a demand, or with a calendar week that changes their capacity."""
+    res = data.resources
+    stages = set(res.loc[res["kind"] == "stage", "resource_id"].astype(str))
+    named = set(data.demands["resource_id"].dropna().astype(str)) & stages
+    cal = data.resource_calendar.merge(res[["resource_id", "capacity"]], on="resource_id", suffixes=("", "_base"))
+    changed = set(cal.loc[cal["capacity"] != cal["capacity_base"], "resource_id"].astype(str)) & stages
+    return named | changed
+
+
 def _capacity(data: SlateData, rows: pd.DataFrame, weeks: int) -> np.ndarray:
     grid = capacity_by_week(replace(data, settings=replace(data.settings, horizon_weeks=weeks)))
     pivot = grid.pivot(index="resource_id", columns="week", values="capacity")
@@ -217,6 +230,7 @@ def build_candidates(data: SlateData, options: PlanOptions) -> Candidates:
         prods["free"] = bool(options.free_phases)
     prods = prods[["production_id", "earliest_week", "latest_week", "target_week", "late_cost", "free"]]
 
+    explicit = _explicit_stages(data)
     rows, targets = _rows(data, options)
     links = effective_links(data)
     link_list = {pid: [(r.before_phase, r.after_phase, int(r.min_lag_weeks),
@@ -313,9 +327,28 @@ def build_candidates(data: SlateData, options: PlanOptions) -> Candidates:
     phases["free"] = phases["unit"].map(units.set_index("unit")["phase_id"].notna())
     cap = _capacity(data, rows, weeks)
     cover = _coverage(data, placements, targets, dem_target, weeks)
+    size = dict(zip(data.resources["resource_id"].astype(str), data.resources["size"].fillna(0).astype(float)))
+    ex = rows[rows["row_id"].isin(explicit)][["row", "row_id"]].rename(columns={"row_id": "resource_id"})
+    ex["size"] = ex["resource_id"].map(size)
     return Candidates(weeks=weeks, phases=phases, productions=prods, units=units, combos=combos,
                       placements=placements, links=flinks, rows=rows, capacity=cap,
-                      cover_combo=cover[0], cover_cell=cover[1], cover_units=cover[2])
+                      cover_combo=cover[0], cover_cell=cover[1], cover_units=cover[2],
+                      bookings=_size_bookings(data, placements), explicit=ex.reset_index(drop=True))
+
+
+def _size_bookings(data: SlateData, placements: pd.DataFrame) -> pd.DataFrame:
+    """Each size demand of each combo as a block: combo, booking (demand row), min_size, units,
+    first_week, end_week (exclusive; lead and tail included)."""
+    dem = data.demands[(data.demands["resource_kind"] == "stage").fillna(False)]
+    dem = dem.merge(data.phases[["production_id", "phase_id", "duration_weeks"]], on=["production_id", "phase_id"])
+    dem = dem.reset_index(drop=True).reset_index().rename(columns={"index": "booking"})
+    b = placements.merge(dem, on=["production_id", "phase_id"])
+    return pd.DataFrame({
+        "combo": b["combo"].to_numpy(np.int64), "booking": b["booking"].to_numpy(np.int64),
+        "min_size": b["min_size"].fillna(0).astype(float).to_numpy(), "units": b["units"].astype(int).to_numpy(),
+        "first_week": (b["start_week"] - b["lead_weeks"]).astype(int).to_numpy(),
+        "end_week": (b["start_week"] + b["duration_weeks"] + b["tail_weeks"]).astype(int).to_numpy(),
+    })
 
 
 def _pattern_choices(spec: dict, weeks: int) -> list[tuple[str, dict]]:
@@ -428,6 +461,3 @@ def cell_load(cands: Candidates, chosen: np.ndarray) -> np.ndarray:
     return np.bincount(cands.cover_cell[mask], weights=cands.cover_units[mask],
                        minlength=cands.capacity.size).astype(np.int64)
 
-
-def ceil_week(x: float) -> int:
-    return int(math.ceil(x))

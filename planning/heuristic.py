@@ -23,7 +23,7 @@ import random
 
 import numpy as np
 
-from planning.candidates import Candidates, Weights, cell_load, plan_cost
+from planning.candidates import Candidates, Weights, plan_cost
 
 
 def greedy(cands: Candidates, weights: Weights, extra_orders: int = 8, seed: int = 0) -> tuple[np.ndarray, dict]:
@@ -112,5 +112,3 @@ def _serial(cands: Candidates, weights: Weights, order: np.ndarray, first: np.nd
                             minlength=cap.size).astype(np.int64)
     return chosen
 
-
-__all__ = ["greedy", "cell_load"]

@@ -41,6 +41,9 @@ class PlanModel:
     cands: Candidates
     prob: pulp.LpProblem
     y: dict[int, pulp.LpVariable]               # combo -> choice
+    x: dict[tuple, pulp.LpVariable]             # (combo, booking, tier) -> stages of the tier taken
+    tier_short: dict[tuple, pulp.LpVariable]    # (tier, week) -> shortfall
+    tiers: pd.DataFrame
     hire: dict[int, pulp.LpVariable]            # cell -> hired units
     short: dict[int, pulp.LpVariable]           # cell -> shortfall units
     late: dict[str, pulp.LpVariable]            # production -> weeks late (free mode)
@@ -136,28 +139,95 @@ def _loads(cands: Candidates, active: np.ndarray, cells: np.ndarray) -> dict[int
     return out
 
 
-def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, y: dict, cells: np.ndarray,
-                          short: dict) -> None:
-    """One production per stage per week, and stage pooling by nested size class.
+def stage_tiers(cands: Candidates, data: SlateData) -> pd.DataFrame:
+    """``tier, size, capacity, resource_id``: plain stages pooled by size, explicit stages alone.
 
-    Stage ``s``, week ``w``: ``sum_c a[c,s,w] y[c] - short[s,w] <= cap[s,w]`` (named demands).
-    Class ``m`` (stages of at least ``m`` sq ft), week ``w``:
-    ``sum_c a[c,m,w] y[c] - short[m,w] <= sum_{s in S_m} cap[s,w]``, where ``a[c,m,w]`` counts the
-    size demands with threshold ``>= m`` and the named demands on stages in ``S_m``, lead and tail
-    weeks included. These are Hall's conditions for the nested classes: each week's bookings can
-    be matched to distinct stages. A booking is one block of weeks, so keeping one stage for the
-    whole phase is an assignment of blocks to stages, done exactly afterwards with the starts
-    fixed (``planning.results.assign_stages``). Constraints ``stage_<resource>_<week>``.
+    A plain tier's capacity is its number of stages (the same every week); an explicit stage
+    (``resource_id`` set) keeps its calendar capacity, row ``row`` of the candidates.
     """
-    rows = cands.rows.set_index("row")["kind"]
-    mine = np.array([c for c in cells if rows[c // cands.weeks] in ("stage", "class")], dtype=np.int64)
-    if not len(mine):
-        return
+    res = data.resources[data.resources["kind"] == "stage"]
+    explicit = set(cands.explicit["resource_id"])
+    plain = res[~res["resource_id"].isin(explicit)]
+    pooled = plain.groupby(plain["size"].fillna(0).astype(float))["capacity"].sum()
+    rows = [(f"tier{int(size)}", float(size), int(n), pd.NA, -1) for size, n in pooled.items() if n > 0]
+    rows += [(str(e.resource_id), float(e.size), 1, str(e.resource_id), int(e.row))
+             for e in cands.explicit.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["tier", "size", "capacity", "resource_id", "row"])
+
+
+def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.DataFrame, y: dict,
+                          cells: np.ndarray, short: dict) -> tuple[dict, dict]:
+    """One production per stage per week, one stage for a whole booking, stages pooled by size.
+
+    Tiers: the plain stages of one size (open every week, never named) pooled, with ``n_k``
+    stages; each explicit stage (named by a demand, or with a calendar change) alone, with its
+    calendar capacity ``cap[s,w]``. Size booking ``b`` of combo ``c`` (``units[b]`` stages of at
+    least ``min_size[b]`` for its block of weeks, lead and tail included) is split over the tiers
+    it may use: ``x[c,b,k]`` integer in ``0 .. min(units[b], n_k)`` for a plain tier at least
+    ``min_size[b]``; binary for an explicit stage that size and open for the whole block.
+    Booking: ``sum_k x[c,b,k] = units[b] y[c]`` (``booking_<combo>_<b>``).
+    Plain tier ``k``, week ``w``: ``sum_{(c,b) holds w} x[c,b,k] - short[k,w] <= n_k``
+    (``stage_<tier>_<week>``). Blocks on identical stages are intervals, and intervals with at
+    most ``n_k`` overlapping in any week can be coloured with ``n_k`` stages, so the pooled rows
+    are exact: ``planning.results.assign_stages`` then names the stages.
+    Explicit stage ``s``, week ``w``: ``sum_c a[c,s,w] y[c] + sum_{(c,b) holds w} x[c,b,s]
+    - short[s,w] <= cap[s,w]`` (``stage_<stage>_<week>``; ``a`` are named demands).
+    Returns ``(x, tier shortfall)`` variables.
+    """
+    weeks = cands.weeks
     cap = cands.capacity.ravel()
-    for cell, terms in _loads(cands, np.fromiter(y, dtype=np.int64), mine).items():
-        rid, week = cands.cell_label(cell)
-        expr = pulp.LpAffineExpression([(y[c], u) for c, u in terms] + [(short[cell], -1)])
-        prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, _name("stage", rid, week), int(cap[cell]))
+    row_kind = cands.rows["kind"].to_numpy()
+    book = cands.bookings[cands.bookings["combo"].isin(list(y))]
+    combo_unit = cands.combos["unit"].to_numpy()
+    x, terms, potential = {}, {}, {}
+    for r in book.itertuples(index=False):
+        lo, hi = max(0, r.first_week), min(weeks, r.end_week)
+        if lo >= hi:
+            continue
+        options = []
+        for t in tiers.itertuples(index=False):
+            if t.size < r.min_size:
+                continue
+            if t.row >= 0:
+                if cap[t.row * weeks + lo: t.row * weeks + hi].min() < 1:
+                    continue
+                options.append((t.tier, 1, t.row * weeks))
+            else:
+                options.append((t.tier, min(int(r.units), int(t.capacity)), None))
+        if not options:  # no stage can take the whole block: the largest tier, with its shortfall
+            big = tiers.sort_values("size").iloc[-1]
+            options = [(big["tier"], int(r.units), None if big["row"] < 0 else int(big["row"]) * weeks)]
+        row = []
+        for tier, ub, base in options:
+            v = x[(r.combo, r.booking, tier)] = pulp.LpVariable(_name("x", r.combo, r.booking, tier), 0, ub,
+                                                                cat="Integer")
+            row.append(v)
+            for w in range(lo, hi):
+                key = (tier, w) if base is None else base + w
+                terms.setdefault(key, []).append((v, 1))
+                per_combo = potential.setdefault(key, {}).setdefault(combo_unit[r.combo], {})
+                per_combo[r.combo] = per_combo.get(r.combo, 0) + ub
+        prob += pulp.lpSum(row) == int(r.units) * y[r.combo], _name("booking", r.combo, r.booking)
+    tier_cap = dict(zip(tiers["tier"], tiers["capacity"]))
+    named = np.array([c for c in cells if row_kind[c // weeks] == "stage"], dtype=np.int64)
+    loads = _loads(cands, np.fromiter(y, dtype=np.int64), named) if len(named) else {}
+    tier_short = {}
+    for key in sorted(set(terms) | set(loads), key=str):
+        if isinstance(key, tuple):
+            tier, week = key
+            if sum(max(c.values()) for c in potential[key].values()) <= tier_cap[tier]:
+                continue
+            tier_short[key] = pulp.LpVariable(_name("short", tier, week), lowBound=0)
+            expr = pulp.LpAffineExpression(terms[key] + [(tier_short[key], -1)])
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, _name("stage", tier, week), int(tier_cap[tier]))
+            continue
+        rid, week = cands.cell_label(key)
+        parts = [(y[c], u) for c, u in loads.get(key, [])] + terms.get(key, [])
+        if key in short:
+            parts.append((short[key], -1))
+        prob += pulp.LpConstraint(pulp.LpAffineExpression(parts), pulp.LpConstraintLE, _name("stage", rid, week),
+                                  int(cap[key]))
+    return x, tier_short
 
 
 def define_pool_capacity(prob: pulp.LpProblem, cands: Candidates, y: dict, cells: np.ndarray,
@@ -273,11 +343,13 @@ def build_model(data: SlateData, options: PlanOptions | None = None, progress=No
     report({"stage": "building", "elapsed": heuristic_seconds})
     active = _prune(cands, sum(parts.values()), chosen)
     cells = _open_cells(cands, active)
+    cells = cells[cands.rows["kind"].to_numpy()[cells // cands.weeks] != "class"]  # the MIP uses tiers
     prob = pulp.LpProblem("slate_plan", pulp.LpMinimize)
     y = define_choice(prob, cands, active)
     define_precedence(prob, cands, y)
     short = define_shortfall(cands, cells)
-    define_stage_capacity(prob, cands, y, cells, short)
+    tiers = stage_tiers(cands, data)
+    x, tier_short = define_stage_capacity(prob, cands, tiers, y, cells, short)
     hire = define_pool_capacity(prob, cands, y, cells, short)
     late = define_lateness(prob, cands, y)
     hcost = np.repeat(cands.rows["hire_cost"].to_numpy(float), cands.weeks)
@@ -292,9 +364,9 @@ def build_model(data: SlateData, options: PlanOptions | None = None, progress=No
             + [(v, float(late_cost[p])) for p, v in late.items()]),
         "moves": move_cost(cands, y),
         "shortfall": pulp.LpAffineExpression(
-            [(v, options.weights.shortfall_cost_per_unit_week) for v in short.values()]),
+            [(v, options.weights.shortfall_cost_per_unit_week) for v in list(short.values()) + list(tier_short.values())]),
     }
     prob += pulp.lpSum(expr.values())
-    return PlanModel(data=data, options=options, cands=cands, prob=prob, y=y, hire=hire, short=short, late=late,
+    return PlanModel(data=data, options=options, cands=cands, prob=prob, y=y, x=x, tier_short=tier_short, tiers=tiers, hire=hire, short=short, late=late,
                      parts=expr, greedy=chosen, greedy_parts=parts, heuristic_seconds=heuristic_seconds,
                      build_seconds=time.perf_counter() - t0 - heuristic_seconds)

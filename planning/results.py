@@ -24,7 +24,7 @@ import pandas as pd
 import pulp
 
 from planning.conflicts import class_id
-from planning.inputs import effective_links, week_start
+from planning.inputs import week_start
 
 
 def schedule_frame(model, chosen: np.ndarray) -> pd.DataFrame:
@@ -297,5 +297,3 @@ def plan_frames(model, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dic
     }
     return frames, parts
 
-
-__all__ = ["plan_frames", "assign_stages", "effective_links"]

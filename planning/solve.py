@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -83,12 +83,43 @@ def _set_start(model: PlanModel) -> None:
         v.setInitialValue(excess - hired)
         if cell in model.hire:
             model.hire[cell].setInitialValue(hired)
+    _tier_start(model, load)
     if model.late:
         combos = cands.combos.iloc[model.greedy]
         finish = combos.groupby("production_id")["end_week"].max()
         target = cands.productions.set_index("production_id")["target_week"]
         for p, v in model.late.items():
             v.setInitialValue(max(0, int(finish[p] - target[p])))
+
+
+def _tier_start(model: PlanModel, load: np.ndarray) -> None:
+    """Place the greedy plan's size bookings on tiers, earliest block first, smallest tier first."""
+    cands, weeks = model.cands, model.cands.weeks
+    free = {}
+    for t in model.tiers.itertuples(index=False):
+        base = np.full(weeks, t.capacity) if t.row < 0 else cands.capacity[t.row] - load[t.row * weeks:(t.row + 1) * weeks]
+        free[t.tier] = base.astype(np.int64)
+    order = model.tiers.sort_values(["row", "size"])["tier"].tolist()
+    book = cands.bookings[cands.bookings["combo"].isin(model.greedy)].sort_values("first_week")
+    for r in book.itertuples(index=False):
+        lo, hi = max(0, r.first_week), min(weeks, r.end_week)
+        left = int(r.units)
+        mine = [k for k in order if (r.combo, r.booking, k) in model.x]
+        for k in mine:
+            take = min(left, int(model.x[(r.combo, r.booking, k)].upBound), max(0, int(free[k][lo:hi].min())))
+            if take:
+                model.x[(r.combo, r.booking, k)].setInitialValue(take)
+                free[k][lo:hi] -= take
+                left -= take
+        for k in mine:  # no room left: overbook (the start then carries a shortfall)
+            v = model.x[(r.combo, r.booking, k)]
+            take = min(left, int(v.upBound) - int(v.varValue or 0))
+            if take > 0:
+                v.setInitialValue(int(v.varValue or 0) + take)
+                free[k][lo:hi] -= take
+                left -= take
+    for (tier, week), v in model.tier_short.items():
+        v.setInitialValue(max(0, -int(free[tier][week])))
 
 
 def _run_highs(model: PlanModel, options: PlanOptions, on_improve) -> tuple[float, float]:
@@ -132,6 +163,7 @@ def _chosen(model: PlanModel) -> np.ndarray:
 def solve(model: PlanModel, options: PlanOptions | None = None, progress=None) -> PlanResult:
     """Solve, fall back from HiGHS to CBC, never return without a plan; build the result frames.
 
+    The greedy plan is the start and the floor: the answer is never worse.
     ``progress`` (optional) is called with ``{"stage": "solving"|"done", "elapsed": s, "gap": g}``
     (``gap`` once known: each improving plan HiGHS finds, and at the end).
     """
@@ -142,29 +174,27 @@ def solve(model: PlanModel, options: PlanOptions | None = None, progress=None) -
     t0 = time.perf_counter()
     report({"stage": "solving", "elapsed": 0.0, "gap": None})
     _set_start(model)
-    greedy_objective = sum(model.greedy_parts.values())
+    frames, parts = plan_frames(model, model.greedy)
+    greedy_objective = sum(parts.values())
+    best = (greedy_objective, frames, parts, "greedy")
     solvers = ["highs", "cbc"] if options.solver == "highs" else ["cbc", "highs"]
-    chosen, bound, used = model.greedy, 0.0, "greedy"
+    bound = None
     for name in solvers:
         try:
             if name == "highs":
-                objective, bound = _run_highs(model, options, lambda obj, gap: report(
+                _, bound = _run_highs(model, options, lambda obj, gap: report(
                     {"stage": "solving", "elapsed": time.perf_counter() - t0, "gap": gap}))
             else:
-                objective, bound = _run_cbc(model, options)
+                _, bound = _run_cbc(model, options)
         except (RuntimeError, pulp.PulpSolverError):
             continue
-        used = name
-        candidate = _chosen(model)
-        chosen = candidate
+        frames, parts = plan_frames(model, _chosen(model))
+        if sum(parts.values()) < best[0] - 1e-6:
+            best = (sum(parts.values()), frames, parts, name)
         break
     seconds = time.perf_counter() - t0
-    frames, parts = plan_frames(model, chosen)
-    objective = sum(parts.values())
-    if objective > greedy_objective + 1e-6:  # never worse than the greedy plan
-        frames, parts = plan_frames(model, model.greedy)
-        objective, used = sum(parts.values()), used + "+greedy"
-    bound = min(bound, objective)
+    objective, frames, parts, used = best
+    bound = objective if bound is None else min(bound, objective)
     gap = 0.0 if objective <= 0 else max(0.0, (objective - bound) / abs(objective))
     if used == "greedy":
         status = "heuristic"
@@ -187,5 +217,3 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None) -> 
     shifted = None if progress is None else (lambda info: progress({**info, "elapsed": info["elapsed"] + offset}))
     return solve(model, options, shifted)
 
-
-__all__ = ["PlanResult", "solve", "plan", "replace"]
