@@ -189,7 +189,7 @@ def solve(model: PlanModel, options: PlanOptions | None = None, progress=None) -
         except (RuntimeError, pulp.PulpSolverError):
             continue
         frames, parts = plan_frames(model, _chosen(model))
-        if sum(parts.values()) < best[0] - 1e-6:
+        if sum(parts.values()) <= best[0] + 1e-6:
             best = (sum(parts.values()), frames, parts, name)
         break
     seconds = time.perf_counter() - t0
