@@ -1,0 +1,299 @@
+"""Tidy frames from a chosen plan: schedule, allocation, utilization, changes, objective parts.
+
+Everything here is recomputed from the chosen starts and the stage assignment, so the frames are
+the plan (the solver's own hire and shortfall values are not read back):
+
+- ``schedule``: production_id, phase_id, start_week, end_week (exclusive), start, end (Mondays),
+  planned_start (Monday of the planned week), moved_weeks, stages (``;``-joined stages held).
+- ``allocation``: production_id, phase_id, resource_id, week, units; one row per demand-week
+  inside the grid, lead and tail weeks included, stages by the stage assigned. A stage booking no
+  stage can take is listed under its class id (``stages>=m``).
+- ``utilization``: resource_id, week, capacity, demand, hired, shortfall, for every resource and
+  week of the grid (and every class with an unplaced booking, at capacity 0):
+  ``hired = min(max(0, demand - capacity), hire_max)``, ``shortfall = max(0, demand - capacity -
+  hired)``.
+- ``changes``: change (moved|stage|hire|shortfall), production_id, phase_id, resource_id,
+  first_week, last_week, amount (weeks moved, or units), detail (why, where it can be told).
+- ``objective``: part, value (hire, lateness, moves, shortfall, total).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from planning.conflicts import class_id
+from planning.inputs import week_start
+
+
+def schedule_frame(model, chosen: np.ndarray) -> pd.DataFrame:
+    """Start and end week of every phase under the chosen combos, with its move from the plan."""
+    cands = model.cands
+    place = cands.placements[cands.placements["combo"].isin(chosen)]
+    s = cands.phases.merge(place[["production_id", "phase_id", "start_week"]], on=["production_id", "phase_id"])
+    s = s.sort_values(["production_id", "seq"]).reset_index(drop=True)
+    s["end_week"] = s["start_week"] + s["duration"]
+    s["moved_weeks"] = s["start_week"] - s["planned_week"]
+    return s
+
+
+def stage_bookings(data, sched: pd.DataFrame) -> pd.DataFrame:
+    """One row per stage demand: booking, production_id, phase_id, stage (named id or NA), min_size,
+    units, first_week, end_week (exclusive; lead and tail included)."""
+    stages = set(data.resources.loc[data.resources["kind"] == "stage", "resource_id"])
+    dem = data.demands
+    dem = dem[(dem["resource_kind"] == "stage").fillna(False) | dem["resource_id"].isin(stages).fillna(False)]
+    b = dem.merge(sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])
+    out = pd.DataFrame({
+        "production_id": b["production_id"].astype(str), "phase_id": b["phase_id"].astype(str),
+        "stage": b["resource_id"].astype(object), "min_size": b["min_size"].fillna(0).astype(float),
+        "units": b["units"].astype(int),
+        "first_week": (b["start_week"] - b["lead_weeks"]).astype(int),
+        "end_week": (b["end_week"] + b["tail_weeks"]).astype(int),
+    })
+    out.insert(0, "booking", np.arange(len(out)))
+    return out
+
+
+def assign_stages(data, bookings: pd.DataFrame, stage_cap: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """Concrete stages for the size bookings, exactly, with the starts fixed: ``booking, resource_id``.
+
+    A named booking keeps its stage. For size bookings ``b`` and eligible stages ``s`` (size
+    ``>= min_size``): ``a[b,s]`` binary, ``sum_s a[b,s] + miss[b] = units[b]``, and per stage and
+    grid week ``sum_{b holds w} a[b,s] <= max(0, cap[s,w] - named[s,w])``: one production per stage
+    per week, one stage for the whole booking (lead and tail included). Minimises ``miss`` first,
+    then prefers the smallest stage that fits. When the size classes of the plan hold (Hall's
+    conditions) and no stage has a calendar gap inside a booking, ``miss = 0``; any miss is named
+    as a row under the class id ``stages>=m``.
+    """
+    named = bookings[bookings["stage"].notna()]
+    rows = [(int(b), str(s)) for b, s, u in zip(named["booking"], named["stage"], named["units"]) for _ in range(u)]
+    sized = bookings[bookings["stage"].isna()]
+    if sized.empty:
+        return pd.DataFrame(rows, columns=["booking", "resource_id"])
+    res = data.resources[data.resources["kind"] == "stage"]
+    size = dict(zip(res["resource_id"].astype(str), res["size"].fillna(0).astype(float)))
+    top = max(size.values()) or 1.0
+    cap = stage_cap.pivot(index="resource_id", columns="week", values="capacity").reindex(columns=range(weeks))
+    free = cap.copy()
+    for r in named.itertuples(index=False):
+        lo, hi = max(0, r.first_week), min(weeks, r.end_week)
+        if lo < hi:
+            free.loc[r.stage, lo:hi - 1] -= r.units
+    free = free.clip(lower=0)
+    prob = pulp.LpProblem("stage_assignment", pulp.LpMinimize)
+    a, miss = {}, {}
+    for r in sized.itertuples(index=False):
+        miss[r.booking] = pulp.LpVariable(f"miss_{r.booking}", 0, r.units, cat="Integer")
+        for s, sz in size.items():
+            if sz >= r.min_size:
+                a[(r.booking, s)] = pulp.LpVariable(f"a_{r.booking}_{s}", cat="Binary")
+        prob += (pulp.lpSum(v for (b, _), v in a.items() if b == r.booking) + miss[r.booking] == r.units,
+                 f"book_{r.booking}")
+    for s in size:
+        for w in range(weeks):
+            holding = [a[(r.booking, s)] for r in sized.itertuples(index=False)
+                       if (r.booking, s) in a and r.first_week <= w < r.end_week]
+            if len(holding) > int(free.at[s, w]):
+                prob += pulp.lpSum(holding) <= int(free.at[s, w]), f"stage_{s}_{w}"
+    prob += 1000 * pulp.lpSum(miss.values()) + pulp.lpSum(v * size[s] / top for (_, s), v in a.items())
+    prob.solve(pulp.HiGHS(msg=False, timeLimit=30))
+    for (b, s), v in a.items():
+        if (v.varValue or 0) > 0.5:
+            rows.append((b, s))
+    thresholds = dict(zip(sized["booking"], sized["min_size"]))
+    for b, v in miss.items():
+        rows += [(b, class_id(thresholds[b]))] * int(round(v.varValue or 0))
+    return pd.DataFrame(rows, columns=["booking", "resource_id"])
+
+
+def _expand(frame: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """One row per week ``first_week .. end_week-1`` of each row, kept inside ``0 .. weeks-1``."""
+    length = (frame["end_week"] - frame["first_week"]).to_numpy(np.int64).clip(min=0)
+    idx = np.repeat(np.arange(len(frame)), length)
+    offset = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
+    out = frame.iloc[idx].reset_index(drop=True)
+    out["week"] = out["first_week"].to_numpy() + offset
+    return out[(out["week"] >= 0) & (out["week"] < weeks)]
+
+
+def allocation_frame(data, sched: pd.DataFrame, bookings: pd.DataFrame, assigned: pd.DataFrame,
+                     weeks: int) -> pd.DataFrame:
+    """Units per production, phase, resource and week (pools by demand, stages by assignment)."""
+    stages = set(data.resources.loc[data.resources["kind"] == "stage", "resource_id"])
+    dem = data.demands[data.demands["resource_id"].notna() & ~data.demands["resource_id"].isin(stages).fillna(False)]
+    p = dem.merge(sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])
+    pools = pd.DataFrame({"production_id": p["production_id"].astype(str), "phase_id": p["phase_id"].astype(str),
+                          "resource_id": p["resource_id"].astype(str), "units": p["units"].astype(int),
+                          "first_week": (p["start_week"] - p["lead_weeks"]).astype(int),
+                          "end_week": (p["end_week"] + p["tail_weeks"]).astype(int)})
+    st = assigned.merge(bookings, on="booking")
+    st = pd.DataFrame({"production_id": st["production_id"], "phase_id": st["phase_id"],
+                       "resource_id": st["resource_id"], "units": 1,
+                       "first_week": st["first_week"], "end_week": st["end_week"]})
+    alloc = _expand(pd.concat([pools, st], ignore_index=True), weeks)
+    alloc = alloc.groupby(["production_id", "phase_id", "resource_id", "week"], as_index=False)["units"].sum()
+    return alloc.sort_values(["production_id", "phase_id", "resource_id", "week"]).reset_index(drop=True)
+
+
+def utilization_frame(model, alloc: pd.DataFrame) -> pd.DataFrame:
+    """Capacity, demand, hired and shortfall per resource (and class with unplaced bookings) and week."""
+    cands = model.cands
+    rows = cands.rows[cands.rows["kind"] != "class"]
+    grid = pd.DataFrame({
+        "resource_id": np.repeat(rows["row_id"].to_numpy(dtype=object), cands.weeks),
+        "week": np.tile(np.arange(cands.weeks), len(rows)),
+        "capacity": cands.capacity[rows["row"].to_numpy()].ravel(),
+        "hire_max": np.repeat(rows["hire_max"].to_numpy(np.int64), cands.weeks),
+    })
+    unplaced = alloc[alloc["resource_id"].str.startswith("stages>=")]
+    if len(unplaced):
+        extra = unplaced.groupby(["resource_id", "week"], as_index=False).size()[["resource_id", "week"]]
+        grid = pd.concat([grid, extra.assign(capacity=0, hire_max=0)], ignore_index=True)
+    demand = alloc.groupby(["resource_id", "week"])["units"].sum().rename("demand")
+    grid = grid.join(demand, on=["resource_id", "week"])
+    grid["demand"] = grid["demand"].fillna(0).astype("int64")
+    excess = (grid["demand"] - grid["capacity"]).clip(lower=0)
+    grid["hired"] = np.minimum(excess, grid["hire_max"]).astype("int64")
+    grid["shortfall"] = (excess - grid["hired"]).astype("int64")
+    grid["capacity"] = grid["capacity"].astype("int64")
+    return grid[["resource_id", "week", "capacity", "demand", "hired", "shortfall"]]
+
+
+def objective_parts(model, sched: pd.DataFrame, util: pd.DataFrame) -> dict[str, float]:
+    """Hire, lateness, moves and shortfall cost of the plan, recomputed from the frames."""
+    w = model.options.weights
+    rows = model.cands.rows.set_index("row_id")
+    hire = float((util["hired"] * util["resource_id"].map(rows["hire_cost"]).fillna(0)).sum())
+    prods = model.cands.productions.set_index("production_id")
+    finish = sched.groupby("production_id")["end_week"].max()
+    late = float((prods["late_cost"] * (finish - prods["target_week"]).clip(lower=0)).sum())
+    moves = float(w.move_cost_per_week * sched["moved_weeks"].abs().sum())
+    short = float(util["shortfall"].sum() * w.shortfall_cost_per_unit_week)
+    return {"hire": hire, "lateness": late, "moves": moves, "shortfall": short}
+
+
+def _runs(frame: pd.DataFrame, column: str) -> list[dict]:
+    """Runs of consecutive weeks with ``column > 0`` per resource."""
+    on = frame[frame[column] > 0].sort_values(["resource_id", "week"])
+    out = []
+    if on.empty:
+        return out
+    run = (on["week"].diff().ne(1) | on["resource_id"].ne(on["resource_id"].shift())).cumsum()
+    for _, g in on.groupby(run.to_numpy()):
+        out.append({"resource_id": g["resource_id"].iat[0], "first_week": int(g["week"].min()),
+                    "last_week": int(g["week"].max()), "amount": int(g[column].sum()), "peak": int(g[column].max())})
+    return out
+
+
+def _move_reasons(model, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, str]:
+    """Why each moved unit is not at its planned dates, by unit.
+
+    Put the unit back at its planned dates with everything else as chosen: if that combo is
+    outside its window the reason is the window; if it would overload a resource beyond capacity
+    plus hire, that resource and those weeks; if it only needs more hire-in, the hire it avoids;
+    a free phase whose predecessor moved follows it; a phase moved earlier cuts lateness.
+    """
+    cands = model.cands
+    co = cands.combos
+    load = np.bincount(cands.cover_cell[np.isin(cands.cover_combo, chosen)],
+                       weights=cands.cover_units[np.isin(cands.cover_combo, chosen)],
+                       minlength=cands.capacity.size)
+    cap = cands.capacity.ravel()
+    hmax = np.repeat(cands.rows["hire_max"].to_numpy(np.int64), cands.weeks)
+    planned = sched.groupby("unit").agg(planned=("planned_week", "min"), start=("start_week", "min"),
+                                        moved=("moved_weeks", lambda s: s.abs().sum()))
+    out = {}
+    for u, r in planned[planned["moved"] > 0].iterrows():
+        mine = co[co["unit"] == u]
+        pattern = mine.loc[mine["combo"] == chosen[u], "pattern"].iat[0]
+        hiatus = f" (pause of {pattern.split('@')[0][7:]} weeks before {pattern.split('@')[1]})" \
+            if pattern.startswith("hiatus") else ""
+        back = mine[(mine["start_week"] == r["planned"]) & mine["pattern"].isin(["planned", "free"])]
+        if back.empty:
+            out[u] = "window: the planned dates are outside the production's window or break a link" + hiatus
+            continue
+        c0 = int(back["combo"].iat[0])
+        delta = np.zeros(cap.size)
+        for c, sign in ((int(chosen[u]), -1), (c0, 1)):
+            m = cands.cover_combo == c
+            delta += sign * np.bincount(cands.cover_cell[m], weights=cands.cover_units[m], minlength=cap.size)
+        new = load + delta
+        over = (new > cap + hmax) & (delta > 0)
+        more_hire = (np.minimum(np.maximum(0, new - cap), hmax) > np.minimum(np.maximum(0, load - cap), hmax))
+        if over.any():
+            cells = np.flatnonzero(over)
+            rid = cands.cell_label(int(cells[0]))[0]
+            weeks = sorted(cands.cell_label(int(c))[1] for c in cells if cands.cell_label(int(c))[0] == rid)
+            out[u] = f"capacity: {rid} would be over in weeks {weeks[0]}-{weeks[-1]} at the planned dates" + hiatus
+        elif more_hire.any():
+            cells = np.flatnonzero(more_hire)
+            rid = cands.cell_label(int(cells[0]))[0]
+            out[u] = f"cost: the planned dates need more hire-in of {rid} ({len(cells)} week(s))" + hiatus
+        elif r["start"] < r["planned"]:
+            out[u] = "lateness: earlier to finish sooner" + hiatus
+        else:
+            out[u] = "follows the phases it depends on" if cands.units["phase_id"].notna().iat[u] else hiatus.strip()
+    return out
+
+
+def changes_frame(model, chosen, sched, bookings, assigned, util) -> pd.DataFrame:
+    """What the plan changes: moved phases (with why), stages chosen, hire-in runs, shortfall runs."""
+    reasons = _move_reasons(model, chosen, sched)
+    rows = []
+    for r in sched[sched["moved_weeks"] != 0].itertuples(index=False):
+        rows.append({"change": "moved", "production_id": r.production_id, "phase_id": r.phase_id,
+                     "resource_id": "", "first_week": int(r.start_week), "last_week": int(r.end_week - 1),
+                     "amount": int(r.moved_weeks), "detail": reasons.get(r.unit, "")})
+    st = assigned.merge(bookings, on="booking")
+    for r in st[st["stage"].isna()].itertuples(index=False):
+        placed = not r.resource_id.startswith("stages>=")
+        rows.append({"change": "stage", "production_id": r.production_id, "phase_id": r.phase_id,
+                     "resource_id": r.resource_id, "first_week": int(r.first_week), "last_week": int(r.end_week - 1),
+                     "amount": 1, "detail": f"any stage of at least {r.min_size:,.0f} sq ft"
+                     + ("" if placed else ": no stage free for the whole booking")})
+    for kind in ("hired", "shortfall"):
+        for run in _runs(util, kind):
+            rows.append({"change": "hire" if kind == "hired" else "shortfall", "production_id": "", "phase_id": "",
+                         "resource_id": run["resource_id"], "first_week": run["first_week"],
+                         "last_week": run["last_week"], "amount": run["amount"],
+                         "detail": f"{run['amount']} unit-weeks, at most {run['peak']} in a week"})
+    return pd.DataFrame(rows, columns=["change", "production_id", "phase_id", "resource_id", "first_week",
+                                       "last_week", "amount", "detail"])
+
+
+def plan_frames(model, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """Every result frame of the chosen combos, and the objective parts they cost."""
+    data, cands = model.data, model.cands
+    sched = schedule_frame(model, chosen)
+    bookings = stage_bookings(data, sched)
+    stage_ids = cands.rows.loc[cands.rows["kind"] == "stage"]
+    stage_cap = pd.DataFrame({"resource_id": np.repeat(stage_ids["row_id"].to_numpy(dtype=object), cands.weeks),
+                              "week": np.tile(np.arange(cands.weeks), len(stage_ids)),
+                              "capacity": cands.capacity[stage_ids["row"].to_numpy()].ravel()})
+    assigned = assign_stages(data, bookings, stage_cap, cands.weeks)
+    alloc = allocation_frame(data, sched, bookings, assigned, cands.weeks)
+    util = utilization_frame(model, alloc)
+    parts = objective_parts(model, sched, util)
+    held = alloc[~alloc["resource_id"].str.startswith("stages>=")]
+    held = held[held["resource_id"].isin(set(stage_ids["row_id"]))]
+    stages = held.groupby(["production_id", "phase_id"])["resource_id"].agg(lambda s: ";".join(sorted(set(s))))
+    h0 = data.settings.horizon_start
+    schedule = pd.DataFrame({
+        "production_id": sched["production_id"].astype(str), "phase_id": sched["phase_id"].astype(str),
+        "start_week": sched["start_week"].astype("int64"), "end_week": sched["end_week"].astype("int64"),
+        "start": week_start(sched["start_week"], h0).to_numpy(), "end": week_start(sched["end_week"], h0).to_numpy(),
+        "planned_start": week_start(sched["planned_week"], h0).to_numpy(),
+        "moved_weeks": sched["moved_weeks"].astype("int64"),
+    })
+    schedule["stages"] = [stages.get((p, q), "") for p, q in zip(schedule["production_id"], schedule["phase_id"])]
+    frames = {
+        "schedule": schedule,
+        "allocation": alloc,
+        "utilization": util,
+        "changes": changes_frame(model, chosen, sched, bookings, assigned, util),
+        "objective": pd.DataFrame({"part": list(parts) + ["total"], "value": list(parts.values()) + [sum(parts.values())]}),
+    }
+    return frames, parts
+

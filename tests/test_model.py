@@ -1,0 +1,258 @@
+"""The optimizer: invariants of every solved plan, checked from the output frames alone, and known
+optima on tiny hand-built slates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planning.candidates import PlanOptions, Weights
+from planning.conflicts import capacity_by_week
+from planning.inputs import effective_links, planned_schedule
+from planning.solve import plan
+from planning.store import load_folder
+from planning.validate import check
+
+H0 = pd.Timestamp("2027-01-04")
+FAST = PlanOptions(time_limit=20, gap=0.0)
+
+
+def monday(week: int) -> str:
+    return str((H0 + pd.Timedelta(days=7 * week)).date())
+
+
+def slate(productions, phases, resources, demands, links=(), calendar=(), weeks=20):
+    """Contract tables from short tuples (weeks as integers from the horizon start)."""
+    raw = {
+        "productions": pd.DataFrame([
+            {"production_id": p, "title": p, "format": "feature", "priority": prio, "earliest_start": monday(es),
+             "latest_start": None if ls is None else monday(ls), "target_delivery": monday(target),
+             "lateness_cost_per_week": cost, "jurisdiction": None, "locked": locked}
+            for p, prio, es, ls, target, cost, locked in productions]),
+        "phases": pd.DataFrame([
+            {"production_id": p, "phase_id": q, "kind": kind, "duration_weeks": d,
+             "planned_start": None if start is None else monday(start), "locked": locked}
+            for p, q, kind, d, start, locked in phases]),
+        "resources": pd.DataFrame([
+            {"resource_id": r, "kind": kind, "name": r, "capacity": cap, "size": size, "hire_cost_per_week": hc,
+             "hire_max_units": hm} for r, kind, cap, size, hc, hm in resources]),
+        "demands": pd.DataFrame([
+            {"production_id": p, "phase_id": q, "resource_id": rid, "resource_kind": kind, "min_size": size,
+             "units": u, "lead_weeks": lead, "tail_weeks": tail} for p, q, rid, kind, size, u, lead, tail in demands]),
+        "budget_lines": pd.DataFrame([
+            {"production_id": p, "account": "1100", "description": "x", "section": "ATL", "amount": 1.0,
+             "phase_id": next(q for pp, q, *_ in phases if pp == p), "curve": "flat", "payment_lag_weeks": 0,
+             "qualifying": False} for p, *_ in productions]),
+        "settings": pd.DataFrame([{"horizon_start": str(H0.date()), "horizon_weeks": weeks, "currency": "USD",
+                                   "financing_rate_annual": 0.0}]),
+    }
+    if links:
+        raw["phase_links"] = pd.DataFrame([
+            {"production_id": p, "before_phase": a, "after_phase": b, "min_lag_weeks": lo, "max_lag_weeks": hi}
+            for p, a, b, lo, hi in links])
+    if calendar:
+        raw["resource_calendar"] = pd.DataFrame([
+            {"resource_id": r, "week_start": monday(w), "capacity": c} for r, w, c in calendar])
+    data, problems = check(raw)
+    assert not problems, problems
+    return data
+
+
+def check_invariants(data, result) -> None:
+    """Every hard rule of the plan, recomputed from the output frames and the input tables."""
+    sched = result.frames["schedule"]
+    alloc = result.frames["allocation"]
+    util = result.frames["utilization"]
+    res = data.resources.set_index("resource_id")
+    stages = set(res.index[res["kind"] == "stage"])
+
+    # Capacity plus hire never exceeded, except as a named shortfall; hire within its limit.
+    demand = alloc.groupby(["resource_id", "week"])["units"].sum()
+    u = util.set_index(["resource_id", "week"])
+    assert (u["demand"] == demand.reindex(u.index, fill_value=0)).all()
+    assert (u["demand"] <= u["capacity"] + u["hired"] + u["shortfall"]).all()
+    named = u[u.index.get_level_values(0).isin(res.index)]
+    hire_max = named.index.get_level_values(0).map(res["hire_max_units"].fillna(0)).to_numpy()
+    assert (named["hired"].to_numpy() <= hire_max).all()
+    cap = capacity_by_week(data).set_index(["resource_id", "week"])["capacity"]
+    inside = named.index[named.index.isin(cap.index)]
+    assert (named.loc[inside, "capacity"] == cap.loc[inside]).all()
+    if result.parts["shortfall"] == 0:
+        assert (util["shortfall"] == 0).all()
+
+    # Never two productions on one stage in one week (unless that stage-week is a named shortfall).
+    on_stage = alloc[alloc["resource_id"].isin(stages)]
+    per_week = on_stage.groupby(["resource_id", "week"])["production_id"].nunique()
+    short = u["shortfall"].reindex(per_week.index, fill_value=0)
+    assert ((per_week <= 1) | (short > 0)).all()
+
+    # One stage for a whole phase: each stage a phase holds, it holds in one block covering the run.
+    s = sched.set_index(["production_id", "phase_id"])
+    for (p, q, r), g in on_stage.groupby(["production_id", "phase_id", "resource_id"]):
+        weeks = sorted(g["week"])
+        assert weeks == list(range(weeks[0], weeks[-1] + 1)), (p, q, r)
+        start, end = s.loc[(p, q), ["start_week", "end_week"]]
+        assert weeks[0] <= max(start, 0) and weeks[-1] >= min(end, data.settings.horizon_weeks) - 1
+        assert r in s.loc[(p, q), "stages"].split(";")
+
+    # Precedence and lags.
+    for link in effective_links(data).itertuples(index=False):
+        a, b = s.loc[(link.production_id, link.before_phase)], s.loc[(link.production_id, link.after_phase)]
+        gap = b["start_week"] - a["end_week"]
+        assert gap >= link.min_lag_weeks
+        if not pd.isna(link.max_lag_weeks):
+            assert gap <= link.max_lag_weeks
+
+    # Windows and locks.
+    planned = planned_schedule(data).set_index(["production_id", "phase_id"])
+    prods = data.productions.set_index("production_id")
+    for (p, q), row in s.iterrows():
+        assert row["end_week"] - row["start_week"] == planned.at[(p, q), "duration_weeks"]
+        if planned.at[(p, q), "locked"]:
+            assert row["start_week"] == planned.at[(p, q), "start_week"] and row["moved_weeks"] == 0
+            continue
+        assert row["start"] >= prods.at[p, "earliest_start"]
+    for p, g in s.reset_index().groupby("production_id"):
+        latest = prods.at[p, "latest_start"]
+        if not pd.isna(latest) and not prods.at[p, "locked"]:
+            assert g["start"].min() <= latest
+        assert g["end_week"].max() <= data.settings.horizon_weeks or prods.at[p, "locked"]
+
+
+def two_on_one_stage(cost_a: float, cost_b: float):
+    """Two 4-week shoots, one stage, both planned at week 0 and due at week 4."""
+    return slate(
+        productions=[("A", 3, 0, None, 4, cost_a, False), ("B", 3, 0, None, 4, cost_b, False)],
+        phases=[("A", "shoot", "shoot", 4, 0, False), ("B", "shoot", "shoot", 4, 0, False)],
+        resources=[("STG-1", "stage", 1, 10_000, None, None)],
+        demands=[("A", "shoot", None, "stage", 5_000, 1, 0, 0), ("B", "shoot", None, "stage", 5_000, 1, 0, 0)],
+    )
+
+
+@pytest.mark.parametrize("cost_a, cost_b, waits", [(100_000, 10_000, "B"), (10_000, 100_000, "A")])
+def test_the_cheaper_production_to_delay_moves(cost_a, cost_b, waits):
+    data = two_on_one_stage(cost_a, cost_b)
+    result = plan(data, FAST)
+    check_invariants(data, result)
+    sched = result.frames["schedule"].set_index("production_id")
+    assert sched.at[waits, "start_week"] == 4
+    assert sched.drop(index=waits)["start_week"].iat[0] == 0
+    move = Weights().move_cost_per_week
+    assert result.objective == pytest.approx(4 * min(cost_a, cost_b) + 4 * move)
+    assert result.status == "optimal" and result.gap == pytest.approx(0, abs=1e-9)
+
+
+def crew_clash(hire_cost: float):
+    """Two 3-week shoots planned together, a crew pool of 1, one unit of hire-in available."""
+    return slate(
+        productions=[("A", 3, 0, None, 3, 50_000, False), ("B", 3, 0, None, 3, 50_000, False)],
+        phases=[("A", "shoot", "shoot", 3, 0, False), ("B", "shoot", "shoot", 3, 0, False)],
+        resources=[("CREW", "crew", 1, None, hire_cost, 1)],
+        demands=[("A", "shoot", "CREW", None, None, 1, 0, 0), ("B", "shoot", "CREW", None, None, 1, 0, 0)],
+    )
+
+
+def test_hire_in_when_it_pays_and_delay_when_it_does_not():
+    cheap = crew_clash(hire_cost=10_000)
+    result = plan(cheap, FAST)
+    check_invariants(cheap, result)
+    assert (result.frames["schedule"]["moved_weeks"] == 0).all()
+    assert result.parts["hire"] == 3 * 10_000 and result.parts["lateness"] == 0
+
+    dear = crew_clash(hire_cost=500_000)
+    result = plan(dear, FAST)
+    check_invariants(dear, result)
+    assert result.parts["hire"] == 0
+    assert sorted(result.frames["schedule"]["start_week"]) == [0, 3]
+    assert result.parts["lateness"] == 3 * 50_000
+
+
+def test_hire_forbidden_by_option_delays_instead():
+    data = crew_clash(hire_cost=10_000)
+    result = plan(data, PlanOptions(time_limit=20, gap=0.0, hire_allowed=False))
+    check_invariants(data, result)
+    assert result.parts["hire"] == 0 and sorted(result.frames["schedule"]["start_week"]) == [0, 3]
+
+
+def test_over_committed_slate_returns_a_plan_with_named_shortfalls():
+    """Both productions are locked onto the one stage in the same weeks: no plan avoids it."""
+    data = slate(
+        productions=[("A", 3, 0, None, 4, 1_000, True), ("B", 3, 0, None, 4, 1_000, True)],
+        phases=[("A", "shoot", "shoot", 4, 0, True), ("B", "shoot", "shoot", 4, 0, True)],
+        resources=[("STG-1", "stage", 1, 10_000, None, None)],
+        demands=[("A", "shoot", "STG-1", None, None, 1, 0, 0), ("B", "shoot", "STG-1", None, None, 1, 0, 0)],
+    )
+    result = plan(data, FAST)
+    check_invariants(data, result)
+    util = result.frames["utilization"].set_index(["resource_id", "week"])
+    assert [util.at[("STG-1", w), "shortfall"] for w in range(6)] == [1, 1, 1, 1, 0, 0]
+    assert result.parts["shortfall"] == 4 * Weights().shortfall_cost_per_unit_week
+    shortfalls = result.frames["changes"].query("change == 'shortfall'")
+    assert list(shortfalls[["resource_id", "first_week", "last_week"]].itertuples(index=False, name=None)) == [
+        ("STG-1", 0, 3)]
+
+
+def test_one_stage_for_the_whole_booking_across_a_closed_week():
+    """Stage S1 is closed in week 3, so a 6-week booking must take S2 even though both exist."""
+    data = slate(
+        productions=[("A", 3, 0, 0, 6, 100_000, False)],
+        phases=[("A", "shoot", "shoot", 4, 0, False)],
+        resources=[("S1", "stage", 1, 20_000, None, None), ("S2", "stage", 1, 10_000, None, None)],
+        demands=[("A", "shoot", None, "stage", 5_000, 1, 1, 1)],
+        calendar=[("S1", 3, 0)],
+    )
+    result = plan(data, FAST)
+    check_invariants(data, result)
+    assert result.frames["schedule"]["stages"].tolist() == ["S2"]
+
+
+def test_named_stage_is_honoured_and_links_with_lags_hold():
+    """A needs the LED volume named; B's two shoot blocks must sit 1..2 weeks apart."""
+    data = slate(
+        productions=[("A", 5, 0, None, 6, 200_000, False), ("B", 1, 0, None, 12, 10_000, False)],
+        phases=[("A", "shoot", "shoot", 4, 0, False), ("B", "b1", "shoot", 3, 0, False),
+                ("B", "b2", "shoot", 3, 4, False)],
+        resources=[("LED", "stage", 1, 20_000, None, None), ("S1", "stage", 1, 30_000, None, None)],
+        demands=[("A", "shoot", "LED", None, None, 1, 0, 0), ("B", "b1", "LED", None, None, 1, 0, 0),
+                 ("B", "b2", None, "stage", 25_000, 1, 0, 0)],
+        links=[("B", "b1", "b2", 1, 2)],
+    )
+    result = plan(data, FAST)
+    check_invariants(data, result)
+    sched = result.frames["schedule"].set_index(["production_id", "phase_id"])
+    assert sched.at[("A", "shoot"), "stages"] == "LED" and sched.at[("B", "b1"), "stages"] == "LED"
+    assert sched.at[("B", "b2"), "stages"] == "S1"
+    assert sched.at[("A", "shoot"), "start_week"] == 0  # the dear production keeps its date
+
+
+def test_free_phases_schedule_a_small_project_to_its_shortest_makespan():
+    """Three jobs, one crew of 2: j1 and j2 (1 unit each) run together, j3 (2 units) after j1."""
+    data = slate(
+        productions=[("P", 3, 0, None, 0, 1.0, False)],
+        phases=[("P", "j1", "other", 2, None, False), ("P", "j2", "other", 3, None, False),
+                ("P", "j3", "other", 2, None, False)],
+        resources=[("R", "crew", 2, None, None, None)],
+        demands=[("P", "j1", "R", None, None, 1, 0, 0), ("P", "j2", "R", None, None, 1, 0, 0),
+                 ("P", "j3", "R", None, None, 2, 0, 0)],
+        links=[("P", "j1", "j3", 0, None)],
+    )
+    options = PlanOptions(time_limit=20, gap=0.0, free_phases=True, weights=Weights(move_cost_per_week=0))
+    result = plan(data, options)
+    check_invariants(data, result)
+    assert result.frames["schedule"]["end_week"].max() == 5
+    assert result.parts["lateness"] == 5 * 1.0 * Weights().priority_factors[2]
+
+
+def test_sample_slate_plan_keeps_every_rule_and_beats_the_greedy_plan():
+    data = load_folder("data/sample")
+    result = plan(data, PlanOptions(time_limit=10, gap=0.02))
+    check_invariants(data, result)
+    assert result.objective <= result.greedy_objective
+    assert result.bound <= result.objective
+    assert set(result.summary()) == {"status", "objective", "parts", "bound", "gap", "solve_seconds",
+                                     "variables", "constraints", "solver"}
+    sched = result.frames["schedule"]
+    assert list(sched.columns) == ["production_id", "phase_id", "start_week", "end_week", "start", "end",
+                                   "planned_start", "moved_weeks", "stages"]
+    moved = result.frames["changes"].query("change == 'moved'")
+    assert len(moved) == (sched["moved_weeks"] != 0).sum()
