@@ -15,17 +15,26 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
   ``{"production_id/phase_id": bool}`` one phase.
 - ``overage_pct``: every budget line grows by that share, rounded to the cent.
 - ``hire_allowed = False``: nothing can be hired in (``hire_max_units = 0``).
-- ``weights``: objective weights handed to the optimizer (``planning.model``), unchanged here.
+- ``weights``: objective weights handed to the optimizer: ``lateness`` multiplies every
+  production's lateness cost (default 1), ``moves`` is the cost of moving a phase one week.
+
+``run_scenario(base, scenario)`` applies the overrides, optimizes the plan (``planning.solve``),
+computes its cash flow and the KPIs that plans are compared on; the same overrides and options
+always give the same results.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
+from planning.candidates import PlanOptions
+from planning.cashflow import cashflow
 from planning.inputs import SlateData
+from planning.kpis import plan_kpis, shortfall_runs
+from planning.solve import plan
 from planning.validate import ValidationError, check
 
 
@@ -149,3 +158,42 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def plan_options(scenario: Scenario, base: PlanOptions | None = None) -> PlanOptions:
+    """The optimizer options of a scenario: its weights and hire-in rule on top of ``base``."""
+    base = base or PlanOptions()
+    w = base.weights
+    factor = float(scenario.weights.get("lateness", 1.0))
+    weights = replace(w, move_cost_per_week=float(scenario.weights.get("moves", w.move_cost_per_week)),
+                      priority_factors=tuple(f * factor for f in w.priority_factors))
+    return replace(base, weights=weights, hire_allowed=scenario.hire_allowed)
+
+
+@dataclass
+class ScenarioResult:
+    """A scenario's data, optimized plan, cash flow and KPIs.
+
+    ``frames``: schedule, allocation, utilization, changes, objective (from ``planning.results``),
+    shortfalls (``planning.kpis.shortfall_runs``) and cashflow (``planning.cashflow.cashflow``).
+    ``summary``: the solver summary (status, objective, parts, bound, gap, ...) plus the KPIs.
+    """
+
+    scenario: Scenario
+    data: SlateData
+    frames: dict[str, pd.DataFrame]
+    summary: dict
+
+
+def run_scenario(base: SlateData, scenario: Scenario, options: PlanOptions | None = None,
+                 progress=None) -> ScenarioResult:
+    """Apply ``scenario`` to ``base``, optimize, and compute the cash flow and KPIs."""
+    data = apply(base, scenario)
+    result = plan(data, plan_options(scenario, options), progress)
+    frames = dict(result.frames)
+    frames["shortfalls"] = shortfall_runs(data, frames["utilization"], frames["allocation"])
+    frames["cashflow"] = cashflow(data, frames["schedule"])
+    kpis = plan_kpis(data, frames["schedule"], frames["cashflow"], conflicts=len(frames["shortfalls"]),
+                     hire_cost=result.parts["hire"])
+    return ScenarioResult(scenario, data, frames, {**result.summary(), "greedy_objective": result.greedy_objective,
+                                                  "kpis": kpis})
