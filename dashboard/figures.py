@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 PHASE_COLORS = {
@@ -15,7 +14,10 @@ KIND_ORDER = ["stage", "stage class", "crew", "equipment", "facility"]
 
 
 def timeline_frame(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp) -> pd.DataFrame:
-    """One bar per phase: production label, phase, kind, start/end dates, locked flag."""
+    """One bar per phase: production label, phase, kind, start/end dates, locked flag.
+
+    ``schedule`` needs production_id, phase_id, kind, start_week, end_week and locked.
+    """
     df = schedule.merge(productions[["production_id", "title", "format"]], on="production_id")
     df["start"] = horizon_start + pd.to_timedelta(7 * df["start_week"].astype("int64"), unit="D")
     df["end"] = horizon_start + pd.to_timedelta(7 * df["end_week"].astype("int64"), unit="D")
@@ -25,23 +27,42 @@ def timeline_frame(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_st
 
 
 def timeline_figure(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp,
-                    horizon_weeks: int, title: str = "Slate timeline") -> go.Figure:
-    """Gantt of productions (rows) and phases (bars colored by kind); locked phases hatched."""
+                    horizon_weeks: int, title: str = "Slate timeline", planned: pd.DataFrame | None = None) -> go.Figure:
+    """Gantt of productions (rows) and phases (bars colored by kind); locked phases hatched.
+
+    With ``planned`` (a schedule of the same phases), each phase that moved also shows where it was
+    planned, as a dotted outline.
+    """
     df = timeline_frame(schedule, productions, horizon_start)
     order = df.groupby("production")["start"].min().sort_values().index.tolist()
-    fig = px.timeline(
-        df, x_start="start", x_end="end", y="production", color="kind", pattern_shape="status",
-        pattern_shape_map={"locked": "/", "movable": ""}, color_discrete_map=PHASE_COLORS,
-        category_orders={"production": order, "kind": list(PHASE_COLORS)},
-        hover_data={"phase_id": True, "duration_weeks": True, "status": True, "production": False},
-        title=title,
-    )
+    fig = go.Figure()
+    for kind in [k for k in PHASE_COLORS if k in set(df["kind"])]:
+        part = df[df["kind"] == kind]
+        fig.add_bar(
+            y=part["production"], base=part["start"], x=(part["end"] - part["start"]).dt.total_seconds() * 1000,
+            orientation="h", name=kind, marker=dict(color=PHASE_COLORS[kind], pattern=dict(
+                shape=np.where(part["locked"], "/", "").tolist(), bgcolor=PHASE_COLORS[kind], fgcolor="white",
+                fillmode="overlay", solidity=0.35)),
+            customdata=np.stack([part["phase_id"], part["start"].dt.strftime("%d %b %Y"),
+                                 part["end"].dt.strftime("%d %b %Y"), part["status"]], axis=-1),
+            hovertemplate="%{y}<br>%{customdata[0]}: %{customdata[1]} to %{customdata[2]} (%{customdata[3]})"
+                          "<extra></extra>")
+    if planned is not None:
+        was = timeline_frame(planned, productions, horizon_start).set_index(["production_id", "phase_id"])
+        now = df.set_index(["production_id", "phase_id"])
+        moved = was.loc[now.index[now["start"] != was.reindex(now.index)["start"]]]
+        if len(moved):
+            fig.add_bar(y=moved["production"], base=moved["start"],
+                        x=(moved["end"] - moved["start"]).dt.total_seconds() * 1000, orientation="h",
+                        name="as planned", width=0.9, marker=dict(color="rgba(0,0,0,0)",
+                                                                   line=dict(color="#18181b", width=1.2)),
+                        hovertemplate="%{y}: planned here<extra></extra>")
     horizon_end = horizon_start + pd.Timedelta(days=7 * horizon_weeks)
     fig.add_vrect(x0=horizon_start, x1=horizon_end, fillcolor="#f0f0f0", opacity=0.35, layer="below", line_width=0)
-    fig.update_yaxes(title=None, autorange="reversed")
-    fig.update_xaxes(title=None)
-    fig.update_layout(height=max(360, 26 * len(order) + 140), legend_title_text="Phase",
-                      margin=dict(l=10, r=10, t=50, b=10), bargap=0.25)
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=order, autorange="reversed")
+    fig.update_xaxes(title=None, type="date")
+    fig.update_layout(title=title, barmode="overlay", height=max(360, 26 * len(order) + 140),
+                      legend_title_text="Phase", margin=dict(l=10, r=10, t=50, b=10), bargap=0.25)
     return fig
 
 
@@ -152,4 +173,16 @@ def position_figure(curves: dict[str, pd.DataFrame], peaks: dict[str, tuple] | N
     fig.add_hline(y=0, line_color="#a1a1aa", line_width=1)
     fig.update_layout(title=title, height=380, yaxis_title="millions", margin=dict(l=10, r=10, t=50, b=10),
                       legend=dict(orientation="h", y=-0.15))
+    return fig
+
+
+def objective_figure(parts: dict[str, float], title: str = "What the plan costs") -> go.Figure:
+    """Horizontal bars of the objective's parts (hire-in, lateness, moves, shortfall)."""
+    labels = {"hire": "Hire-in", "lateness": "Lateness", "moves": "Moves", "shortfall": "Unresolved shortfall"}
+    names = [labels.get(k, k) for k in parts]
+    fig = go.Figure(go.Bar(x=list(parts.values()), y=names, orientation="h",
+                           marker_color=["#fdae61", "#e6550d", "#6baed6", "#b30000"][: len(parts)],
+                           text=[f"{v:,.0f}" for v in parts.values()], textposition="auto"))
+    fig.update_layout(title=title, height=240, margin=dict(l=10, r=10, t=50, b=10), xaxis_title="cost")
+    fig.update_yaxes(autorange="reversed")
     return fig

@@ -8,16 +8,21 @@ Everything derived is cached on the dataset's content hash, so a new upload inva
 from __future__ import annotations
 
 import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from planning.candidates import PlanOptions
 from planning.cashflow import cashflow
 from planning.conflicts import conflicts, utilization
 from planning.inputs import SlateData, planned_schedule
+from planning.scenarios import Scenario, ScenarioResult, run_scenario
 from planning.store import Store
+from planning.validate import ValidationError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,3 +73,75 @@ def cash(key: str, source: str = "as planned") -> pd.DataFrame:
     """The weekly cash flows of the slate on the chosen dates."""
     schedule, _, _ = as_planned(key)
     return cashflow(_slate(key), schedule)
+
+
+DEFAULT_OPTIONS = PlanOptions(time_limit=20.0, gap=0.01)
+MAX_RESULTS = 32
+
+
+@st.cache_resource
+def _results() -> dict[str, ScenarioResult]:
+    """Optimized plans shared by every session, keyed on dataset, overrides and options."""
+    return {}
+
+
+def result_key(key: str, scenario: Scenario, options: PlanOptions) -> str:
+    return f"{key}|{scenario.overrides_json()}|{options!r}"
+
+
+def cached_result(key: str, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS) -> ScenarioResult | None:
+    return _results().get(result_key(key, scenario, options))
+
+
+def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS,
+                      label: str = "Optimizing the plan") -> ScenarioResult | None:
+    """Run (or fetch) a scenario's plan, showing status, elapsed time and gap while it solves.
+
+    Returns ``None`` (after showing the error) when the scenario cannot be run.
+    """
+    found = cached_result(loaded.key, scenario, options)
+    if found is not None:
+        return found
+    info: dict = {"stage": "preparing", "gap": None}
+    box: dict = {}
+
+    def work():
+        try:
+            box["result"] = run_scenario(loaded.data, scenario, options, progress=info.update)
+        except (ValueError, ValidationError) as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    t0 = time.perf_counter()
+    thread.start()
+    with st.status(label + "…", expanded=True) as status:
+        line = st.empty()
+        while thread.is_alive():
+            gap = f" · gap {info['gap']:.1%}" if info.get("gap") is not None else ""
+            line.write(f"{info['stage'].capitalize()} · {time.perf_counter() - t0:.1f} s{gap}")
+            thread.join(0.2)
+        if "error" in box:
+            status.update(label="The scenario cannot be run", state="error")
+            line.error(str(box["error"]))
+            return None
+        result = box["result"]
+        s = result.summary
+        status.update(label=f"{label}: {s['status']} in {time.perf_counter() - t0:.1f} s, gap {s['gap']:.2%}",
+                      state="complete", expanded=False)
+    results = _results()
+    results[result_key(loaded.key, scenario, options)] = result
+    while len(results) > MAX_RESULTS:
+        results.pop(next(iter(results)))
+    return result
+
+
+def current_plan(loaded: Loaded) -> ScenarioResult | None:
+    """This session's latest plan of the loaded slate, else the baseline plan if anyone has run it."""
+    mine = st.session_state.get("plan_key")
+    if mine and mine.startswith(loaded.key + "|") and mine in _results():
+        return _results()[mine]
+    return cached_result(loaded.key, Scenario("baseline", base_hash=loaded.key))
+
+
+def remember_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> None:
+    st.session_state["plan_key"] = result_key(loaded.key, scenario, options)

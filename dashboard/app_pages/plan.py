@@ -1,0 +1,89 @@
+"""Plan: run the optimizer on demand, see what moved and why, stages chosen, hires, the cost split;
+lock or unlock phases and re-plan."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.figures import objective_figure, timeline_figure
+from dashboard.state import DEFAULT_OPTIONS, as_planned, current, remember_plan, run_with_progress
+from planning.scenarios import Scenario
+
+loaded = current()
+data = loaded.data
+planned, _, found = as_planned(loaded.key)
+
+st.title("Plan")
+st.write("The optimizer places every movable production inside its window, picks stages and hires in "
+         "outside capacity only where that is cheaper than moving or delivering late. Locked phases never move.")
+
+locks = planned[["production_id", "phase_id", "kind", "start_week", "locked"]].copy()
+locks["planned start"] = data.week_start(locks["start_week"]).dt.date
+with st.form("plan_form"):
+    c1, c2, c3 = st.columns(3)
+    time_limit = c1.slider("Time limit (seconds)", 5, 120, int(DEFAULT_OPTIONS.time_limit), step=5, key="plan_time")
+    gap = c2.select_slider("Stop within (gap to the best bound)", [0.005, 0.01, 0.02, 0.05],
+                           value=DEFAULT_OPTIONS.gap, format_func=lambda g: f"{g:.1%}", key="plan_gap")
+    solver = c3.radio("Solver", ["highs", "cbc"], horizontal=True, key="plan_solver")
+    with st.expander("Locks: tick a phase to keep it at its planned date"):
+        edited = st.data_editor(locks[["production_id", "phase_id", "kind", "planned start", "locked"]],
+                                disabled=["production_id", "phase_id", "kind", "planned start"],
+                                hide_index=True, key="plan_locks", width="stretch")
+    go = st.form_submit_button("Optimize the plan", type="primary")
+
+changed = edited["locked"].to_numpy() != locks["locked"].to_numpy()
+phase_locks = {f"{r.production_id}/{r.phase_id}": bool(r.locked) for r in edited[changed].itertuples()}
+scenario = Scenario("baseline" if not phase_locks else "re-plan with locks", base_hash=loaded.key,
+                    phase_locks=phase_locks)
+options = DEFAULT_OPTIONS.__class__(**{**vars(DEFAULT_OPTIONS), "time_limit": float(time_limit), "gap": gap,
+                                       "solver": solver})
+if go:
+    result = run_with_progress(loaded, scenario, options)
+    if result is not None:
+        remember_plan(loaded, scenario, options)
+else:
+    from dashboard.state import current_plan
+    result = current_plan(loaded)
+
+if result is None:
+    st.info("Press **Optimize the plan** to place the slate. The sample solves in a few seconds.")
+    st.stop()
+
+s, k = result.summary, result.summary["kpis"]
+sched = result.frames["schedule"]
+cols = st.columns(5)
+cols[0].metric("Status", s["status"], help=f"Solver {s['solver']}; {s['variables']:,} variables, "
+               f"{s['constraints']:,} constraints")
+cols[1].metric("Cost of the plan", f"{s['objective']:,.0f}", help=f"Best bound {s['bound']:,.0f}; the greedy "
+               f"plan it started from costs {s['greedy_objective']:,.0f}")
+cols[2].metric("Gap", f"{s['gap']:.2%}", help="How far the plan can be from the best possible, at most")
+cols[3].metric("Solve time", f"{s['solve_seconds']:.1f} s")
+cols[4].metric("Conflicts left", k["conflicts"], delta=k["conflicts"] - len(found), delta_color="inverse",
+               help="Runs of weeks still short after moves and hire-in (against the as-planned conflicts)")
+
+left, right = st.columns([2, 3])
+left.plotly_chart(objective_figure(s["parts"]), width="stretch")
+moved = sched[sched["moved_weeks"] != 0]
+right.markdown(f"**{moved['production_id'].nunique()} productions move** ({len(moved)} phases), "
+               f"**{k['late_deliveries']} deliver late** ({k['weeks_late']} weeks in all), "
+               f"hire-in costs **{k['hire_cost']:,.0f}**.")
+changes = result.frames["changes"]
+tabs = st.tabs(["Moved", "Stages", "Hire-in", "Still short"])
+labels = {"moved": "Weeks moved", "stage": "Stages", "hire": "Unit-weeks hired", "shortfall": "Unit-weeks short"}
+for tab, kind in zip(tabs, ["moved", "stage", "hire", "shortfall"]):
+    part = changes[changes["change"] == kind].drop(columns="change")
+    if kind == "moved":
+        part = part.merge(sched[["production_id", "phase_id", "planned_start", "start"]],
+                          on=["production_id", "phase_id"]).drop(columns=["resource_id", "first_week", "last_week"])
+    if part.empty:
+        tab.caption("Nothing.")
+    else:
+        tab.dataframe(part.rename(columns={"amount": labels[kind], "detail": "why / what"}), hide_index=True,
+                      width="stretch")
+
+view = planned[["production_id", "phase_id", "kind", "locked"]].merge(
+    sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])
+st.plotly_chart(timeline_figure(view, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
+                                title="Optimized timeline (outlines: where moved phases were planned)",
+                                planned=planned), width="stretch")
+st.download_button("Download the schedule (CSV)", sched.to_csv(index=False).encode(), file_name="schedule.csv",
+                   mime="text/csv", key="download_schedule")
