@@ -17,6 +17,8 @@ page = st.navigation([
     st.Page(PAGES / "capacity.py", title="Capacity", icon=":material/grid_on:"),
     st.Page(PAGES / "conflicts.py", title="Conflicts", icon=":material/warning:"),
     st.Page(PAGES / "plan.py", title="Plan", icon=":material/auto_fix_high:"),
+    st.Page(PAGES / "whatif.py", title="What-if", icon=":material/tune:"),
+    st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/bookmarks:"),
     st.Page(PAGES / "cashflow.py", title="Cash flow", icon=":material/payments:"),
     st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
 ])

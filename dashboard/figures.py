@@ -186,3 +186,24 @@ def objective_figure(parts: dict[str, float], title: str = "What the plan costs"
     fig.update_layout(title=title, height=240, margin=dict(l=10, r=10, t=50, b=10), xaxis_title="cost")
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def difference_heatmap(diff: pd.DataFrame, names: dict[str, str], value: str = "demand_diff",
+                       title: str = "Change in demand, resource by week") -> go.Figure:
+    """Diverging heatmap of a utilization difference (second plan minus first): red more, blue less."""
+    busy = diff.groupby("resource_id")[value].apply(lambda s: s.abs().sum())
+    rows = busy[busy > 0].index.tolist()
+    if not rows:
+        fig = go.Figure()
+        fig.add_annotation(text="No difference in any week", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        fig.update_layout(title=title, height=200)
+        return fig
+    z = diff[diff["resource_id"].isin(rows)].pivot(index="resource_id", columns="week", values=value).fillna(0)
+    top = max(1, int(z.abs().to_numpy().max()))
+    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=list(z.columns), y=[names.get(r, r) for r in z.index],
+                               zmin=-top, zmax=top, colorscale="RdBu_r", xgap=1, ygap=1,
+                               hovertemplate="%{y}<br>week %{x}: %{z:+d} units<extra></extra>"))
+    fig.update_layout(title=title, height=max(260, 22 * len(rows) + 120), xaxis_title="week",
+                      margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_yaxes(autorange="reversed")
+    return fig

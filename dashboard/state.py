@@ -20,6 +20,7 @@ from planning.candidates import PlanOptions
 from planning.cashflow import cashflow
 from planning.conflicts import conflicts, utilization
 from planning.inputs import SlateData, planned_schedule
+from planning.scenario_store import ScenarioStore
 from planning.scenarios import Scenario, ScenarioResult, run_scenario
 from planning.store import Store
 from planning.validate import ValidationError
@@ -140,8 +141,17 @@ def current_plan(loaded: Loaded) -> ScenarioResult | None:
     mine = st.session_state.get("plan_key")
     if mine and mine.startswith(loaded.key + "|") and mine in _results():
         return _results()[mine]
-    return cached_result(loaded.key, Scenario("baseline", base_hash=loaded.key))
+    return cached_result(loaded.key, baseline(loaded))
 
 
 def remember_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> None:
     st.session_state["plan_key"] = result_key(loaded.key, scenario, options)
+
+
+@st.cache_resource
+def scenario_store() -> ScenarioStore:
+    return ScenarioStore(os.environ.get("SLATE_SCENARIOS", ROOT / "data" / "scenarios.duckdb"))
+
+
+def baseline(loaded: Loaded) -> Scenario:
+    return Scenario("baseline", base_hash=loaded.key)

@@ -32,7 +32,8 @@ import pandas as pd
 
 from planning.candidates import PlanOptions
 from planning.cashflow import cashflow
-from planning.inputs import SlateData
+from planning.conflicts import conflicts
+from planning.inputs import SlateData, planned_schedule
 from planning.kpis import plan_kpis, shortfall_runs
 from planning.solve import plan
 from planning.validate import ValidationError, check
@@ -176,7 +177,9 @@ class ScenarioResult:
 
     ``frames``: schedule, allocation, utilization, changes, objective (from ``planning.results``),
     shortfalls (``planning.kpis.shortfall_runs``) and cashflow (``planning.cashflow.cashflow``).
-    ``summary``: the solver summary (status, objective, parts, bound, gap, ...) plus the KPIs.
+    ``summary``: the solver summary (status, objective, parts, bound, gap, ...) plus the KPIs
+    (``planning.kpis.plan_kpis``, and ``planned_conflicts``: the scenario's conflicts on its
+    planned dates, before any optimization).
     """
 
     scenario: Scenario
@@ -195,5 +198,6 @@ def run_scenario(base: SlateData, scenario: Scenario, options: PlanOptions | Non
     frames["cashflow"] = cashflow(data, frames["schedule"])
     kpis = plan_kpis(data, frames["schedule"], frames["cashflow"], conflicts=len(frames["shortfalls"]),
                      hire_cost=result.parts["hire"])
+    kpis["planned_conflicts"] = len(conflicts(data, planned_schedule(data)))
     return ScenarioResult(scenario, data, frames, {**result.summary(), "greedy_objective": result.greedy_objective,
                                                   "kpis": kpis})

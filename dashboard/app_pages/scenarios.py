@@ -1,0 +1,87 @@
+"""Scenarios: the what-ifs everyone has saved: open, rename, delete, and compare side by side."""
+
+import getpass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.figures import difference_heatmap, position_figure
+from dashboard.state import baseline, current, run_with_progress, scenario_store
+from planning.cashflow import funding_need, position
+from planning.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
+                              utilization_difference)
+from planning.scenario_store import ScenarioError
+
+loaded = current()
+data = loaded.data
+store = scenario_store()
+st.title("Scenarios")
+
+saved = store.list()
+if saved.empty:
+    st.info("No saved scenarios yet. Build one on the What-if page and save it.")
+    st.stop()
+
+saved["on this data"] = saved["base_hash"] == loaded.key
+st.dataframe(saved[["name", "note", "saved_by", "saved_at", "created_by", "on this data"]], hide_index=True,
+             width="stretch", column_config={"saved_at": st.column_config.DatetimeColumn("saved", format="D MMM YYYY, HH:mm")})
+
+tab_compare, tab_manage = st.tabs(["Compare", "Rename or delete"])
+with tab_compare:
+    chosen = st.multiselect("Scenarios to compare with the baseline plan", list(saved["name"]),
+                            default=list(saved["name"][:1]), key="sc_compare")
+    if chosen:
+        base = run_with_progress(loaded, baseline(loaded), label="Planning the baseline")
+        if base is None:
+            st.stop()
+        summaries, schedules, cash, utils, shorts = ({"baseline": base.summary},
+                                                     {"baseline": base.frames["schedule"]},
+                                                     {"baseline": base.frames["cashflow"]},
+                                                     {"baseline": base.frames["utilization"]},
+                                                     {"baseline": base.frames["shortfalls"]})
+        for name in chosen:
+            scenario, frames, summary = store.load(name)
+            if scenario.base_hash != loaded.key:
+                st.warning(f"“{name}” was saved on other data ({scenario.base_hash}); its numbers are its own.")
+            summaries[name], schedules[name], cash[name] = summary, frames["schedule"], frames["cashflow"]
+            utils[name], shorts[name] = frames["utilization"], frames["shortfalls"]
+        st.dataframe(kpi_table(summaries), hide_index=True, width="stretch")
+        curves, peaks = {}, {}
+        for name, flows in cash.items():
+            weekly = position(flows, data.settings)
+            need = funding_need(weekly)
+            curves[name], peaks[name] = weekly, (need.week_start, need.peak_need)
+        st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position"), width="stretch")
+        focus = st.selectbox("Differences of", chosen, key="sc_focus")
+        pair = {"baseline": utils["baseline"], focus: utils[focus]}
+        names = dict(zip(data.resources["resource_id"], data.resources["name"]))
+        st.plotly_chart(difference_heatmap(utilization_difference(pair), names,
+                                           title=f"{focus} minus baseline: units demanded, resource by week"),
+                        width="stretch")
+        c1, c2 = st.columns(2)
+        c1.markdown("**Conflicts resolved or added**")
+        c1.dataframe(conflict_changes({"baseline": shorts["baseline"], focus: shorts[focus]}), hide_index=True)
+        c2.markdown("**Deliveries**")
+        c2.dataframe(delivery_changes({"baseline": schedules["baseline"], focus: schedules[focus]}), hide_index=True)
+        with st.expander("Phases that move against the baseline"):
+            st.dataframe(schedule_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
+                         hide_index=True, width="stretch")
+        st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
+                           file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison")
+
+with tab_manage:
+    pick = st.selectbox("Scenario", list(saved["name"]), key="sc_pick")
+    user = st.session_state.get("user_name") or getpass.getuser()
+    with st.form("sc_rename"):
+        new = st.text_input("New name", key="sc_new_name")
+        if st.form_submit_button("Rename"):
+            try:
+                store.rename(pick, new.strip(), user=user)
+                st.rerun()
+            except ScenarioError as exc:
+                st.error(str(exc))
+    sure = st.checkbox(f"Yes, delete “{pick}” for everyone", key="sc_sure")
+    if st.button("Delete", type="primary", disabled=not sure, key="sc_delete"):
+        store.delete(pick)
+        st.session_state.pop("sc_sure", None)
+        st.rerun()

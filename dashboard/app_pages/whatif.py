@@ -1,0 +1,121 @@
+"""What-if: change capacity, hiring, a production's dates, the budget or the weights; apply to
+re-plan and compare with the baseline plan. Save the scenario for colleagues."""
+
+import getpass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.figures import position_figure
+from dashboard.state import baseline, current, run_with_progress, scenario_store
+from planning.cashflow import funding_need, position
+from planning.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
+from planning.scenarios import CapacityChange, Scenario, StageChange
+
+loaded = current()
+data = loaded.data
+res = data.resources
+st.title("What-if")
+st.write("Set the changes, then **Apply** to re-plan. The comparison is against the baseline plan "
+         "(the optimizer on the data as it is). Results are cached: the same settings come back at once.")
+
+stage_sizes = sorted(res.loc[res["kind"] == "stage", "size"].dropna().unique())
+pools = res[res["kind"] != "stage"]
+with st.form("whatif"):
+    st.markdown("**Stages**")
+    stage_cols = st.columns(len(stage_sizes))
+    stage_delta = {}
+    for col, size in zip(stage_cols, stage_sizes):
+        n = int(((res["kind"] == "stage") & (res["size"] == size)).sum())
+        stage_delta[size] = col.slider(f"{size:,.0f} sq ft ({n} on the lot)", -n, 3, 0, key=f"wi_stage_{int(size)}")
+    st.markdown("**Crew, equipment and post pools** (units added or removed, every week)")
+    pool_cols = st.columns(4)
+    pool_delta = {}
+    for i, r in enumerate(pools.itertuples()):
+        pool_delta[r.resource_id] = pool_cols[i % 4].slider(f"{r.name} ({r.capacity})", -int(r.capacity),
+                                                            int(r.capacity), 0, key=f"wi_pool_{r.resource_id}")
+    c1, c2, c3 = st.columns(3)
+    hire_allowed = c1.toggle("Hire-in allowed", value=True, key="wi_hire")
+    overage = c1.slider("Budget overage (%)", 0, 30, 0, key="wi_overage")
+    titles = dict(zip(data.productions["production_id"], data.productions["title"]))
+    movable = [p for p, locked in zip(data.productions["production_id"], data.productions["locked"]) if not locked]
+    slip_who = c2.selectbox("Production that slips", ["(none)"] + movable, key="wi_slip_who",
+                            format_func=lambda p: p if p == "(none)" else f"{p} · {titles[p]}")
+    slip = c2.slider("Slip (weeks; negative = earlier)", -8, 16, 0, key="wi_slip")
+    lateness = c3.select_slider("Weight on lateness", [0.25, 0.5, 1.0, 2.0, 4.0], value=1.0, key="wi_late",
+                                format_func=lambda f: f"× {f:g}")
+    moves = c3.select_slider("Cost of moving a phase one week", [0, 500, 1000, 5000, 20000], value=1000,
+                             key="wi_moves", format_func=lambda m: f"{m:,}")
+    applied = st.form_submit_button("Apply", type="primary")
+
+scenario = Scenario(
+    "what-if", base_hash=loaded.key,
+    capacity=tuple(CapacityChange(rid, delta=d) for rid, d in pool_delta.items() if d),
+    stages=tuple(StageChange(float(size), d) for size, d in stage_delta.items() if d),
+    slips={slip_who: slip} if slip_who != "(none)" and slip else {},
+    overage_pct=float(overage), hire_allowed=hire_allowed,
+    weights={k: float(v) for k, v in (("lateness", lateness), ("moves", moves)) if (k, v) not in
+             (("lateness", 1.0), ("moves", 1000))},
+)
+if applied:
+    st.session_state["whatif_scenario"] = scenario
+scenario = st.session_state.get("whatif_scenario")
+if scenario is None or scenario.base_hash != loaded.key:
+    st.info("Move a slider and press **Apply** to see the scenario against the baseline.")
+    st.stop()
+
+base_result = run_with_progress(loaded, baseline(loaded), label="Planning the baseline")
+what_result = run_with_progress(loaded, scenario, label="Planning the what-if")
+if base_result is None or what_result is None:
+    st.stop()
+
+summaries = {"baseline": base_result.summary, "what-if": what_result.summary}
+kb, kw = base_result.summary["kpis"], what_result.summary["kpis"]
+cur = data.settings.currency
+cols = st.columns(5)
+cols[0].metric("Conflicts as planned", kw["planned_conflicts"], delta=kw["planned_conflicts"] - kb["planned_conflicts"],
+               delta_color="inverse", help="Over-booked runs if nothing moved from the planned dates")
+cols[1].metric("Conflicts left", kw["conflicts"], delta=kw["conflicts"] - kb["conflicts"], delta_color="inverse",
+               help="Runs of weeks still short after the optimizer moved, chose stages and hired")
+cols[2].metric("Hire-in cost", f"{kw['hire_cost'] / 1e6:,.2f}M", delta=f"{(kw['hire_cost'] - kb['hire_cost']) / 1e6:+,.2f}M",
+               delta_color="inverse")
+cols[3].metric("Late deliveries", kw["late_deliveries"], delta=kw["late_deliveries"] - kb["late_deliveries"],
+               delta_color="inverse")
+cols[4].metric("Peak funding need", f"{kw['peak_funding_need'] / 1e6:,.1f}M {cur}",
+               delta=f"{(kw['peak_funding_need'] - kb['peak_funding_need']) / 1e6:+,.1f}M", delta_color="inverse")
+
+curves, peaks = {}, {}
+for name, result in (("baseline", base_result), ("what-if", what_result)):
+    weekly = position(result.frames["cashflow"], result.data.settings)
+    need = funding_need(weekly)
+    curves[name], peaks[name] = weekly, (need.week_start, need.peak_need)
+st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position: baseline and what-if"),
+                width="stretch")
+
+schedules = {"baseline": base_result.frames["schedule"], "what-if": what_result.frames["schedule"]}
+left, right = st.columns(2)
+left.markdown("**KPIs**")
+left.dataframe(kpi_table(summaries), hide_index=True, width="stretch")
+right.markdown("**Deliveries that change**")
+deliveries = delivery_changes(schedules)
+right.dataframe(deliveries[deliveries["shift: what-if"] != 0], hide_index=True, width="stretch")
+with st.expander("Phases that move against the baseline"):
+    st.dataframe(schedule_changes(schedules), hide_index=True, width="stretch")
+st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
+                   file_name="whatif-comparison.csv", mime="text/csv", key="download_comparison")
+
+with st.form("save_whatif"):
+    st.markdown("**Save this scenario** so colleagues can open and compare it (Scenarios page).")
+    c1, c2 = st.columns([2, 3])
+    name = c1.text_input("Name", key="wi_name", placeholder="e.g. Stage 13 built, no G&E hire")
+    note = c2.text_input("Note", key="wi_note")
+    save = st.form_submit_button("Save scenario")
+if save:
+    if not name.strip():
+        st.warning("Give the scenario a name.")
+    else:
+        named = Scenario(**{**vars(scenario), "name": name.strip(), "note": note})
+        frames = {k: v for k, v in what_result.frames.items() if isinstance(v, pd.DataFrame)}
+        scenario_store().save(named, user=st.session_state.get("user_name") or getpass.getuser(),
+                              results=frames, summary=what_result.summary)
+        st.success(f"Saved “{name.strip()}”.")
