@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning.scenario_store import ScenarioError
 from planning.validate import ValidationError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +122,84 @@ def cmd_solve(args) -> int:
     return 0
 
 
+def _scenario_store(args):
+    from planning.scenario_store import ScenarioStore
+
+    return ScenarioStore(args.store or os.environ.get("SLATE_SCENARIOS", ROOT / "data" / "scenarios.duckdb"))
+
+
+def _parse_scenario(args):
+    """A Scenario from ``slate scenario run`` flags (each names what it changes)."""
+    from planning.scenarios import CapacityChange, Scenario, StageChange
+
+    def pair(text, flag):
+        key, _, value = text.partition(":")
+        if not value:
+            raise SystemExit(f"slate: {flag} expects KEY:VALUE, got {text!r}")
+        return key, value
+
+    capacity = []
+    for text in args.capacity:
+        rid, value = pair(text, "--capacity")
+        amount, _, weeks = value.partition("@")
+        first, _, last = weeks.partition("-")
+        change = dict(pct=float(amount[:-1])) if amount.endswith("%") else dict(delta=int(amount))
+        capacity.append(CapacityChange(rid, first_week=int(first) if first else None,
+                                       last_week=int(last) if last else None, **change))
+    stages = [StageChange(float(k), int(v)) for k, v in (pair(t, "--stages") for t in args.stages)]
+    slips = {k: int(v) for k, v in (pair(t, "--slip") for t in args.slip)}
+    weights = {}
+    if args.lateness_weight is not None:
+        weights["lateness"] = args.lateness_weight
+    if args.move_cost is not None:
+        weights["moves"] = args.move_cost
+    return Scenario(args.name, capacity=tuple(capacity), stages=tuple(stages), slips=slips,
+                    locks={p: True for p in args.lock}, overage_pct=args.overage, hire_allowed=not args.no_hire,
+                    weights=weights, note=args.note)
+
+
+def cmd_scenario(args) -> int:
+    import getpass
+    import json
+    from dataclasses import replace
+
+    store = _scenario_store(args)
+    if args.action == "list":
+        saved = store.list()
+        if saved.empty:
+            print("no saved scenarios")
+        else:
+            print(saved[["name", "saved_by", "saved_at", "base_hash", "note"]].to_string(index=False))
+        return 0
+    if args.action == "show":
+        scenario, frames, summary = store.load(args.name)
+        print(json.dumps({"name": scenario.name, "overrides": json.loads(scenario.overrides_json()),
+                          "summary": summary, "results": sorted(frames)}, indent=2, default=str))
+        return 0
+    if args.action == "export":
+        scenario, frames, summary = store.load(args.name)
+        out = Path(args.out)
+        for part, frame in frames.items():
+            _write(frame, out, part)
+        (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        (out / "scenario.json").write_text(scenario.overrides_json())
+        print(f"wrote {len(frames)} result tables, summary.json and scenario.json to {out}")
+        return 0
+    from planning.candidates import PlanOptions
+    from planning.scenarios import run_scenario
+    from planning.store import content_hash, load_folder
+
+    data = load_folder(args.data_dir)
+    scenario = replace(_parse_scenario(args), base_hash=content_hash(data))
+    result = run_scenario(data, scenario, PlanOptions(time_limit=args.time_limit))
+    store.save(scenario, user=getpass.getuser(), results=result.frames, summary=result.summary)
+    k = result.summary["kpis"]
+    print(f"saved {scenario.name!r}: {result.summary['status']}, gap {result.summary['gap']:.2%}; "
+          f"conflicts as planned {k['planned_conflicts']}, left {k['conflicts']}; hire-in {k['hire_cost']:,.0f}; "
+          f"{k['late_deliveries']} late; peak funding need {k['peak_funding_need']:,.0f}")
+    return 0
+
+
 def cmd_app(args) -> int:
     env = dict(os.environ)
     if args.data_dir:
@@ -173,6 +252,34 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--gap", type=float, default=0.01, help="relative MIP gap to stop at (default 0.01)")
     o.set_defaults(func=cmd_solve)
 
+    sc = sub.add_parser("scenario", help="saved what-if scenarios: list, show, run, export")
+    sc_sub = sc.add_subparsers(dest="action", required=True)
+    store_help = "scenario store (default data/scenarios.duckdb, or $SLATE_SCENARIOS)"
+    listing = sc_sub.add_parser("list", help="list saved scenarios")
+    show = sc_sub.add_parser("show", help="a scenario's overrides and summary")
+    show.add_argument("name")
+    export = sc_sub.add_parser("export", help="write a scenario's results as CSV and Parquet")
+    export.add_argument("name")
+    export.add_argument("--out", required=True)
+    run = sc_sub.add_parser("run", help="apply overrides to a dataset, optimize, and save the scenario")
+    run.add_argument("data_dir")
+    run.add_argument("--name", required=True, help="name to save it under")
+    run.add_argument("--capacity", action="append", default=[], metavar="RESOURCE:+N|-N|P%%[@FIRST-LAST]",
+                     help="change a resource's capacity, e.g. CREW-GE:-1 or EQ-LGT:20%%@10-30 (weeks)")
+    run.add_argument("--stages", action="append", default=[], metavar="SIZE:N",
+                     help="add (or, negative, close) N stages of SIZE sq ft, e.g. 30000:1")
+    run.add_argument("--slip", action="append", default=[], metavar="PRODUCTION:WEEKS")
+    run.add_argument("--lock", action="append", default=[], metavar="PRODUCTION")
+    run.add_argument("--overage", type=float, default=0.0, help="budget overage in %%")
+    run.add_argument("--no-hire", action="store_true", help="forbid hire-in")
+    run.add_argument("--lateness-weight", type=float, default=None, help="multiplies every lateness cost")
+    run.add_argument("--move-cost", type=float, default=None, help="cost of moving a phase one week")
+    run.add_argument("--note", default="")
+    run.add_argument("--time-limit", type=float, default=60.0)
+    for one in (listing, show, export, run):
+        one.add_argument("--store", default=None, help=store_help)
+        one.set_defaults(func=cmd_scenario)
+
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")
     a.add_argument("--data-dir", default=None, help="dataset to open (default: the bundled sample)")
     a.add_argument("--port", type=int, default=8501)
@@ -186,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ValidationError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except (ScenarioError, ValueError) as exc:
+        print(f"slate: {exc}", file=sys.stderr)
         return 1
 
 
