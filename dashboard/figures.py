@@ -207,3 +207,19 @@ def difference_heatmap(diff: pd.DataFrame, names: dict[str, str], value: str = "
                       margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def conflict_bars(planned: pd.DataFrame, remaining: pd.DataFrame | None,
+                  title: str = "Unit-weeks over capacity, by resource") -> go.Figure:
+    """Grouped bars per resource: unit-weeks over capacity as planned, and still short after optimizing."""
+    a = planned.groupby("name")["unit_weeks"].sum().rename("as planned")
+    frame = a.to_frame()
+    if remaining is not None:
+        frame = frame.join(remaining.groupby("name")["unit_weeks"].sum().rename("after optimization"), how="outer")
+    frame = frame.fillna(0).sort_values("as planned", ascending=False)
+    fig = go.Figure()
+    for col, color in zip(frame.columns, ["#fdae61", "#b30000"]):
+        fig.add_bar(x=frame.index, y=frame[col], name=col, marker_color=color)
+    fig.update_layout(title=title, barmode="group", height=340, yaxis_title="unit-weeks",
+                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=1.1))
+    return fig

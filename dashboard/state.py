@@ -70,8 +70,8 @@ def as_planned(key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_data(max_entries=8)
-def cash(key: str, source: str = "as planned") -> pd.DataFrame:
-    """The weekly cash flows of the slate on the chosen dates."""
+def cash(key: str) -> pd.DataFrame:
+    """The weekly cash flows of the slate on its planned dates."""
     schedule, _, _ = as_planned(key)
     return cashflow(_slate(key), schedule)
 

@@ -86,3 +86,21 @@ def plan_kpis(data: SlateData, schedule: pd.DataFrame, flows: pd.DataFrame, conf
         "peak_funding_week": need.week,
         "financing_cost": float(need.financing_cost),
     }
+
+
+def production_status(data: SlateData, schedule: pd.DataFrame, week: int = 0) -> pd.DataFrame:
+    """``production_id, status``: the kind of the phase running in ``week`` (``not started`` before
+    the first phase, ``delivered`` after the last; where phases overlap, the later-listed one)."""
+    sched = schedule[["production_id", "phase_id", "start_week", "end_week"]].merge(
+        data.phases[["production_id", "phase_id", "kind", "seq"]], on=["production_id", "phase_id"])
+    rows = []
+    for pid, g in sched.groupby("production_id", sort=False):
+        running = g[(g["start_week"] <= week) & (g["end_week"] > week)].sort_values("seq")
+        if len(running):
+            status = str(running["kind"].iloc[-1])
+        elif g["start_week"].min() > week:
+            status = "not started"
+        else:
+            status = "delivered"
+        rows.append((pid, status))
+    return pd.DataFrame(rows, columns=["production_id", "status"])

@@ -4,7 +4,7 @@ position with the peak funding need, and the finance downloads (the same bytes a
 import streamlit as st
 
 from dashboard.figures import cash_bars, position_figure
-from dashboard.state import cash, current
+from dashboard.state import cash, current, current_plan
 from planning.cashflow import (CSV_VIEWS, PERIODS, assign_periods, budget_summary, finance_csv, finance_xlsx,
                                funding_need, period_order, position)
 
@@ -18,10 +18,12 @@ by = c2.radio("Spend by", ["section", "production"], horizontal=True, key="cash_
 fiscal = c3.selectbox("Fiscal year starts", range(1, 13), index=0, key="cash_fiscal",
                       format_func=lambda m: ["January", "February", "March", "April", "May", "June", "July",
                                              "August", "September", "October", "November", "December"][m - 1])
-source = c4.radio("Dates", ["as planned"], horizontal=True, key="cash_source",
+result = current_plan(loaded)
+sources = ["as planned"] + (["optimized"] if result is not None else [])
+source = c4.radio("Dates", sources, horizontal=True, key="cash_source",
                   help="The optimized plan appears here once the optimizer has run on the Plan page.")
 
-flows = cash(loaded.key, source)
+flows = cash(loaded.key) if source == "as planned" else result.frames["cashflow"]
 weekly = position(flows, data.settings)
 need = funding_need(weekly)
 cur = data.settings.currency

@@ -1,22 +1,49 @@
-"""Conflicts: where the planned dates over-book a resource, and who collides there."""
+"""Conflicts: where the planned dates over-book a resource, who collides there, and what is
+still short after the optimizer has moved productions, chosen stages and hired in."""
 
 import streamlit as st
 
-from dashboard.state import as_planned, current
+from dashboard.figures import conflict_bars
+from dashboard.state import as_planned, current, current_plan
 
 loaded = current()
 schedule, util, found = as_planned(loaded.key)
+result = current_plan(loaded)
+remaining = result.frames["shortfalls"] if result is not None else None
 
 st.title("Conflicts")
-if found.empty:
-    st.success("No conflicts: every resource is within capacity in every week of the plan.")
+left, right = st.columns(2)
+left.metric("As planned", len(found), help="Runs of consecutive over-booked weeks on a resource")
+if remaining is None:
+    right.metric("After optimization", "—", help="Run the optimizer on the Plan page")
 else:
-    st.metric("As-planned conflicts", len(found), help="Runs of consecutive over-booked weeks on a resource")
+    right.metric("After optimization", len(remaining), delta=len(remaining) - len(found), delta_color="inverse",
+                 help="Runs of weeks still short after moves, stage choices and hire-in")
+
+if found.empty and (remaining is None or remaining.empty):
+    st.success("No conflicts: every resource is within capacity in every week of the plan.")
+    st.stop()
+st.plotly_chart(conflict_bars(found, remaining), width="stretch")
+
+tab_planned, tab_left = st.tabs(["As planned", "After optimization"])
+with tab_planned:
     kinds = sorted(found["kind"].unique())
     chosen = st.multiselect("Resource kinds", kinds, default=kinds, key="conflict_kinds")
     table = found[found["kind"].isin(chosen)][
         ["name", "kind", "start", "end", "weeks", "peak_demand", "capacity", "short_by", "unit_weeks", "productions"]]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "name": "Resource", "start": st.column_config.DateColumn("From"),
-        "end": st.column_config.DateColumn("Until"), "peak_demand": "Peak demand",
+        "end": st.column_config.DateColumn("Until (exclusive)"), "peak_demand": "Peak demand",
         "short_by": "Short by (units)", "unit_weeks": "Unit-weeks over", "productions": "Productions involved"})
+with tab_left:
+    if remaining is None:
+        st.info("Run the optimizer on the Plan page to see what it can resolve.")
+    elif remaining.empty:
+        st.success("The optimized plan resolves every conflict: nothing is short in any week.")
+    else:
+        st.dataframe(remaining[["name", "start", "end", "weeks", "short_by", "unit_weeks", "productions", "fix"]],
+                     hide_index=True, width="stretch", column_config={
+                         "name": "Resource", "start": st.column_config.DateColumn("From"),
+                         "end": st.column_config.DateColumn("Until (exclusive)"), "short_by": "Short by (units)",
+                         "unit_weeks": "Unit-weeks short", "productions": "Productions involved",
+                         "fix": "What would fix it"})
