@@ -22,6 +22,7 @@ from planning.conflicts import conflicts, utilization
 from planning.inputs import SlateData, planned_schedule
 from planning.scenario_store import ScenarioStore
 from planning.scenarios import Scenario, ScenarioResult, run_scenario
+from planning.stageboard import stage_board
 from planning.store import Store
 from planning.validate import ValidationError
 
@@ -136,12 +137,19 @@ def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions =
     return result
 
 
-def current_plan(loaded: Loaded) -> ScenarioResult | None:
-    """This session's latest plan of the loaded slate, else the baseline plan if anyone has run it."""
+def current_plan_key(loaded: Loaded) -> str | None:
+    """Key of this session's latest plan of the loaded slate, else of the baseline plan if anyone
+    has run it, else ``None``."""
     mine = st.session_state.get("plan_key")
     if mine and mine.startswith(loaded.key + "|") and mine in _results():
-        return _results()[mine]
-    return cached_result(loaded.key, baseline(loaded))
+        return mine
+    base = result_key(loaded.key, baseline(loaded), DEFAULT_OPTIONS)
+    return base if base in _results() else None
+
+
+def current_plan(loaded: Loaded) -> ScenarioResult | None:
+    key = current_plan_key(loaded)
+    return None if key is None else _results()[key]
 
 
 def remember_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> None:
@@ -155,3 +163,10 @@ def scenario_store() -> ScenarioStore:
 
 def baseline(loaded: Loaded) -> Scenario:
     return Scenario("baseline", base_hash=loaded.key)
+
+
+@st.cache_data(max_entries=8)
+def stage_board_of(key: str, plan_key: str | None = None) -> pd.DataFrame:
+    """The stage board of the planned dates (``plan_key=None``) or of an optimized plan."""
+    schedule = as_planned(key)[0] if plan_key is None else _results()[plan_key].frames["schedule"]
+    return stage_board(_slate(key), schedule)
