@@ -168,5 +168,7 @@ def baseline(loaded: Loaded) -> Scenario:
 @st.cache_data(max_entries=8)
 def stage_board_of(key: str, plan_key: str | None = None) -> pd.DataFrame:
     """The stage board of the planned dates (``plan_key=None``) or of an optimized plan."""
-    schedule = as_planned(key)[0] if plan_key is None else _results()[plan_key].frames["schedule"]
-    return stage_board(_slate(key), schedule)
+    if plan_key is None:
+        return stage_board(_slate(key), as_planned(key)[0])
+    frames = _results()[plan_key].frames
+    return stage_board(_slate(key), frames["schedule"], frames["allocation"])

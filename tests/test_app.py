@@ -22,6 +22,7 @@ APP = str(ROOT / "dashboard" / "app.py")
 def app(tmp_path, monkeypatch):
     """The app on its own store, with Streamlit's caches emptied, so tests cannot leak into each other."""
     monkeypatch.setenv("SLATE_STORE", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SLATE_SCENARIOS", str(tmp_path / "scenarios.duckdb"))
     st.cache_resource.clear()
     st.cache_data.clear()
     return AppTest.from_file(APP, default_timeout=120).run()
@@ -31,7 +32,8 @@ def test_slate_page_shows_kpis_and_timeline(app):
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Productions"] == "20"
-    assert int(metrics["As-planned conflicts"]) > 0
+    assert int(metrics["Conflicts as planned"]) > 0
+    assert metrics["Hire-in (optimized plan)"] == "—"  # nothing optimized yet
     booked, available = metrics["Peak stage occupancy"].split(" / ")
     assert int(booked) > 0 and int(available) >= 12
     assert len(app.get("plotly_chart")) == 1
@@ -40,17 +42,17 @@ def test_slate_page_shows_kpis_and_timeline(app):
 def test_capacity_page_filters_by_kind(app, sample_data):
     app.switch_page("app_pages/capacity.py").run()
     assert not app.exception
-    assert len(app.get("plotly_chart")) == 2
+    assert len(app.get("plotly_chart")) == 3  # heatmap, stage board, one resource
     app.multiselect(key="capacity_kinds").set_value([]).run()
-    assert len(app.get("plotly_chart")) == 1
+    assert len(app.get("plotly_chart")) == 2
     assert "Choose at least one" in app.info[0].value
     app.multiselect(key="capacity_kinds").set_value(["crew"]).run()
-    assert len(app.get("plotly_chart")) == 2
+    assert len(app.get("plotly_chart")) == 3
     pick = app.selectbox(key="capacity_pool")
     util = utilization(sample_data, planned_schedule(sample_data))
     assert pick.value == util.groupby("resource_id")["over"].sum().idxmax()  # the most over-booked first
     pick.set_value("POST-MIX").run()
-    assert not app.exception and len(app.get("plotly_chart")) == 2
+    assert not app.exception and len(app.get("plotly_chart")) == 3
 
 
 def test_conflicts_page_lists_conflicts_and_filters(app):
@@ -58,6 +60,7 @@ def test_conflicts_page_lists_conflicts_and_filters(app):
     assert not app.exception
     table = app.dataframe[0].value
     assert len(table) == int(app.metric[0].value)
+    assert app.metric[1].value == "—"  # not optimized yet
     assert {"crew", "stage class"} <= set(table["kind"])
     app.multiselect(key="conflict_kinds").set_value(["crew"]).run()
     assert set(app.dataframe[0].value["kind"]) == {"crew"}
@@ -114,3 +117,45 @@ def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
     app.selectbox(key="cash_period").set_value("quarter").run()
     app.radio(key="cash_by").set_value("production").run()
     assert not app.exception
+
+
+def test_plan_page_optimizes_and_other_pages_show_the_plan(app):
+    app.switch_page("app_pages/plan.py").run()
+    assert "Press **Optimize the plan**" in app.info[0].value
+    app.button[0].click().run()  # Optimize the plan
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Status"] in ("optimal", "feasible")
+    assert int(metrics["Conflicts left"]) == 0  # the sample's conflicts can all be resolved
+    moved = next(d.value for d in app.dataframe if "Weeks moved" in d.value.columns)
+    assert (moved["Weeks moved"] != 0).all() and moved["why / what"].str.len().gt(0).any()
+    app.switch_page("app_pages/conflicts.py").run()
+    assert {m.label: m.value for m in app.metric}["After optimization"] == "0"
+    app.switch_page("app_pages/slate.py").run()
+    app.radio(key="slate_view").set_value("optimized").run()
+    assert not app.exception
+    app.switch_page("app_pages/capacity.py").run()
+    app.radio(key="capacity_source").set_value("optimized").run()
+    assert not app.exception and len(app.get("plotly_chart")) == 3
+
+
+def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
+    app.switch_page("app_pages/whatif.py").run()
+    app.slider(key="wi_stage_30000").set_value(2)
+    app.button[0].click().run()  # Apply
+    assert not app.exception
+    metrics = {m.label: (m.value, m.delta) for m in app.metric}
+    value, delta = metrics["Conflicts as planned"]
+    assert int(delta) < 0 and int(value) < 11
+    assert len(app.get("plotly_chart")) == 1  # the two cash curves
+    app.text_input(key="wi_name").input("Two more big stages")
+    app.button[1].click().run()  # Save scenario
+    assert "Saved" in app.success[0].value
+    app.switch_page("app_pages/scenarios.py").run()
+    assert not app.exception
+    assert app.dataframe[0].value["name"].tolist() == ["Two more big stages"]
+    kpis = app.dataframe[1].value.set_index("metric")
+    assert kpis.loc["Conflicts on the planned dates", "change: Two more big stages"] < 0
+    app.checkbox(key="sc_sure").check().run()
+    app.button(key="sc_delete").click().run()
+    assert "No saved scenarios yet" in app.info[0].value

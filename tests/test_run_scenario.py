@@ -1,0 +1,79 @@
+"""run_scenario and `slate scenario`: overrides change the optimized plan as they should."""
+
+import json
+
+import pandas as pd
+
+from planning.candidates import PlanOptions
+from planning.cli import main
+from planning.scenarios import CapacityChange, Scenario, StageChange, plan_options, run_scenario
+
+from factory import demand, frames, monday, phase, production, resource, slate
+
+OPTIONS = PlanOptions(time_limit=20, gap=0.0)
+
+
+def crowded():
+    """Three productions that must all shoot weeks 0-3 on a stage of >= 20k sq ft; the lot has two."""
+    prods = [production(p, latest_start=monday(0), target_delivery=monday(4)) for p in "ABC"]
+    phases = [phase(p, "shoot", 4, 0) for p in "ABC"]
+    res = [resource("S1", "stage", size=20_000), resource("S2", "stage", size=20_000),
+           resource("GE", capacity=3, hire_cost_per_week=10.0, hire_max_units=1)]
+    dem = [demand(p, "shoot", min_size=20_000) for p in "ABC"] + [demand(p, "shoot", "GE") for p in "ABC"]
+    return prods, phases, res, dem
+
+
+def test_a_third_stage_resolves_the_shortfall():
+    data = slate(*crowded())
+    base = run_scenario(data, Scenario("base"), OPTIONS)
+    more = run_scenario(data, Scenario("more", stages=(StageChange(20_000, 1),)), OPTIONS)
+    assert base.summary["kpis"]["planned_conflicts"] == 1 and more.summary["kpis"]["planned_conflicts"] == 0
+    short = base.frames["shortfalls"]
+    assert short["resource_id"].tolist() == ["stages>=20000"] and short["unit_weeks"].sum() == 4
+    assert "add 1 stage(s) of at least 20,000 sq ft" in short["fix"].iloc[0]
+    assert more.frames["shortfalls"].empty and more.summary["parts"]["shortfall"] == 0
+    held = more.frames["allocation"]
+    held = held[held["resource_id"].str.startswith(("S", "WHATIF"))]
+    assert held.groupby(["resource_id", "week"])["units"].sum().max() == 1  # one production per stage-week
+
+
+def test_fewer_crews_without_hire_leave_a_named_shortfall_and_same_input_same_result():
+    data = slate(*crowded())
+    scenario = Scenario("tight", capacity=(CapacityChange("GE", delta=-1),), stages=(StageChange(20_000, 1),),
+                        hire_allowed=False)
+    one, two = run_scenario(data, scenario, OPTIONS), run_scenario(data, scenario, OPTIONS)
+    util = one.frames["utilization"].set_index(["resource_id", "week"])
+    assert util.loc[("GE", 0), "capacity"] == 2 and util.loc[("GE", 0), "hired"] == 0
+    assert one.frames["shortfalls"]["resource_id"].tolist() == ["GE"]
+    for name, frame in one.frames.items():
+        pd.testing.assert_frame_equal(frame, two.frames[name], obj=name)
+    assert one.summary["kpis"] == two.summary["kpis"]
+
+
+def test_weights_reach_the_optimizer_options():
+    opts = plan_options(Scenario("w", weights={"lateness": 2.0, "moves": 50.0}, hire_allowed=False))
+    assert opts.weights.move_cost_per_week == 50.0 and not opts.hire_allowed
+    assert opts.weights.priority_factors == tuple(2 * f for f in PlanOptions().weights.priority_factors)
+
+
+def test_cli_runs_lists_shows_and_exports(tmp_path, capsys):
+    folder = tmp_path / "slate"
+    folder.mkdir()
+    for name, frame in frames(*crowded()).items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    store = str(tmp_path / "scenarios.duckdb")
+    assert main(["scenario", "run", str(folder), "--name", "third stage", "--stages", "20000:1",
+                 "--capacity", "GE:-1@0-1", "--no-hire", "--time-limit", "20", "--store", store]) == 0
+    assert "saved 'third stage'" in capsys.readouterr().out
+    assert main(["scenario", "list", "--store", store]) == 0
+    assert "third stage" in capsys.readouterr().out
+    assert main(["scenario", "show", "third stage", "--store", store]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["overrides"]["stages"] == [{"size": 20000.0, "count": 1}]
+    assert shown["overrides"]["capacity"][0] == {"resource_id": "GE", "delta": -1, "pct": 0.0, "first_week": 0,
+                                                 "last_week": 1}
+    assert main(["scenario", "export", "third stage", "--out", str(tmp_path / "out"), "--store", store]) == 0
+    schedule = pd.read_csv(tmp_path / "out" / "schedule.csv")
+    assert sorted(schedule["production_id"]) == ["A", "B", "C"]
+    assert main(["scenario", "show", "nope", "--store", store]) == 1
+    assert "no scenario named 'nope'" in capsys.readouterr().err
