@@ -78,6 +78,7 @@ def cash(key: str) -> pd.DataFrame:
 
 
 DEFAULT_OPTIONS = PlanOptions(time_limit=20.0, gap=0.01)
+WHATIF_OPTIONS = PlanOptions(time_limit=3.0, gap=0.02)  # quick answers; the gap is shown with each
 MAX_RESULTS = 32
 
 
@@ -95,46 +96,85 @@ def cached_result(key: str, scenario: Scenario, options: PlanOptions = DEFAULT_O
     return _results().get(result_key(key, scenario, options))
 
 
+@dataclass
+class Job:
+    """A plan being computed in a background thread; ``info`` is its latest progress report."""
+
+    thread: threading.Thread
+    started: float
+    info: dict
+    box: dict
+
+
+_JOBS_LOCK = threading.Lock()
+
+
+@st.cache_resource
+def _jobs() -> dict[str, Job]:
+    """Plans being computed, shared by every session: two sessions asking for the same plan wait
+    for one solve."""
+    return {}
+
+
+def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> Job | None:
+    """Start computing a plan in the background (unless it is cached or already running)."""
+    key = result_key(loaded.key, scenario, options)
+    with _JOBS_LOCK:
+        if key in _results():
+            return None
+        if key in _jobs():
+            return _jobs()[key]
+        job = Job(threading.Thread(daemon=True), time.perf_counter(), {"stage": "preparing", "gap": None}, {})
+
+        def work():
+            try:
+                result = run_scenario(loaded.data, scenario, options, progress=job.info.update)
+                results = _results()
+                results[key] = result
+                while len(results) > MAX_RESULTS:
+                    results.pop(next(iter(results)))
+            except (ValueError, ValidationError) as exc:
+                job.box["error"] = exc
+            finally:
+                _jobs().pop(key, None)
+
+        job.thread = threading.Thread(target=work, daemon=True)
+        _jobs()[key] = job
+        job.thread.start()
+        return job
+
+
+def warm_up(loaded: Loaded) -> None:
+    """Compute the baseline plans in the background as soon as a slate is shown (unless
+    ``SLATE_PRECOMPUTE=0``), so the first Plan or What-if answer is quick."""
+    if os.environ.get("SLATE_PRECOMPUTE", "1") != "0":
+        for options in (WHATIF_OPTIONS, DEFAULT_OPTIONS):
+            start_plan(loaded, baseline(loaded), options)
+
+
 def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS,
                       label: str = "Optimizing the plan") -> ScenarioResult | None:
     """Run (or fetch) a scenario's plan, showing status, elapsed time and gap while it solves.
 
     Returns ``None`` (after showing the error) when the scenario cannot be run.
     """
-    found = cached_result(loaded.key, scenario, options)
-    if found is not None:
-        return found
-    info: dict = {"stage": "preparing", "gap": None}
-    box: dict = {}
-
-    def work():
-        try:
-            box["result"] = run_scenario(loaded.data, scenario, options, progress=info.update)
-        except (ValueError, ValidationError) as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=work, daemon=True)
-    t0 = time.perf_counter()
-    thread.start()
-    with st.status(label + "…", expanded=True) as status:
-        line = st.empty()
-        while thread.is_alive():
-            gap = f" · gap {info['gap']:.1%}" if info.get("gap") is not None else ""
-            line.write(f"{info['stage'].capitalize()} · {time.perf_counter() - t0:.1f} s{gap}")
-            thread.join(0.2)
-        if "error" in box:
-            status.update(label="The scenario cannot be run", state="error")
-            line.error(str(box["error"]))
-            return None
-        result = box["result"]
-        s = result.summary
-        status.update(label=f"{label}: {s['status']} in {time.perf_counter() - t0:.1f} s, gap {s['gap']:.2%}",
-                      state="complete", expanded=False)
-    results = _results()
-    results[result_key(loaded.key, scenario, options)] = result
-    while len(results) > MAX_RESULTS:
-        results.pop(next(iter(results)))
-    return result
+    job = start_plan(loaded, scenario, options)
+    if job is not None:
+        with st.status(label + "…", expanded=True) as status:
+            line = st.empty()
+            while job.thread.is_alive():
+                gap = f" · gap {job.info['gap']:.1%}" if job.info.get("gap") is not None else ""
+                line.write(f"{job.info['stage'].capitalize()} · {time.perf_counter() - job.started:.1f} s{gap}")
+                job.thread.join(0.2)
+            if "error" in job.box:
+                status.update(label="The scenario cannot be run", state="error")
+                line.error(str(job.box["error"]))
+                return None
+            result = cached_result(loaded.key, scenario, options)
+            s = result.summary
+            status.update(label=f"{label}: {s['status']} in {time.perf_counter() - job.started:.1f} s, "
+                                f"gap {s['gap']:.2%}", state="complete", expanded=False)
+    return cached_result(loaded.key, scenario, options)
 
 
 def current_plan_key(loaded: Loaded) -> str | None:

@@ -13,6 +13,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 # The dashboard's store must never be the developer's own file while tests run.
 os.environ.setdefault("SLATE_STORE", str(Path(tempfile.mkdtemp(prefix="slate-test-")) / "slate.duckdb"))
 
+os.environ.setdefault("SLATE_PRECOMPUTE", "0")  # tests solve only what they ask for
+
 SAMPLE = ROOT / "data" / "sample"
 
 

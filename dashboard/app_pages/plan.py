@@ -1,11 +1,12 @@
 """Plan: run the optimizer on demand, see what moved and why, stages chosen, hires, the cost split;
 lock or unlock phases and re-plan."""
 
-import pandas as pd
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard.figures import objective_figure, timeline_figure
-from dashboard.state import DEFAULT_OPTIONS, as_planned, current, remember_plan, run_with_progress
+from dashboard.state import DEFAULT_OPTIONS, as_planned, current, current_plan, remember_plan, run_with_progress
 from planning.scenarios import Scenario
 
 loaded = current()
@@ -34,14 +35,12 @@ changed = edited["locked"].to_numpy() != locks["locked"].to_numpy()
 phase_locks = {f"{r.production_id}/{r.phase_id}": bool(r.locked) for r in edited[changed].itertuples()}
 scenario = Scenario("baseline" if not phase_locks else "re-plan with locks", base_hash=loaded.key,
                     phase_locks=phase_locks)
-options = DEFAULT_OPTIONS.__class__(**{**vars(DEFAULT_OPTIONS), "time_limit": float(time_limit), "gap": gap,
-                                       "solver": solver})
+options = replace(DEFAULT_OPTIONS, time_limit=float(time_limit), gap=gap, solver=solver)
 if go:
     result = run_with_progress(loaded, scenario, options)
     if result is not None:
         remember_plan(loaded, scenario, options)
 else:
-    from dashboard.state import current_plan
     result = current_plan(loaded)
 
 if result is None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import position_figure
-from dashboard.state import baseline, current, run_with_progress, scenario_store
+from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, baseline, current, run_with_progress, scenario_store
 from planning.cashflow import funding_need, position
 from planning.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
 from planning.scenarios import CapacityChange, Scenario, StageChange
@@ -46,6 +46,9 @@ with st.form("whatif"):
                                 format_func=lambda f: f"× {f:g}")
     moves = c3.select_slider("Cost of moving a phase one week", [0, 500, 1000, 5000, 20000], value=1000,
                              key="wi_moves", format_func=lambda m: f"{m:,}")
+    depth = st.radio("Search", ["quick (about 3 s)", "thorough (up to 20 s)"], horizontal=True, key="wi_depth",
+                     help="Quick stops after 3 seconds with the best plan found and its gap; thorough searches "
+                          "until within 1% of the best possible. Baseline and what-if are solved alike.")
     applied = st.form_submit_button("Apply", type="primary")
 
 scenario = Scenario(
@@ -57,21 +60,24 @@ scenario = Scenario(
     weights={k: float(v) for k, v in (("lateness", lateness), ("moves", moves)) if (k, v) not in
              (("lateness", 1.0), ("moves", 1000))},
 )
+options = WHATIF_OPTIONS if depth.startswith("quick") else DEFAULT_OPTIONS
 if applied:
-    st.session_state["whatif_scenario"] = scenario
-scenario = st.session_state.get("whatif_scenario")
+    st.session_state["whatif_scenario"] = (scenario, options)
+scenario, options = st.session_state.get("whatif_scenario", (None, options))
 if scenario is None or scenario.base_hash != loaded.key:
     st.info("Move a slider and press **Apply** to see the scenario against the baseline.")
     st.stop()
 
-base_result = run_with_progress(loaded, baseline(loaded), label="Planning the baseline")
-what_result = run_with_progress(loaded, scenario, label="Planning the what-if")
+base_result = run_with_progress(loaded, baseline(loaded), options, label="Planning the baseline")
+what_result = run_with_progress(loaded, scenario, options, label="Planning the what-if")
 if base_result is None or what_result is None:
     st.stop()
 
 summaries = {"baseline": base_result.summary, "what-if": what_result.summary}
 kb, kw = base_result.summary["kpis"], what_result.summary["kpis"]
 cur = data.settings.currency
+gaps = f"baseline {base_result.summary['gap']:.1%}, what-if {what_result.summary['gap']:.1%}"
+st.caption(f"Plans within {gaps} of the best possible ({what_result.summary['status']}).")
 cols = st.columns(5)
 cols[0].metric("Conflicts as planned", kw["planned_conflicts"], delta=kw["planned_conflicts"] - kb["planned_conflicts"],
                delta_color="inverse", help="Over-booked runs if nothing moved from the planned dates")
