@@ -25,7 +25,7 @@ def test_slate_page_shows_the_timeline(browser_page, app_url):
 def test_capacity_page_shows_the_heatmap(browser_page, app_url):
     open_page(browser_page, app_url, "/capacity")
     assert browser_page.get_by_text("Capacity: demand / capacity by week").first.is_visible()
-    assert browser_page.locator(".js-plotly-plot .heatmaplayer").count() == 1
+    assert browser_page.locator(".js-plotly-plot .heatmaplayer").count() == 2  # load heatmap and stage board
     browser_page.screenshot(path=str(SHOTS / "capacity.png"), full_page=True)
 
 
