@@ -229,9 +229,10 @@ PART_CODES = {"build": 1, "shoot": 2, "strike": 1}
 
 
 def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start: pd.Timestamp, weeks: int,
-                       title: str = "Stage board") -> go.Figure:
-    """Stage x week grid: orange while a production shoots, light while it builds or strikes its set;
-    the hover names the production and phase. Bookings no stage could take sit on an ``unplaced`` row."""
+                       closed: pd.DataFrame | None = None, title: str = "Stage board") -> go.Figure:
+    """Stage x week grid: orange while a production shoots, light while it builds or strikes its set,
+    dark grey where the stage is closed (``closed``: resource_id, week); the hover names the production
+    and phase. Bookings no stage could take sit on an ``unplaced`` row."""
     order = list(stages.sort_values(["size", "resource_id"], ascending=[False, True])["resource_id"])
     labels = {r: f"{n} ({s:,.0f})" for r, n, s in zip(stages["resource_id"], stages["name"], stages["size"].fillna(0))}
     if (board["resource_id"] == "unplaced").any():
@@ -241,16 +242,20 @@ def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start:
     z = np.zeros((len(order), weeks))
     text = np.full((len(order), weeks), "free", dtype=object)
     pos = {r: i for i, r in enumerate(order)}
+    for r in (closed.itertuples(index=False) if closed is not None else ()):
+        if r.resource_id in pos and 0 <= r.week < weeks:
+            z[pos[r.resource_id], r.week], text[pos[r.resource_id], r.week] = -1, "closed"
     for r in board.itertuples(index=False):
         i = pos[r.resource_id]
         z[i, r.week] = max(z[i, r.week], PART_CODES[r.part])
         label = f"{r.production_id} {r.phase_id} ({r.part})"
         text[i, r.week] = label if text[i, r.week] == "free" else text[i, r.week] + " + " + label
     fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=[labels[r] for r in order], text=text, zmin=0, zmax=2, showscale=False, xgap=1, ygap=2,
-        colorscale=[[0, "#f4f4f5"], [0.33, "#f4f4f5"], [0.34, "#fdd0a2"], [0.66, "#fdd0a2"], [0.67, "#e6550d"], [1, "#e6550d"]],
+        z=z, x=x, y=[labels[r] for r in order], text=text, zmin=-1, zmax=2, showscale=False, xgap=1, ygap=2,
+        colorscale=[[0, "#52525b"], [0.17, "#52525b"], [0.18, "#f4f4f5"], [0.5, "#f4f4f5"], [0.51, "#fdd0a2"],
+                    [0.83, "#fdd0a2"], [0.84, "#e6550d"], [1, "#e6550d"]],
         hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>%{text}<extra></extra>"))
-    fig.update_layout(title=title + " (dark: shooting, light: set build or strike)", height=max(300, 26 * len(order) + 110),
+    fig.update_layout(title=title + " (orange: shooting, light: set build or strike, grey: closed)", height=max(300, 26 * len(order) + 110),
                       margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(autorange="reversed")
     return fig

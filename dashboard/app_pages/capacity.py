@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.figures import KIND_ORDER, capacity_heatmap, pool_figure, stage_board_figure
 from dashboard.state import as_planned, current, current_plan, current_plan_key, stage_board_of
+from planning.conflicts import capacity_by_week
 
 loaded = current()
 data = loaded.data
@@ -38,7 +39,9 @@ else:
 st.subheader("Stage board")
 stages = data.resources[data.resources["kind"] == "stage"]
 board = stage_board_of(loaded.key, None if source == "as planned" else current_plan_key(loaded))
-st.plotly_chart(stage_board_figure(board, stages, data.settings.horizon_start, data.settings.horizon_weeks),
+cap = capacity_by_week(data)
+closed = cap[cap["resource_id"].isin(stages["resource_id"]) & (cap["capacity"] == 0)]
+st.plotly_chart(stage_board_figure(board, stages, data.settings.horizon_start, data.settings.horizon_weeks, closed),
                 width="stretch")
 
 st.subheader("One resource, week by week")
