@@ -159,6 +159,12 @@ def involved(data: SlateData, occ: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([named_only, extra], ignore_index=True).drop_duplicates()
 
 
+def week_runs(rows: pd.DataFrame) -> pd.Series:
+    """A run number for each row of ``rows`` (sorted by resource_id, week): rows share a number
+    while the resource stays the same and the weeks are consecutive."""
+    return (rows["week"].diff().ne(1) | rows["resource_id"].ne(rows["resource_id"].shift())).cumsum()
+
+
 def conflicts(data: SlateData, schedule: pd.DataFrame, util: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per run of consecutive over-allocated weeks on a resource (or stage class).
 
@@ -172,8 +178,7 @@ def conflicts(data: SlateData, schedule: pd.DataFrame, util: pd.DataFrame | None
             "peak_demand", "capacity", "short_by", "unit_weeks", "productions"]
     if over.empty:
         return pd.DataFrame(columns=cols)
-    run = (over["week"].diff().ne(1) | over["resource_id"].ne(over["resource_id"].shift())).cumsum()
-    over = over.assign(run=run.to_numpy())
+    over = over.assign(run=week_runs(over).to_numpy())
     who = involved(data, occupancy(data, schedule))
     rows = []
     for _, g in over.groupby("run", sort=True):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planning.cashflow import funding_need, position
-from planning.conflicts import CLASS_PREFIX
+from planning.conflicts import CLASS_PREFIX, week_runs
 from planning.inputs import SlateData, week_index
 
 
@@ -53,11 +53,10 @@ def shortfall_runs(data: SlateData, utilization: pd.DataFrame, allocation: pd.Da
     short = utilization[utilization["shortfall"] > 0].sort_values(["resource_id", "week"])
     if short.empty:
         return pd.DataFrame(columns=cols)
-    run = (short["week"].diff().ne(1) | short["resource_id"].ne(short["resource_id"].shift())).cumsum()
     names = dict(zip(data.resources["resource_id"], data.resources["name"]))
     h0 = data.settings.horizon_start
     rows = []
-    for _, g in short.assign(run=run.to_numpy()).groupby("run"):
+    for _, g in short.assign(run=week_runs(short).to_numpy()).groupby("run"):
         rid = str(g["resource_id"].iloc[0])
         first, last = int(g["week"].min()), int(g["week"].max())
         held = allocation[(allocation["resource_id"] == rid) & allocation["week"].between(first, last)]
