@@ -30,33 +30,44 @@ def timeline_figure(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_s
                     horizon_weeks: int, title: str = "Slate timeline", planned: pd.DataFrame | None = None) -> go.Figure:
     """Gantt of productions (rows) and phases (bars colored by kind); locked phases hatched.
 
-    With ``planned`` (a schedule of the same phases), each phase that moved also shows where it was
-    planned, as a dotted outline.
+    With ``planned`` (a schedule of the same phases), each production with a moved phase also shows
+    its planned span (first planned start to last planned end) as an outline.
     """
     df = timeline_frame(schedule, productions, horizon_start)
     order = df.groupby("production")["start"].min().sort_values().index.tolist()
     fig = go.Figure()
     for kind in [k for k in PHASE_COLORS if k in set(df["kind"])]:
-        part = df[df["kind"] == kind]
-        fig.add_bar(
-            y=part["production"], base=part["start"], x=(part["end"] - part["start"]).dt.total_seconds() * 1000,
-            orientation="h", name=kind, marker=dict(color=PHASE_COLORS[kind], pattern=dict(
-                shape=np.where(part["locked"], "/", "").tolist(), bgcolor=PHASE_COLORS[kind], fgcolor="white",
-                fillmode="overlay", solidity=0.35)),
-            customdata=np.stack([part["phase_id"], part["start"].dt.strftime("%d %b %Y"),
-                                 part["end"].dt.strftime("%d %b %Y"), part["status"]], axis=-1),
-            hovertemplate="%{y}<br>%{customdata[0]}: %{customdata[1]} to %{customdata[2]} (%{customdata[3]})"
-                          "<extra></extra>")
+        for locked in (False, True):
+            part = df[(df["kind"] == kind) & (df["locked"] == locked)]
+            if part.empty:
+                continue
+            pattern = dict(shape="/", bgcolor=PHASE_COLORS[kind], fgcolor="white", fillmode="overlay",
+                           solidity=0.35) if locked else None
+            fig.add_bar(
+                y=part["production"], base=part["start"], x=(part["end"] - part["start"]).dt.total_seconds() * 1000,
+                orientation="h", name=kind, legendgroup=kind, showlegend=not locked or kind not in
+                set(df.loc[~df["locked"], "kind"]), marker=dict(color=PHASE_COLORS[kind], pattern=pattern),
+                customdata=np.stack([part["phase_id"], part["start"].dt.strftime("%d %b %Y"),
+                                     part["end"].dt.strftime("%d %b %Y"), part["status"]], axis=-1),
+                hovertemplate="%{y}<br>%{customdata[0]}: %{customdata[1]} to %{customdata[2]} (%{customdata[3]})"
+                              "<extra></extra>")
+    if df["locked"].any():  # one legend entry explains the hatching
+        fig.add_bar(y=[None], x=[None], orientation="h", name="locked", marker=dict(
+            color="#a1a1aa", pattern=dict(shape="/", bgcolor="#a1a1aa", fgcolor="white", fillmode="overlay")))
     if planned is not None:
-        was = timeline_frame(planned, productions, horizon_start).set_index(["production_id", "phase_id"])
-        now = df.set_index(["production_id", "phase_id"])
-        moved = was.loc[now.index[now["start"] != was.reindex(now.index)["start"]]]
-        if len(moved):
-            fig.add_bar(y=moved["production"], base=moved["start"],
-                        x=(moved["end"] - moved["start"]).dt.total_seconds() * 1000, orientation="h",
-                        name="as planned", width=0.9, marker=dict(color="rgba(0,0,0,0)",
-                                                                   line=dict(color="#18181b", width=1.2)),
-                        hovertemplate="%{y}: planned here<extra></extra>")
+        was = timeline_frame(planned, productions, horizon_start)
+        moved_ids = df.merge(was, on=["production_id", "phase_id"], suffixes=("", "_was"))
+        moved_ids = set(moved_ids.loc[moved_ids["start"] != moved_ids["start_was"], "production_id"])
+        span = (was[was["production_id"].isin(moved_ids)].groupby("production")
+                .agg(start=("start", "min"), end=("end", "max")).reset_index())
+        if len(span):
+            fig.add_bar(y=span["production"], base=span["start"],
+                        x=(span["end"] - span["start"]).dt.total_seconds() * 1000, orientation="h",
+                        name="planned dates", width=0.9, marker=dict(color="rgba(0,0,0,0)",
+                                                                     line=dict(color="#18181b", width=1)),
+                        customdata=np.stack([span["start"].dt.strftime("%d %b %Y"),
+                                             span["end"].dt.strftime("%d %b %Y")], axis=-1),
+                        hovertemplate="%{y}<br>planned %{customdata[0]} to %{customdata[1]}<extra></extra>")
     horizon_end = horizon_start + pd.Timedelta(days=7 * horizon_weeks)
     fig.add_vrect(x0=horizon_start, x1=horizon_end, fillcolor="#f0f0f0", opacity=0.35, layer="below", line_width=0)
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=order, autorange="reversed")
@@ -151,7 +162,8 @@ def cash_bars(tagged: pd.DataFrame, order: list[str], by: str = "section",
                     marker_color=special.get(series, SECTION_COLORS.get(series)))
     fig.update_layout(barmode="relative", title=title, height=460, yaxis_title="millions (out < 0 < in)",
                       legend=dict(orientation="v"), margin=dict(l=10, r=10, t=50, b=10))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickangle=-45 if len(order) > 12 else 0,
+                     nticks=26)
     return fig
 
 
@@ -188,9 +200,12 @@ def objective_figure(parts: dict[str, float], title: str = "What the plan costs"
     return fig
 
 
-def difference_heatmap(diff: pd.DataFrame, names: dict[str, str], value: str = "demand_diff",
-                       title: str = "Change in demand, resource by week") -> go.Figure:
-    """Diverging heatmap of a utilization difference (second plan minus first): red more, blue less."""
+def difference_heatmap(diff: pd.DataFrame, labels: dict[str, str], horizon_start: pd.Timestamp,
+                       value: str = "demand_diff", title: str = "Change in demand, resource by week") -> go.Figure:
+    """Diverging heatmap of a utilization difference (second plan minus first): red more, blue less.
+
+    Rows are the resources that change at all, labelled by ``labels`` (resource_id -> label);
+    columns are the Mondays of the weeks."""
     busy = diff.groupby("resource_id")[value].apply(lambda s: s.abs().sum())
     rows = busy[busy > 0].index.tolist()
     if not rows:
@@ -200,10 +215,12 @@ def difference_heatmap(diff: pd.DataFrame, names: dict[str, str], value: str = "
         return fig
     z = diff[diff["resource_id"].isin(rows)].pivot(index="resource_id", columns="week", values=value).fillna(0)
     top = max(1, int(z.abs().to_numpy().max()))
-    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=list(z.columns), y=[names.get(r, r) for r in z.index],
+    x = horizon_start + pd.to_timedelta(7 * np.asarray(z.columns, dtype="int64"), unit="D")
+    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=x, y=[labels.get(r, r) for r in z.index],
                                zmin=-top, zmax=top, colorscale="RdBu_r", xgap=1, ygap=1,
-                               hovertemplate="%{y}<br>week %{x}: %{z:+d} units<extra></extra>"))
-    fig.update_layout(title=title, height=max(260, 22 * len(rows) + 120), xaxis_title="week",
+                               colorbar=dict(title="units"),
+                               hovertemplate="%{y}<br>week of %{x|%d %b %Y}: %{z:+d} units<extra></extra>"))
+    fig.update_layout(title=title, height=max(260, 22 * len(rows) + 120),
                       margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -229,10 +246,11 @@ PART_CODES = {"build": 1, "shoot": 2, "strike": 1}
 
 
 def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start: pd.Timestamp, weeks: int,
-                       closed: pd.DataFrame | None = None, title: str = "Stage board") -> go.Figure:
+                       closed: pd.DataFrame | None = None, titles: dict[str, str] | None = None,
+                       title: str = "Stage board") -> go.Figure:
     """Stage x week grid: orange while a production shoots, light while it builds or strikes its set,
     dark grey where the stage is closed (``closed``: resource_id, week); the hover names the production
-    and phase. Bookings no stage could take sit on an ``unplaced`` row."""
+    (with its title from ``titles``) and phase. Bookings no stage could take sit on an ``unplaced`` row."""
     order = list(stages.sort_values(["size", "resource_id"], ascending=[False, True])["resource_id"])
     labels = {r: f"{n} ({s:,.0f})" for r, n, s in zip(stages["resource_id"], stages["name"], stages["size"].fillna(0))}
     if (board["resource_id"] == "unplaced").any():
@@ -248,7 +266,8 @@ def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start:
     for r in board.itertuples(index=False):
         i = pos[r.resource_id]
         z[i, r.week] = max(z[i, r.week], PART_CODES[r.part])
-        label = f"{r.production_id} {r.phase_id} ({r.part})"
+        name = f"{r.production_id} {titles[r.production_id]}" if titles and r.production_id in titles else r.production_id
+        label = f"{name}, {r.phase_id} ({r.part})"
         text[i, r.week] = label if text[i, r.week] == "free" else text[i, r.week] + " + " + label
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=[labels[r] for r in order], text=text, zmin=-1, zmax=2, showscale=False, xgap=1, ygap=2,

@@ -57,7 +57,12 @@ def current() -> Loaded:
         s.load(data_dir())
     meta = s.meta()
     source = str(meta["source"])
-    label = source if source.startswith("upload") else Path(source).name
+    if source.startswith("upload"):
+        label = source
+    elif Path(source).resolve() == (ROOT / "data" / "sample").resolve():
+        label = "the bundled sample slate"
+    else:
+        label = "folder " + Path(source).name
     return Loaded(_slate(meta["content_hash"]), label, meta["content_hash"])
 
 

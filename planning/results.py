@@ -193,9 +193,13 @@ def _move_reasons(model, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, s
     Put the unit back at its planned dates with everything else as chosen: if that combo is
     outside its window the reason is the window; if it would overload a resource beyond capacity
     plus hire, that resource and those weeks; if it only needs more hire-in, the hire it avoids;
-    a free phase whose predecessor moved follows it; a phase moved earlier cuts lateness.
+    a free phase whose predecessor moved follows it; a phase moved earlier cuts lateness; else the
+    move makes room for others (stage bookings, other productions' moves). Resources by name,
+    weeks by their Monday.
     """
     cands = model.cands
+    names = dict(zip(model.data.resources["resource_id"].astype(str), model.data.resources["name"].astype(str)))
+    monday = lambda w: f"{model.data.settings.horizon_start + pd.Timedelta(weeks=int(w)):%d %b %Y}"  # noqa: E731
     co = cands.combos
     load = np.bincount(cands.cover_cell[np.isin(cands.cover_combo, chosen)],
                        weights=cands.cover_units[np.isin(cands.cover_combo, chosen)],
@@ -226,15 +230,18 @@ def _move_reasons(model, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, s
             cells = np.flatnonzero(over)
             rid = cands.cell_label(int(cells[0]))[0]
             weeks = sorted(cands.cell_label(int(c))[1] for c in cells if cands.cell_label(int(c))[0] == rid)
-            out[u] = f"capacity: {rid} would be over in weeks {weeks[0]}-{weeks[-1]} at the planned dates" + hiatus
+            out[u] = (f"capacity: {names.get(rid, rid)} would be over from the week of {monday(weeks[0])} to the "
+                      f"week of {monday(weeks[-1])} at the planned dates" + hiatus)
         elif more_hire.any():
             cells = np.flatnonzero(more_hire)
             rid = cands.cell_label(int(cells[0]))[0]
-            out[u] = f"cost: the planned dates need more hire-in of {rid} ({len(cells)} week(s))" + hiatus
+            out[u] = f"cost: the planned dates need more hire-in of {names.get(rid, rid)} ({len(cells)} week(s))" + hiatus
         elif r["start"] < r["planned"]:
             out[u] = "lateness: earlier to finish sooner" + hiatus
         else:
-            out[u] = "follows the phases it depends on" if cands.units["phase_id"].notna().iat[u] else hiatus.strip()
+            out[u] = "follows the phases it depends on" if cands.units["phase_id"].notna().iat[u] else \
+                "room: back at its planned dates it alone overloads no pool; the move frees stages or room for " \
+                "other productions" + hiatus
     return out
 
 

@@ -7,7 +7,7 @@ operations of all threads. A transaction commits whole or not at all, so a proce
 save leaves the previous content intact.
 
 Tables: ``scenarios(name, base_hash, overrides, summary, note, created_by, created_at, saved_by,
-saved_at)`` and ``scenario_results(name, part, payload)``, each result frame a Parquet blob.
+saved_at)`` (times in UTC) and ``scenario_results(name, part, payload)``, each result frame a Parquet blob.
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ class ScenarioStore:
                     raise ScenarioError(f"a scenario named {new!r} already exists")
                 if not con.execute("SELECT 1 FROM scenarios WHERE name = ?", [old]).fetchall():
                     raise ScenarioError(f"no scenario named {old!r}")
-                con.execute("UPDATE scenarios SET name = ?, saved_by = ?, saved_at = now() WHERE name = ?",
-                            [new, user, old])
+                con.execute("UPDATE scenarios SET name = ?, saved_by = ?, saved_at = ? WHERE name = ?",
+                            [new, user, pd.Timestamp.now(tz="UTC").tz_localize(None), old])
                 con.execute("UPDATE scenario_results SET name = ? WHERE name = ?", [new, old])
                 con.execute("COMMIT")
             except Exception:

@@ -139,8 +139,9 @@ class Store:
                     sql = f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM incoming'
                     cur.execute(sql)
                     cur.unregister("incoming")
-                sql = "CREATE OR REPLACE TABLE slate_meta AS SELECT ? AS source, ? AS content_hash, now() AS loaded_at"
-                cur.execute(sql, [source, content_hash(data)])
+                sql = ("CREATE OR REPLACE TABLE slate_meta AS "
+                       "SELECT ? AS source, ? AS content_hash, CAST(? AS TIMESTAMP) AS loaded_at")
+                cur.execute(sql, [source, content_hash(data), pd.Timestamp.now(tz="UTC").tz_localize(None)])
                 cur.execute("COMMIT")
             except duckdb.Error as exc:
                 cur.execute("ROLLBACK")

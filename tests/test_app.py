@@ -32,9 +32,9 @@ def test_slate_page_shows_kpis_and_timeline(app):
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Productions"] == "20"
-    assert int(metrics["Conflicts as planned"]) > 0
-    assert metrics["Hire-in (optimized plan)"] == "—"  # nothing optimized yet
-    booked, available = metrics["Peak stage occupancy"].split(" / ")
+    assert int(metrics["Conflicts"]) > 0
+    assert metrics["Hire-in (USD)"] == "—"  # nothing optimized yet
+    booked, available = metrics["Peak stages"].split(" / ")
     assert int(booked) > 0 and int(available) >= 12
     assert len(app.get("plotly_chart")) == 1
 
@@ -127,8 +127,9 @@ def test_plan_page_optimizes_and_other_pages_show_the_plan(app):
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Status"] in ("optimal", "feasible")
     assert int(metrics["Conflicts left"]) == 0  # the sample's conflicts can all be resolved
-    moved = next(d.value for d in app.dataframe if "Weeks moved" in d.value.columns)
-    assert (moved["Weeks moved"] != 0).all() and moved["why / what"].str.len().gt(0).any()
+    moved = next(d.value for d in app.dataframe if "weeks moved" in d.value.columns)
+    assert (moved["weeks moved"] != 0).all() and moved["why"].str.len().gt(0).all()
+    assert (moved["new start"] != moved["planned start"]).all() and moved["title"].notna().all()
     app.switch_page("app_pages/conflicts.py").run()
     assert {m.label: m.value for m in app.metric}["After optimization"] == "0"
     app.switch_page("app_pages/slate.py").run()
@@ -155,7 +156,7 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     assert not app.exception
     assert app.dataframe[0].value["name"].tolist() == ["Two more big stages"]
     kpis = app.dataframe[1].value.set_index("metric")
-    assert kpis.loc["Conflicts on the planned dates", "change: Two more big stages"] < 0
+    assert int(kpis.loc["Conflicts on the planned dates", "Two more big stages vs baseline"]) < 0
     app.checkbox(key="sc_sure").check().run()
     app.button(key="sc_delete").click().run()
     assert "No saved scenarios yet" in app.info[0].value

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.figures import KIND_ORDER, capacity_heatmap, pool_figure, stage_board_figure
+from dashboard.tables import titles
 from dashboard.state import as_planned, current, current_plan, current_plan_key, stage_board_of
 from planning.conflicts import capacity_by_week
 
@@ -41,8 +42,11 @@ stages = data.resources[data.resources["kind"] == "stage"]
 board = stage_board_of(loaded.key, None if source == "as planned" else current_plan_key(loaded))
 cap = capacity_by_week(data)
 closed = cap[cap["resource_id"].isin(stages["resource_id"]) & (cap["capacity"] == 0)]
-st.plotly_chart(stage_board_figure(board, stages, data.settings.horizon_start, data.settings.horizon_weeks, closed),
-                width="stretch")
+st.plotly_chart(stage_board_figure(board, stages, data.settings.horizon_start, data.settings.horizon_weeks, closed,
+                                   titles=titles(data.productions)), width="stretch")
+if (board["resource_id"] == "unplaced").any():
+    st.caption("**Unplaced bookings**: weeks of a stage booking that no stage of the right size was free for "
+               "on the planned dates. They are the stage conflicts; the optimizer moves productions to clear them.")
 
 st.subheader("One resource, week by week")
 names = util.drop_duplicates("resource_id").set_index("resource_id")["name"]

@@ -46,7 +46,14 @@ st.caption("The slate's data holds costs and incentives, not revenue, so the pos
            "incentive receipts: the peak funding need is the money the studio must have in place.")
 
 st.subheader("Budget summary")
-st.dataframe(budget_summary(data), hide_index=True, width="stretch")
+st.caption(f"Per production, in {cur}: budget by section, the incentive (credit less any discount when sold) "
+           "and the net cost after it.")
+money_cols = {"ATL": "Above the line", "BTL_PRODUCTION": "BTL production", "BTL_POST": "BTL post",
+              "OTHER": "Other", "budget": "Budget", "qualifying": "Qualifying spend", "incentive_credit": "Credit",
+              "incentive_discount": "Discount", "incentive": "Incentive", "net_cost": "Net cost"}
+st.dataframe(budget_summary(data), hide_index=True, width="stretch", column_config={
+    "production_id": "Production", "title": "Title", "jurisdiction": "Jurisdiction",
+    **{c: st.column_config.NumberColumn(label, format="accounting") for c, label in money_cols.items()}})
 
 st.subheader("Finance export")
 d = st.columns(4)

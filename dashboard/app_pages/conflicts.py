@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.figures import conflict_bars
 from dashboard.state import as_planned, current, current_plan
+from dashboard.tables import named_productions
 
 loaded = current()
 schedule, util, found = as_planned(loaded.key)
@@ -31,19 +32,23 @@ with tab_planned:
     chosen = st.multiselect("Resource kinds", kinds, default=kinds, key="conflict_kinds")
     table = found[found["kind"].isin(chosen)][
         ["name", "kind", "start", "end", "weeks", "peak_demand", "capacity", "short_by", "unit_weeks", "productions"]]
+    table = table.assign(productions=named_productions(table["productions"], loaded.data.productions))
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "name": "Resource", "start": st.column_config.DateColumn("From"),
-        "end": st.column_config.DateColumn("Until (exclusive)"), "peak_demand": "Peak demand",
-        "short_by": "Short by (units)", "unit_weeks": "Unit-weeks over", "productions": "Productions involved"})
+        "name": "Resource", "kind": "Kind", "start": st.column_config.DateColumn("From", format="D MMM YYYY"),
+        "end": st.column_config.DateColumn("Until (exclusive)", format="D MMM YYYY"), "weeks": "Weeks",
+        "peak_demand": "Peak demand", "capacity": "Capacity", "short_by": "Short by (units)",
+        "unit_weeks": "Unit-weeks over", "productions": st.column_config.TextColumn("Productions involved", width="large")})
 with tab_left:
     if remaining is None:
         st.info("Run the optimizer on the Plan page to see what it can resolve.")
     elif remaining.empty:
         st.success("The optimized plan resolves every conflict: nothing is short in any week.")
     else:
-        st.dataframe(remaining[["name", "start", "end", "weeks", "short_by", "unit_weeks", "productions", "fix"]],
-                     hide_index=True, width="stretch", column_config={
-                         "name": "Resource", "start": st.column_config.DateColumn("From"),
-                         "end": st.column_config.DateColumn("Until (exclusive)"), "short_by": "Short by (units)",
-                         "unit_weeks": "Unit-weeks short", "productions": "Productions involved",
-                         "fix": "What would fix it"})
+        left_table = remaining[["name", "start", "end", "weeks", "short_by", "unit_weeks", "productions", "fix"]]
+        left_table = left_table.assign(productions=named_productions(left_table["productions"], loaded.data.productions))
+        st.dataframe(left_table, hide_index=True, width="stretch", column_config={
+                         "name": "Resource", "start": st.column_config.DateColumn("From", format="D MMM YYYY"),
+                         "end": st.column_config.DateColumn("Until (exclusive)", format="D MMM YYYY"), "weeks": "Weeks",
+                         "short_by": "Short by (units)", "unit_weeks": "Unit-weeks short",
+                         "productions": st.column_config.TextColumn("Productions involved", width="large"),
+                         "fix": st.column_config.TextColumn("What would fix it", width="large")})

@@ -20,7 +20,7 @@ cols[1].metric("Resources", len(data.resources))
 cols[2].metric("Budget", f"{data.budget_lines['amount'].sum() / 1e6:,.1f}M {data.settings.currency}")
 cols[3].metric("Horizon", f"{data.settings.horizon_weeks} weeks",
                help=f"From {data.settings.horizon_start:%d %b %Y}")
-st.caption(f"Loaded from **{meta['source']}** at {pd.Timestamp(meta['loaded_at']):%d %b %Y %H:%M} · "
+st.caption(f"Loaded from **{loaded.label}** on {pd.Timestamp(meta['loaded_at']):%d %b %Y at %H:%M} UTC · "
            f"content hash `{loaded.key}`")
 st.dataframe(summary(data), hide_index=True)
 

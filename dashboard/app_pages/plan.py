@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.figures import objective_figure, timeline_figure
 from dashboard.state import DEFAULT_OPTIONS, as_planned, current, current_plan, remember_plan, run_with_progress
+from dashboard.tables import plan_changes_display
 from planning.scenarios import Scenario
 
 loaded = current()
@@ -49,13 +50,16 @@ if result is None:
 
 s, k = result.summary, result.summary["kpis"]
 sched = result.frames["schedule"]
+cur = data.settings.currency
 cols = st.columns(5)
 cols[0].metric("Status", s["status"], help=f"Solver {s['solver']}; {s['variables']:,} variables, "
                f"{s['constraints']:,} constraints")
-cols[1].metric("Cost of the plan", f"{s['objective']:,.0f}", help=f"Best bound {s['bound']:,.0f}; the greedy "
-               f"plan it started from costs {s['greedy_objective']:,.0f}")
+cols[1].metric(f"Cost of the plan ({cur})", f"{s['objective'] / 1e6:,.2f}M",
+               help=f"Hire-in + lateness + moves + shortfall penalty. Best bound {s['bound']:,.0f}; the greedy "
+                    f"plan it started from costs {s['greedy_objective']:,.0f}")
 cols[2].metric("Gap", f"{s['gap']:.2%}", help="How far the plan can be from the best possible, at most")
-cols[3].metric("Solve time", f"{s['solve_seconds']:.1f} s")
+cols[3].metric("Solver time", f"{s['solve_seconds']:.1f} s",
+               help="Time in the solver; the progress box above also counts building the model and the cash flow")
 cols[4].metric("Conflicts left", k["conflicts"], delta=k["conflicts"] - len(found), delta_color="inverse",
                help="Runs of weeks still short after moves and hire-in (against the as-planned conflicts)")
 
@@ -64,25 +68,22 @@ left.plotly_chart(objective_figure(s["parts"]), width="stretch")
 moved = sched[sched["moved_weeks"] != 0]
 right.markdown(f"**{moved['production_id'].nunique()} productions move** ({len(moved)} phases), "
                f"**{k['late_deliveries']} deliver late** ({k['weeks_late']} weeks in all), "
-               f"hire-in costs **{k['hire_cost']:,.0f}**.")
+               f"hire-in costs **{k['hire_cost']:,.0f} {cur}**.")
 changes = result.frames["changes"]
 tabs = st.tabs(["Moved", "Stages", "Hire-in", "Still short"])
-labels = {"moved": "Weeks moved", "stage": "Stages", "hire": "Unit-weeks hired", "shortfall": "Unit-weeks short"}
+dates = {c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("planned start", "new start", "from", "until")}
+wide = {c: st.column_config.TextColumn(c, width="large") for c in ("why", "what", "request")}
 for tab, kind in zip(tabs, ["moved", "stage", "hire", "shortfall"]):
-    part = changes[changes["change"] == kind].drop(columns="change")
-    if kind == "moved":
-        part = part.merge(sched[["production_id", "phase_id", "planned_start", "start"]],
-                          on=["production_id", "phase_id"]).drop(columns=["resource_id", "first_week", "last_week"])
+    part = plan_changes_display(changes, kind, sched, data.productions, data.resources, data.settings.horizon_start)
     if part.empty:
         tab.caption("Nothing.")
     else:
-        tab.dataframe(part.rename(columns={"amount": labels[kind], "detail": "why / what"}), hide_index=True,
-                      width="stretch")
+        tab.dataframe(part, hide_index=True, width="stretch", column_config={**dates, **wide})
 
 view = planned[["production_id", "phase_id", "kind", "locked"]].merge(
     sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])
 st.plotly_chart(timeline_figure(view, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
-                                title="Optimized timeline (outlines: where moved phases were planned)",
+                                title="Optimized timeline (outline: planned dates of a production that moved)",
                                 planned=planned), width="stretch")
 st.download_button("Download the schedule (CSV)", sched.to_csv(index=False).encode(), file_name="schedule.csv",
                    mime="text/csv", key="download_schedule")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.figures import difference_heatmap, position_figure
 from dashboard.state import baseline, current, run_with_progress, scenario_store
+from dashboard.tables import delivery_display, kpi_display, move_display, resource_label
 from planning.cashflow import funding_need, position
 from planning.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                               utilization_difference)
@@ -24,7 +25,10 @@ if saved.empty:
 
 saved["on this data"] = saved["base_hash"] == loaded.key
 st.dataframe(saved[["name", "note", "saved_by", "saved_at", "created_by", "on this data"]], hide_index=True,
-             width="stretch", column_config={"saved_at": st.column_config.DatetimeColumn("saved", format="D MMM YYYY, HH:mm")})
+             width="stretch", column_config={
+                 "name": "Scenario", "note": st.column_config.TextColumn("Note", width="large"),
+                 "saved_by": "Saved by", "created_by": "Created by", "on this data": "On the loaded slate",
+                 "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})
 
 tab_compare, tab_manage = st.tabs(["Compare", "Rename or delete"])
 with tab_compare:
@@ -45,7 +49,7 @@ with tab_compare:
                 st.warning(f"“{name}” was saved on other data ({scenario.base_hash}); its numbers are its own.")
             summaries[name], schedules[name], cash[name] = summary, frames["schedule"], frames["cashflow"]
             utils[name], shorts[name] = frames["utilization"], frames["shortfalls"]
-        st.dataframe(kpi_table(summaries), hide_index=True, width="stretch")
+        st.dataframe(kpi_display(kpi_table(summaries), data.settings.currency), hide_index=True, width="stretch")
         curves, peaks = {}, {}
         for name, flows in cash.items():
             weekly = position(flows, data.settings)
@@ -54,17 +58,30 @@ with tab_compare:
         st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position"), width="stretch")
         focus = st.selectbox("Differences of", chosen, key="sc_focus")
         pair = {"baseline": utils["baseline"], focus: utils[focus]}
-        names = dict(zip(data.resources["resource_id"], data.resources["name"]))
-        st.plotly_chart(difference_heatmap(utilization_difference(pair), names,
+        diff = utilization_difference(pair)
+        names = dict(zip(data.resources["resource_id"].astype(str), data.resources["name"].astype(str)))
+        labels = {r: resource_label(r, names) for r in diff["resource_id"].unique()}
+        st.plotly_chart(difference_heatmap(diff, labels, data.settings.horizon_start,
                                            title=f"{focus} minus baseline: units demanded, resource by week"),
                         width="stretch")
         c1, c2 = st.columns(2)
-        c1.markdown("**Conflicts resolved or added**")
-        c1.dataframe(conflict_changes({"baseline": shorts["baseline"], focus: shorts[focus]}), hide_index=True)
-        c2.markdown("**Deliveries**")
-        c2.dataframe(delivery_changes({"baseline": schedules["baseline"], focus: schedules[focus]}), hide_index=True)
+        c1.markdown("**Conflicts resolved or added** (unit-weeks short after optimizing)")
+        changed = conflict_changes({"baseline": shorts["baseline"], focus: shorts[focus]})
+        if changed.empty:
+            c1.caption("Neither plan leaves any shortfall.")
+        else:
+            changed.insert(0, "resource", changed.pop("resource_id").map(lambda r: resource_label(r, names)))
+            c1.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")), hide_index=True)
+        c2.markdown("**Deliveries that change**")
+        deliveries = delivery_display(delivery_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
+                                      data.productions, data.settings.horizon_start)
+        if deliveries.empty:
+            c2.caption("Every production delivers when it does in the baseline plan.")
+        else:
+            c2.dataframe(deliveries, hide_index=True)
         with st.expander("Phases that move against the baseline"):
-            st.dataframe(schedule_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
+            st.dataframe(move_display(schedule_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
+                                      data.productions, data.settings.horizon_start),
                          hide_index=True, width="stretch")
         st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
                            file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison")

@@ -1,5 +1,6 @@
 """Slate: the headline numbers and the timeline of every production and phase."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.figures import timeline_figure
@@ -27,17 +28,19 @@ cur = data.settings.currency
 cols = st.columns(6)
 cols[0].metric("Productions", len(data.productions),
                help=f"{int(data.productions['locked'].sum())} locked (already shooting)")
-cols[1].metric("Peak stage occupancy", f"{int(peak['booked'])} / {int(peak['available'])}",
-               help=f"Most stages held in one week (week {int(peak['week'])}), set build and strike included")
-cols[2].metric("Conflicts as planned", len(found), help="Runs of weeks where a resource is over-booked")
-cols[3].metric("Late deliveries as planned", int((late["weeks_late"] > 0).sum()))
-cols[4].metric("Peak funding need", f"{need.peak_need / 1e6:,.0f}M {cur}", help="As planned")
+cols[1].metric("Peak stages", f"{int(peak['booked'])} / {int(peak['available'])}",
+               help=f"Most stages held in one week as planned (week of {data.settings.horizon_start + pd.Timedelta(weeks=int(peak['week'])):%d %b %Y}), "
+                    "set build and strike included, against the stages on the lot")
+cols[2].metric("Conflicts", len(found), help="As planned: runs of weeks where a resource is over-booked")
+cols[3].metric("Late", int((late["weeks_late"] > 0).sum()), help="Productions that deliver after their target, as planned")
+cols[4].metric(f"Peak funding ({cur})", f"{need.peak_need / 1e6:,.0f}M",
+               help="As planned: the most cash the slate needs at once (the lowest cumulative position)")
 if result is not None:
     k = result.summary["kpis"]
-    cols[5].metric("Hire-in (optimized plan)", f"{k['hire_cost'] / 1e6:,.2f}M {cur}",
-                   help=f"The optimized plan leaves {k['conflicts']} conflicts and {k['late_deliveries']} late")
+    cols[5].metric(f"Hire-in ({cur})", f"{k['hire_cost'] / 1e6:,.2f}M",
+                   help=f"In the optimized plan, which leaves {k['conflicts']} conflicts and {k['late_deliveries']} late")
 else:
-    cols[5].metric("Hire-in (optimized plan)", "—", help="Run the optimizer on the Plan page")
+    cols[5].metric(f"Hire-in ({cur})", "—", help="Run the optimizer on the Plan page")
 
 view = "as planned"
 if result is not None:
@@ -47,7 +50,7 @@ if view == "optimized":
         result.frames["schedule"][["production_id", "phase_id", "start_week", "end_week"]],
         on=["production_id", "phase_id"])
     fig = timeline_figure(shown, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
-                          title="Slate timeline (optimized; outlines: planned dates of moved phases)", planned=schedule)
+                          title="Slate timeline (optimized; outline: planned dates of a production that moved)", planned=schedule)
 else:
     fig = timeline_figure(schedule, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
                           title="Slate timeline (as planned)")

@@ -1,0 +1,120 @@
+"""Display tables: planning frames turned into what a head of production reads (titles for ids,
+dates for week numbers, money in millions). Pure functions, DataFrames in and out; no Streamlit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planning.compare import KPI_LABELS
+
+MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective"}
+
+
+def titles(productions: pd.DataFrame) -> dict[str, str]:
+    """``production_id -> title``."""
+    return dict(zip(productions["production_id"].astype(str), productions["title"].astype(str)))
+
+
+def named_productions(ids: pd.Series, productions: pd.DataFrame, sep: str = ";") -> pd.Series:
+    """``"P04;P05"`` -> ``"P04 Northern Lights, P05 Saltwater"`` (ids kept: they are short and unique)."""
+    names = titles(productions)
+    return ids.fillna("").astype(str).map(
+        lambda text: ", ".join(f"{p} {names.get(p, '')}".strip() for p in text.split(sep) if p))
+
+
+def resource_label(resource_id: str, names: dict[str, str]) -> str:
+    """A resource's name; stages a what-if adds (``WHATIF-<size>-<i>``) read as such."""
+    if resource_id in names:
+        return names[resource_id]
+    if resource_id.startswith("WHATIF-"):
+        _, size, i = resource_id.split("-")
+        return f"Added stage {int(size):,} sq ft #{i}"
+    return resource_id
+
+
+def money(value: float | None, currency: str = "") -> str:
+    """``1234567.8 -> "1.23M"`` (with the currency when given); ``None -> "—"``."""
+    if value is None or pd.isna(value):
+        return "—"
+    text = f"{value / 1e6:,.2f}M"
+    return f"{text} {currency}".strip()
+
+
+def kpi_display(table: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """``planning.compare.kpi_table`` as text: money in millions, counts as whole numbers, changes
+    signed (``+1``, ``-0.40M``), no change as ``0``."""
+    keys = {label: key for key, label in KPI_LABELS.items()}
+    out = table.copy().astype(object)
+    for i, label in enumerate(table["metric"]):
+        is_money = keys.get(label) in MONEY_KPIS
+        for col in table.columns[1:]:
+            v = table.at[i, col]
+            if v is None or pd.isna(v):
+                out.at[i, col] = "—"
+            elif col.startswith("change: "):
+                out.at[i, col] = "0" if v == 0 else (f"{v / 1e6:+,.2f}M" if is_money else f"{v:+,.0f}")
+            else:
+                out.at[i, col] = money(v, currency) if is_money else f"{v:,.0f}"
+    out["metric"] = [f"{m} ({currency})" if keys.get(m) in MONEY_KPIS else m for m in table["metric"]]
+    return out.rename(columns={c: c.removeprefix("change: ") + " vs " + table.columns[1]
+                               for c in table.columns if c.startswith("change: ")})
+
+
+def delivery_display(changes: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp,
+                     only_changed: bool = True) -> pd.DataFrame:
+    """``planning.compare.delivery_changes`` with titles, finish dates (Monday after the last
+    week) and target dates; only the productions whose finish moves, unless ``only_changed`` is off."""
+    names = [c.removeprefix("finish_week: ") for c in changes.columns if c.startswith("finish_week: ")]
+    out = changes[["production_id"]].copy()
+    out["title"] = out["production_id"].map(titles(productions))
+    target = productions.set_index("production_id")["target_delivery"]
+    out["target"] = pd.to_datetime(out["production_id"].map(target)).dt.date
+    for name in names:
+        weeks = changes[f"finish_week: {name}"].astype("int64")
+        out[f"finish: {name}"] = (horizon_start + pd.to_timedelta(7 * weeks, unit="D")).dt.date
+    shifts = [c for c in changes.columns if c.startswith("shift: ")]
+    for col in shifts:
+        out[col.replace("shift: ", "weeks later: ")] = changes[col].astype("int64")
+    if only_changed and shifts:
+        out = out[(changes[shifts] != 0).any(axis=1)]
+    return out.reset_index(drop=True)
+
+
+def move_display(changes: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp) -> pd.DataFrame:
+    """``planning.compare.schedule_changes`` with titles and start dates instead of week numbers."""
+    out = changes[["production_id", "phase_id"]].copy()
+    out.insert(1, "title", out["production_id"].map(titles(productions)))
+    for col in changes.columns:
+        if col.startswith("start_week: "):
+            weeks = changes[col].astype("Int64")
+            dates = horizon_start + pd.to_timedelta(7 * weeks.astype("float64"), unit="D")
+            out[col.replace("start_week: ", "start: ")] = dates.dt.date
+        elif col.startswith("shift: "):
+            out[col.replace("shift: ", "weeks later: ")] = changes[col]
+    return out
+
+
+def plan_changes_display(changes: pd.DataFrame, kind: str, schedule: pd.DataFrame, productions: pd.DataFrame,
+                         resources: pd.DataFrame, horizon_start: pd.Timestamp) -> pd.DataFrame:
+    """One kind of ``changes`` of an optimized plan (``moved``, ``stage``, ``hire``, ``shortfall``)
+    as a table: titles, resource names, dates for weeks (``until`` is the Monday after the last week)."""
+    part = changes[changes["change"] == kind]
+    monday = lambda weeks: (horizon_start + pd.to_timedelta(7 * weeks.astype("int64"), unit="D")).dt.date  # noqa: E731
+    names = dict(zip(resources["resource_id"].astype(str), resources["name"].astype(str)))
+    if kind == "moved":
+        out = part[["production_id", "phase_id", "amount", "detail"]].merge(
+            schedule[["production_id", "phase_id", "planned_start", "start"]], on=["production_id", "phase_id"])
+        out = out.assign(title=out["production_id"].map(titles(productions)),
+                         planned_start=out["planned_start"].dt.date, start=out["start"].dt.date)
+        return out[["production_id", "title", "phase_id", "planned_start", "start", "amount", "detail"]].rename(
+            columns={"phase_id": "phase", "planned_start": "planned start", "start": "new start",
+                     "amount": "weeks moved", "detail": "why"})
+    out = pd.DataFrame({
+        "resource": part["resource_id"].astype(str).map(lambda r: resource_label(r, names)),
+        "production_id": part["production_id"], "title": part["production_id"].map(titles(productions)),
+        "phase": part["phase_id"], "from": monday(part["first_week"]), "until": monday(part["last_week"] + 1),
+        "amount": part["amount"], "detail": part["detail"]})
+    if kind == "stage":
+        return out.drop(columns="amount").rename(columns={"resource": "stage", "detail": "request"})
+    label = {"hire": "unit-weeks hired", "shortfall": "unit-weeks short"}[kind]
+    return out.rename(columns={"amount": label, "detail": "what"})
