@@ -1,0 +1,111 @@
+"""The dashboard's pure figure and table builders, on small hand-built slates with known answers."""
+
+import pandas as pd
+
+from dashboard.figures import (capacity_heatmap, difference_heatmap, stage_board_figure, timeline_figure)
+from dashboard.tables import (delivery_display, kpi_display, move_display, named_productions, plan_changes_display,
+                              resource_label)
+from factory import H0, demand, phase, production, resource, slate
+from planning.compare import delivery_changes, kpi_table, schedule_changes
+from planning.conflicts import utilization
+from planning.inputs import planned_schedule
+from planning.stageboard import stage_board
+
+START = pd.Timestamp(H0)
+
+
+def two_productions():
+    return slate([production("A", locked=True), production("B")],
+                 [phase("A", "shoot", 3, 0, locked=True), phase("B", "prep", 2, 0, kind="prep"),
+                  phase("B", "shoot", 2, 2)],
+                 [resource("G&E", capacity=1), resource("S1", kind="stage", size=10_000.0)],
+                 [demand("A", "shoot", "G&E"), demand("B", "shoot", "G&E"), demand("B", "shoot", min_size=5_000.0)])
+
+
+def test_timeline_bars_legend_and_planned_outline():
+    data = two_productions()
+    planned = planned_schedule(data)
+    moved = planned.copy()
+    moved.loc[moved["production_id"] == "B", ["start_week", "end_week"]] += 3
+    fig = timeline_figure(moved, data.productions, START, 52, planned=planned)
+    bars = [t for t in fig.data if t.name in ("prep", "shoot")]
+    assert sum(len(t.y) for t in bars) == 3                       # one bar per phase
+    legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert legend.count("shoot") == 1 and "locked" in legend        # each phase kind once, hatching explained once
+    locked = [t for t in bars if t.marker.pattern.shape == "/"]
+    assert [list(t.y) for t in locked] == [["A · Title A"]]          # only the locked phase is hatched
+    outline = next(t for t in fig.data if t.name == "planned dates")
+    assert list(outline.y) == ["B · Title B"]                       # one outline per moved production
+    assert pd.Timestamp(outline.base[0]) == START                   # its planned span: weeks 0 .. 4
+    assert outline.x[0] == 4 * 7 * 86_400_000
+
+
+def test_capacity_heatmap_ratio_and_text():
+    data = two_productions()
+    util = utilization(data, planned_schedule(data))
+    fig = capacity_heatmap(util[util["resource_id"] == "G&E"])
+    z, text = fig.data[0].z, fig.data[0].text
+    assert list(z[0][:5]) == [1.0, 1.0, 2.0, 1.0, 0.0]                 # A weeks 0-2, B weeks 2-3: over in week 2
+    assert text[0][2] == "2 / 1"
+
+
+def test_stage_board_names_productions_in_the_hover():
+    data = two_productions()
+    board = stage_board(data, planned_schedule(data))
+    stages = data.resources[data.resources["kind"] == "stage"]
+    fig = stage_board_figure(board, stages, START, 10, titles={"B": "Title B"})
+    row = fig.data[0].text[0]
+    assert row[2] == "B Title B, shoot (shoot)" and row[0] == "free"
+    assert fig.data[0].z[0][2] == 2
+
+
+def test_difference_heatmap_dates_and_labels():
+    diff = pd.DataFrame({"resource_id": ["R", "R", "WHATIF-18000-1"], "week": [0, 2, 2],
+                         "demand_diff": [1, -2, 3], "shortfall_diff": [0, 0, 0]})
+    labels = {r: resource_label(r, {"R": "Grip"}) for r in diff["resource_id"]}
+    fig = difference_heatmap(diff, labels, START)
+    assert list(fig.data[0].y) == ["Grip", "Added stage 18,000 sq ft #1"]
+    assert pd.Timestamp(fig.data[0].x[1]) == START + pd.Timedelta(weeks=2)
+    assert fig.data[0].zmax == 3 and fig.data[0].zmin == -3
+
+
+def test_kpi_display_formats_money_counts_and_changes():
+    summaries = {"baseline": {"objective": 2_500_000.0, "kpis": {"conflicts": 3, "hire_cost": 1_250_000.0}},
+                 "more stages": {"objective": 2_000_000.0, "kpis": {"conflicts": 1, "hire_cost": 1_250_000.0}}}
+    table = kpi_display(kpi_table(summaries), "USD").set_index("metric")
+    assert table.loc["Conflicts left after optimizing", "baseline"] == "3"
+    assert table.loc["Conflicts left after optimizing", "more stages vs baseline"] == "-2"
+    assert table.loc["Hire-in cost (USD)", "more stages"] == "1.25M USD"
+    assert table.loc["Hire-in cost (USD)", "more stages vs baseline"] == "0"
+    assert table.loc["Cost of the plan (objective) (USD)", "more stages vs baseline"] == "-0.50M"
+    assert table.loc["Late deliveries", "baseline"] == "—"
+
+
+def test_delivery_and_move_tables_speak_in_dates_and_titles():
+    data = two_productions()
+    base = planned_schedule(data)
+    later = base.copy()
+    later.loc[later["production_id"] == "B", ["start_week", "end_week"]] += 2
+    schedules = {"baseline": base, "what-if": later}
+    deliveries = delivery_display(delivery_changes(schedules), data.productions, START)
+    assert deliveries["production_id"].tolist() == ["B"]            # A does not move: not listed
+    row = deliveries.iloc[0]
+    assert row["title"] == "Title B" and row["weeks later: what-if"] == 2
+    assert row["finish: what-if"] == (START + pd.Timedelta(weeks=6)).date()
+    moves = move_display(schedule_changes(schedules), data.productions, START)
+    assert set(moves["phase_id"]) == {"prep", "shoot"}
+    assert moves.set_index("phase_id").loc["shoot", "start: what-if"] == (START + pd.Timedelta(weeks=4)).date()
+
+
+def test_named_productions_and_plan_changes():
+    data = two_productions()
+    assert named_productions(pd.Series(["A;B", ""]), data.productions).tolist() == ["A Title A, B Title B", ""]
+    changes = pd.DataFrame([
+        dict(change="stage", production_id="B", phase_id="shoot", resource_id="S1", first_week=2, last_week=3,
+             amount=1, detail="any stage of at least 5,000 sq ft"),
+        dict(change="hire", production_id=None, phase_id=None, resource_id="G&E", first_week=2, last_week=2,
+             amount=1, detail="1 unit-weeks")])
+    stages = plan_changes_display(changes, "stage", planned_schedule(data), data.productions, data.resources, START)
+    assert stages.iloc[0]["stage"] == "S1" and stages.iloc[0]["until"] == (START + pd.Timedelta(weeks=4)).date()
+    hires = plan_changes_display(changes, "hire", planned_schedule(data), data.productions, data.resources, START)
+    assert hires.iloc[0]["unit-weeks hired"] == 1 and hires.iloc[0]["from"] == (START + pd.Timedelta(weeks=2)).date()
