@@ -112,6 +112,9 @@ class Job:
 
 
 _JOBS_LOCK = threading.Lock()
+# Solves at once, across all sessions (``SLATE_SOLVERS``, default 2, one per core here). More would
+# share the cores and each would stop at its time limit with a worse plan; the rest wait their turn.
+_SOLVE_SLOTS = threading.BoundedSemaphore(max(1, int(os.environ.get("SLATE_SOLVERS", "2"))))
 
 
 @st.cache_resource
@@ -133,13 +136,18 @@ def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> Job 
 
         def work():
             try:
-                result = run_scenario(loaded.data, scenario, options, progress=job.info.update)
+                job.info["stage"] = "waiting for a free solver (others are planning)"
+                with _SOLVE_SLOTS:
+                    job.info["stage"] = "preparing"
+                    result = run_scenario(loaded.data, scenario, options, progress=job.info.update)
                 results = _results()
                 results[key] = result
                 while len(results) > MAX_RESULTS:
                     results.pop(next(iter(results)))
-            except (ValueError, ValidationError) as exc:
+            except (ValueError, ValidationError) as exc:  # the scenario does not fit the data
                 job.box["error"] = exc
+            except Exception as exc:  # noqa: BLE001 - a solver failure must reach the page, not kill the thread
+                job.box["error"] = RuntimeError(f"the optimizer failed: {type(exc).__name__}: {exc}")
             finally:
                 _jobs().pop(key, None)
 

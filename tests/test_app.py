@@ -160,3 +160,31 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     app.checkbox(key="sc_sure").check().run()
     app.button(key="sc_delete").click().run()
     assert "No saved scenarios yet" in app.info[0].value
+
+
+def test_plans_are_shared_and_solves_queue_for_a_free_slot():
+    """Two sessions asking for one plan share one job; a job waits while every solver slot is busy."""
+    from dashboard import state
+    from factory import demand, phase, production, resource, slate
+    from planning.candidates import PlanOptions
+    from planning.scenarios import Scenario
+
+    data = slate([production("A"), production("B")], [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0)],
+                 [resource("G&E", capacity=1)], [demand("A", "shoot", "G&E"), demand("B", "shoot", "G&E")])
+    loaded = state.Loaded(data, "tiny", "tiny-slate")
+    scenario, options = Scenario("queued", base_hash="tiny-slate"), PlanOptions(time_limit=5.0)
+    held = 0
+    while state._SOLVE_SLOTS.acquire(blocking=False):  # every slot busy
+        held += 1
+    try:
+        job = state.start_plan(loaded, scenario, options)
+        assert state.start_plan(loaded, scenario, options) is job  # the second asker joins the first
+        job.thread.join(0.5)
+        assert job.thread.is_alive() and job.info["stage"].startswith("waiting")
+    finally:
+        for _ in range(held):
+            state._SOLVE_SLOTS.release()
+    job.thread.join(30)
+    result = state.cached_result("tiny-slate", scenario, options)
+    assert result is not None and result.summary["kpis"]["conflicts"] == 0  # B moves after A
+    assert state.start_plan(loaded, scenario, options) is None  # cached: no new job
