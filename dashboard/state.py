@@ -83,7 +83,7 @@ def cash(key: str) -> pd.DataFrame:
 
 
 DEFAULT_OPTIONS = PlanOptions(time_limit=20.0, gap=0.01)
-WHATIF_OPTIONS = PlanOptions(time_limit=3.0, gap=0.02)  # quick answers; the gap is shown with each
+WHATIF_OPTIONS = PlanOptions(time_limit=3.0, gap=0.02)  # quick what-ifs, started from the baseline plan
 MAX_RESULTS = 32
 
 
@@ -124,8 +124,9 @@ def _jobs() -> dict[str, Job]:
     return {}
 
 
-def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> Job | None:
-    """Start computing a plan in the background (unless it is cached or already running)."""
+def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions, start: pd.DataFrame | None = None) -> Job | None:
+    """Start computing a plan in the background (unless it is cached or already running), from the
+    schedule ``start`` when given (a search hint only: the plan is cached on its settings alone)."""
     key = result_key(loaded.key, scenario, options)
     with _JOBS_LOCK:
         if key in _results():
@@ -139,7 +140,7 @@ def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> Job 
                 job.info["stage"] = "waiting for a free solver (others are planning)"
                 with _SOLVE_SLOTS:
                     job.info["stage"] = "preparing"
-                    result = run_scenario(loaded.data, scenario, options, progress=job.info.update)
+                    result = run_scenario(loaded.data, scenario, options, progress=job.info.update, start=start)
                 results = _results()
                 results[key] = result
                 while len(results) > MAX_RESULTS:
@@ -158,20 +159,19 @@ def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> Job 
 
 
 def warm_up(loaded: Loaded) -> None:
-    """Compute the baseline plans in the background as soon as a slate is shown (unless
+    """Compute the baseline plan in the background as soon as a slate is shown (unless
     ``SLATE_PRECOMPUTE=0``), so the first Plan or What-if answer is quick."""
     if os.environ.get("SLATE_PRECOMPUTE", "1") != "0":
-        for options in (WHATIF_OPTIONS, DEFAULT_OPTIONS):
-            start_plan(loaded, baseline(loaded), options)
+        start_plan(loaded, baseline(loaded), DEFAULT_OPTIONS)
 
 
 def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS,
-                      label: str = "Optimizing the plan") -> ScenarioResult | None:
+                      label: str = "Optimizing the plan", start: pd.DataFrame | None = None) -> ScenarioResult | None:
     """Run (or fetch) a scenario's plan, showing status, elapsed time and gap while it solves.
 
     Returns ``None`` (after showing the error) when the scenario cannot be run.
     """
-    job = start_plan(loaded, scenario, options)
+    job = start_plan(loaded, scenario, options, start)
     if job is not None:
         with st.status(label + "…", expanded=True) as status:
             line = st.empty()

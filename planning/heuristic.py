@@ -22,6 +22,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pandas as pd
 
 from planning.candidates import Candidates, Weights, plan_cost
 
@@ -112,3 +113,23 @@ def _serial(cands: Candidates, weights: Weights, order: np.ndarray, first: np.nd
                             minlength=cap.size).astype(np.int64)
     return chosen
 
+
+
+def from_schedule(cands: Candidates, schedule: pd.DataFrame, fallback: np.ndarray) -> np.ndarray:
+    """A choice (combo per unit) that puts each production where ``schedule`` has it, where it can.
+
+    ``schedule`` holds production_id, phase_id, start_week (e.g. the baseline plan, to start a
+    what-if from). A combo matches when every phase it places starts in ``schedule``'s week; a
+    production takes the matching combos only if every one of its units has one (links between its
+    phases then hold), else it keeps ``fallback``'s.
+    """
+    place = cands.placements.merge(schedule[["production_id", "phase_id", "start_week"]],
+                                   on=["production_id", "phase_id"], how="left", suffixes=("", "_given"))
+    ok = (place["start_week"] == place["start_week_given"]).groupby(place["combo"]).all()
+    combos = cands.combos.set_index("combo").assign(match=ok).reset_index()
+    matched = combos[combos["match"].fillna(False).astype(bool)].groupby("unit")["combo"].min()
+    chosen = fallback.copy()
+    for pid, units in cands.units.groupby("production_id")["unit"]:
+        if units.isin(matched.index).all():
+            chosen[units.to_numpy()] = matched.loc[units].to_numpy()
+    return chosen

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planning.candidates import Candidates, PlanOptions, build_candidates
-from planning.heuristic import greedy
+from planning.candidates import Candidates, PlanOptions, build_candidates, plan_cost
+from planning.heuristic import from_schedule, greedy
 from planning.inputs import SlateData
 
 
@@ -328,9 +328,13 @@ def _open_cells(cands: Candidates, active: np.ndarray) -> np.ndarray:
     return peak.index.to_numpy()[peak.to_numpy() > cap[peak.index.to_numpy()]]
 
 
-def build_model(data: SlateData, options: PlanOptions | None = None, progress=None) -> PlanModel:
+def build_model(data: SlateData, options: PlanOptions | None = None, progress=None,
+                start: pd.DataFrame | None = None) -> PlanModel:
     """Candidates, greedy plan, pruned windows, then the MIP with every constraint family.
 
+    ``start`` (optional, a schedule: production_id, phase_id, start_week) is a plan to start from,
+    e.g. the baseline for a what-if: where it is cheaper than the greedy plan (by ``plan_cost``),
+    it replaces it as the incumbent and the bound used to prune.
     ``progress`` (optional) is called with ``{"stage": "heuristic"|"building", "elapsed": s}``.
     """
     options = options or PlanOptions()
@@ -339,6 +343,11 @@ def build_model(data: SlateData, options: PlanOptions | None = None, progress=No
     report({"stage": "heuristic", "elapsed": 0.0})
     cands = build_candidates(data, options)
     chosen, parts = greedy(cands, options.weights, extra_orders=options.heuristic_orders)
+    if start is not None:
+        given = from_schedule(cands, start, chosen)
+        given_parts = plan_cost(cands, given, options.weights)
+        if sum(given_parts.values()) < sum(parts.values()) - 1e-6:
+            chosen, parts = given, given_parts
     heuristic_seconds = time.perf_counter() - t0
     report({"stage": "building", "elapsed": heuristic_seconds})
     active = _prune(cands, sum(parts.values()), chosen)

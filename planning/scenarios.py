@@ -189,10 +189,11 @@ class ScenarioResult:
 
 
 def run_scenario(base: SlateData, scenario: Scenario, options: PlanOptions | None = None,
-                 progress=None) -> ScenarioResult:
-    """Apply ``scenario`` to ``base``, optimize, and compute the cash flow and KPIs."""
+                 progress=None, start: pd.DataFrame | None = None) -> ScenarioResult:
+    """Apply ``scenario`` to ``base``, optimize (from ``start``, e.g. the baseline plan's schedule,
+    when given), and compute the cash flow and KPIs."""
     data = apply(base, scenario)
-    result = plan(data, plan_options(scenario, options), progress)
+    result = plan(data, plan_options(scenario, options), progress, start)
     frames = dict(result.frames)
     frames["shortfalls"] = shortfall_runs(data, frames["utilization"], frames["allocation"])
     frames["cashflow"] = cashflow(data, frames["schedule"])

@@ -208,11 +208,13 @@ def solve(model: PlanModel, options: PlanOptions | None = None, progress=None) -
     return result
 
 
-def plan(data: SlateData, options: PlanOptions | None = None, progress=None) -> PlanResult:
-    """``build_model`` then ``solve``, reporting every stage to ``progress``."""
+def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
+         start: pd.DataFrame | None = None) -> PlanResult:
+    """``build_model`` (from ``start``, a schedule, when given) then ``solve``, reporting every
+    stage to ``progress``."""
     options = options or PlanOptions()
     t0 = time.perf_counter()
-    model = build_model(data, options, progress)
+    model = build_model(data, options, progress, start)
     offset = time.perf_counter() - t0
     shifted = None if progress is None else (lambda info: progress({**info, "elapsed": info["elapsed"] + offset}))
     return solve(model, options, shifted)

@@ -256,3 +256,30 @@ def test_sample_slate_plan_keeps_every_rule_and_beats_the_greedy_plan():
                                    "planned_start", "moved_weeks", "stages"]
     moved = result.frames["changes"].query("change == 'moved'")
     assert len(moved) == (sched["moved_weeks"] != 0).sum()
+
+
+def test_a_given_plan_is_the_start_when_it_beats_the_greedy_one():
+    """``start``: the incumbent is the given schedule when cheaper, mapped phase by phase; a
+    schedule the candidates cannot express leaves the greedy plan in place."""
+    from planning.model import build_model
+
+    data = two_on_one_stage(100_000, 10_000)          # the optimum: B waits 4 weeks, cost 4 * 10,000 + moves
+    best = plan(data, FAST).frames["schedule"]
+    worse = best.assign(start_week=lambda f: f["production_id"].map({"A": 4, "B": 0}))  # A waits: dearer
+    model = build_model(data, FAST, start=best)
+    assert sum(model.greedy_parts.values()) == pytest.approx(plan(data, FAST).objective)
+    placed = model.cands.placements.set_index("combo").loc[model.greedy]
+    assert dict(zip(placed["production_id"], placed["start_week"])) == {"A": 0, "B": 4}
+    greedy_only = build_model(data, FAST)
+    assert sum(build_model(data, FAST, start=worse).greedy_parts.values()) == pytest.approx(
+        sum(greedy_only.greedy_parts.values()))      # never started from something dearer than the greedy plan
+    from planning.heuristic import from_schedule
+
+    cands = greedy_only.cands
+    mapped = cands.placements.set_index("combo").loc[from_schedule(cands, worse, greedy_only.greedy)]
+    assert dict(zip(mapped["production_id"], mapped["start_week"])) == {"A": 4, "B": 0}
+    nowhere = best.assign(start_week=99)               # outside every window: ignored
+    assert list(build_model(data, FAST, start=nowhere).greedy) == list(greedy_only.greedy)
+    result = plan(data, PlanOptions(time_limit=5, gap=0.0), start=best)
+    check_invariants(data, result)
+    assert result.objective == pytest.approx(4 * 10_000 + 4 * Weights().move_cost_per_week)
