@@ -31,6 +31,11 @@ def class_id(min_size: float) -> str:
     return f"{CLASS_PREFIX}{0 if pd.isna(min_size) else int(min_size)}"
 
 
+def class_name(min_size: float) -> str:
+    """What a person calls a size class: "Any stage ≥ 18,000 sq ft"."""
+    return f"Any stage ≥ {min_size:,.0f} sq ft" if min_size and not pd.isna(min_size) else "Any stage"
+
+
 def capacity_by_week(data: SlateData) -> pd.DataFrame:
     """``resource_id, week, capacity`` for every resource and horizon week, calendar applied."""
     weeks = np.arange(data.settings.horizon_weeks)
@@ -127,7 +132,7 @@ def utilization(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
             rows.append(g.reset_index())
         cls = pd.concat(rows, ignore_index=True)
         cls = cls.rename(columns={"class_id": "resource_id"})
-        cls["name"] = cls["min_size"].map(lambda m: f"Any stage ≥ {m:,.0f} sq ft" if m else "Any stage")
+        cls["name"] = cls["min_size"].map(class_name)
         cls["kind"] = "stage class"
         parts.append(cls[["resource_id", "week", "capacity", "demand", "name", "kind"]])
     util = pd.concat(parts, ignore_index=True)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planning.conflicts import class_id
+from planning.conflicts import CLASS_PREFIX, class_id
 from planning.inputs import week_start
 
 
@@ -199,6 +199,8 @@ def _move_reasons(model, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, s
     """
     cands = model.cands
     names = dict(zip(model.data.resources["resource_id"].astype(str), model.data.resources["name"].astype(str)))
+    names.update({rid: f"stages of {float(rid.removeprefix(CLASS_PREFIX)):,.0f} sq ft or more"
+                  for rid in cands.rows["row_id"].astype(str) if rid.startswith(CLASS_PREFIX)})
     monday = lambda w: f"{model.data.settings.horizon_start + pd.Timedelta(weeks=int(w)):%d %b %Y}"  # noqa: E731
     co = cands.combos
     load = np.bincount(cands.cover_cell[np.isin(cands.cover_combo, chosen)],
