@@ -13,8 +13,11 @@ Stage demands by size (``resource_kind = stage``, ``min_size = m``) count agains
         <= sum_{s in S_m} cap[s, w]
 
 Together with ``named demand on s <= cap[s, w]`` for every stage, these are Hall's conditions for
-the nested classes, so they hold exactly when every week's stage bookings can be matched to
-distinct stages. Each class is reported as a row of ``kind = "stage class"``.
+the nested classes, so they hold exactly when *each week on its own* the stage bookings can be
+matched to distinct stages. A booking must keep one stage for all its weeks, which these weekly
+rows do not see: the stage board (``planning.stageboard``) places whole bookings and shows what no
+stage could take, and the optimizer pools stages by exact size (``planning.model``). Each class is
+reported as a row of ``kind = "stage class"``.
 """
 
 from __future__ import annotations
