@@ -180,12 +180,13 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
     book = cands.bookings[cands.bookings["combo"].isin(list(y))]
     combo_unit = cands.combos["unit"].to_numpy()
     x, terms, potential = {}, {}, {}
+    tier_rows = list(tiers.itertuples(index=False))
     for r in book.itertuples(index=False):
         lo, hi = max(0, r.first_week), min(weeks, r.end_week)
         if lo >= hi:
             continue
         options = []
-        for t in tiers.itertuples(index=False):
+        for t in tier_rows:
             if t.size < r.min_size:
                 continue
             if t.row >= 0:

@@ -76,27 +76,30 @@ def assign_stages(data, bookings: pd.DataFrame, stage_cap: pd.DataFrame, weeks: 
     size = dict(zip(res["resource_id"].astype(str), res["size"].fillna(0).astype(float)))
     top = max(size.values()) or 1.0
     cap = stage_cap.pivot(index="resource_id", columns="week", values="capacity").reindex(columns=range(weeks))
-    free = cap.copy()
-    for r in named.itertuples(index=False):
-        lo, hi = max(0, r.first_week), min(weeks, r.end_week)
-        if lo < hi:
-            free.loc[r.stage, lo:hi - 1] -= r.units
-    free = free.clip(lower=0)
+    free = cap.reindex(list(size)).fillna(0).to_numpy(np.int64, copy=True)
+    pos = {s: i for i, s in enumerate(size)}
+    for stage, first, end, units in zip(named["stage"], named["first_week"], named["end_week"], named["units"]):
+        lo, hi = max(0, int(first)), min(weeks, int(end))
+        if lo < hi and str(stage) in pos:
+            free[pos[str(stage)], lo:hi] -= int(units)
+    free = free.clip(min=0)
     prob = pulp.LpProblem("stage_assignment", pulp.LpMinimize)
-    a, miss = {}, {}
-    for r in sized.itertuples(index=False):
-        miss[r.booking] = pulp.LpVariable(f"miss_{r.booking}", 0, r.units, cat="Integer")
+    a, miss, holding = {}, {}, {}
+    for b, units, min_size, first, end in zip(sized["booking"], sized["units"], sized["min_size"],
+                                              sized["first_week"], sized["end_week"]):
+        b, units = int(b), int(units)
+        miss[b] = pulp.LpVariable(f"miss_{b}", 0, units, cat="Integer")
+        mine = []
         for s, sz in size.items():
-            if sz >= r.min_size:
-                a[(r.booking, s)] = pulp.LpVariable(f"a_{r.booking}_{s}", cat="Binary")
-        prob += (pulp.lpSum(v for (b, _), v in a.items() if b == r.booking) + miss[r.booking] == r.units,
-                 f"book_{r.booking}")
-    for s in size:
-        for w in range(weeks):
-            holding = [a[(r.booking, s)] for r in sized.itertuples(index=False)
-                       if (r.booking, s) in a and r.first_week <= w < r.end_week]
-            if len(holding) > int(free.at[s, w]):
-                prob += pulp.lpSum(holding) <= int(free.at[s, w]), f"stage_{s}_{w}"
+            if sz >= min_size:
+                v = a[(b, s)] = pulp.LpVariable(f"a_{b}_{s}", cat="Binary")
+                mine.append(v)
+                for w in range(max(0, int(first)), min(weeks, int(end))):
+                    holding.setdefault((s, w), []).append(v)
+        prob += pulp.lpSum(mine) + miss[b] == units, f"book_{b}"
+    for (s, w), held in sorted(holding.items(), key=lambda kv: (pos[kv[0][0]], kv[0][1])):
+        if len(held) > int(free[pos[s], w]):
+            prob += pulp.lpSum(held) <= int(free[pos[s], w]), f"stage_{s}_{w}"
     prob += 1000 * pulp.lpSum(miss.values()) + pulp.lpSum(v * size[s] / top for (_, s), v in a.items())
     prob.solve(pulp.HiGHS(msg=False, timeLimit=30))
     for (b, s), v in a.items():
