@@ -1,0 +1,206 @@
+"""Drive the running dashboard in headless Chromium: shared by the browser benchmarks
+(``bench_whatif_browser.py``, ``load_scenarios.py``) and ``tests/test_browser.py``.
+
+Things are found by stable handles only: page titles (sidebar links, ``st.title`` headings),
+button labels, ``data-testid`` attributes and the ``st-key-<key>`` class Streamlit gives every
+keyed widget; never by the pages' prose.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PAGES = ("Slate", "Capacity", "Conflicts", "Plan", "What-if", "Scenarios", "Cash flow", "Data")
+SOLVE_TIMEOUT_MS = 120_000
+
+# Counts the script runs the browser has seen end (stApp's data-test-script-state leaving
+# "running"), so a click can wait for *its* run even when the run is over before anyone polls.
+_RUN_COUNTER = """() => {
+  if (window.__slateRuns !== undefined) return;
+  window.__slateRuns = 0;
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(records => {
+    for (const r of records) if (r.oldValue === "running") window.__slateRuns += 1;
+  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    url: str
+    store: Path
+    scenarios: Path
+    log: Path
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_server(workdir: Path | None = None, precompute: bool | None = None, timeout: float = 90) -> Server:
+    """``streamlit run dashboard/app.py`` on a free port, with its own slate store and scenario
+    store in ``workdir`` (a new temp dir by default). ``precompute=None`` inherits
+    ``SLATE_PRECOMPUTE``; ``True`` unsets it (the default: baseline plans computed in the
+    background, as deployed); ``False`` sets it to 0."""
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="slate-browser-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SLATE_STORE=str(workdir / "slate.duckdb"), SLATE_SCENARIOS=str(workdir / "scenarios.duckdb"))
+    if precompute is True:
+        env.pop("SLATE_PRECOMPUTE", None)
+    elif precompute is False:
+        env["SLATE_PRECOMPUTE"] = "0"
+    port = free_port()
+    log = workdir / "streamlit.log"
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                            cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                return Server(proc, url, workdir / "slate.duckdb", workdir / "scenarios.duckdb", log)
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"the dashboard did not start; see {log}")
+
+
+def launch(playwright):
+    """Debian's Chromium, headless."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def new_page(browser, width: int = 1400, height: int = 1000):
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    return page
+
+
+def _count_runs(page) -> int:
+    page.evaluate(_RUN_COUNTER)
+    return page.evaluate("() => window.__slateRuns")
+
+
+def wait_idle(page, after_runs: int | None = None, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    """Wait until the script is not running (and, with ``after_runs``, has run at least once more
+    since that count was read), no element of an older run is left, and the browser is connected."""
+    page.wait_for_function(
+        """(after) => {
+          const app = document.querySelector("[data-testid='stApp']");
+          if (!app || app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
+          if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
+          if (after !== null && !(window.__slateRuns > after)) return false;
+          return document.querySelectorAll("[data-stale='true']").length === 0;
+        }""", arg=after_runs, timeout=timeout, polling=50)
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_selector("[data-testid='stSidebarNav']")
+    wait_idle(page)
+    _count_runs(page)
+
+
+def go_to(page, title: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    """Click the page's link in the sidebar and wait for its title and its run to finish."""
+    before = _count_runs(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+    wait_idle(page, before, timeout)
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(state="visible", timeout=timeout)
+
+
+def _thumb(page, key: str):
+    return page.locator(f".st-key-{key} [data-testid='stSlider'] input[type='range']").first
+
+
+def slider_value(page, key: str) -> float:
+    """The slider's position (for a select slider: the option's index)."""
+    return float(_thumb(page, key).input_value())
+
+
+def move_slider(page, key: str, steps: int) -> float:
+    """Focus the slider of widget ``key`` and press the arrow key ``steps`` times (negative: left),
+    as a person with a keyboard would. Returns the value the slider then shows."""
+    thumb = _thumb(page, key)
+    thumb.focus()
+    for _ in range(abs(steps)):
+        thumb.press("ArrowRight" if steps > 0 else "ArrowLeft")
+    page.wait_for_timeout(300)  # the slider hands its value to the form after a short debounce
+    return float(thumb.input_value())
+
+
+def set_slider(page, key: str, value: int) -> float:
+    """Move a slider of unit steps to ``value`` with the keyboard."""
+    return move_slider(page, key, int(round(value - slider_value(page, key))))
+
+
+def comparison(page) -> dict[str, str]:
+    """The what-if comparison as shown: every metric's label, value and delta."""
+    return page.evaluate("""() => Object.fromEntries(
+        [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMetric']")].map(m => [
+          (m.querySelector("[data-testid='stMetricLabel']") || {}).innerText || "",
+          ((m.querySelector("[data-testid='stMetricValue']") || {}).innerText || "") + " | " +
+          ((m.querySelector("[data-testid='stMetricDelta']") || {}).innerText || "")]))""")
+
+
+def errors(page) -> list[str]:
+    """Streamlit exceptions and error alerts on the page, as text."""
+    found = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
+    return [found.nth(i).inner_text() for i in range(found.count())]
+
+
+def apply_whatif(page, timeout: float = SOLVE_TIMEOUT_MS) -> float:
+    """Press Apply and wait for the comparison to be rendered: the run it starts over, five
+    metrics, the cash position chart drawn and the KPI table shown. Returns the seconds it took."""
+    before = _count_runs(page)
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Apply", exact=True).click()
+    wait_idle(page, before, timeout)
+    main = page.locator("[data-testid='stMain']")
+    main.locator("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=timeout)
+    main.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=timeout)
+    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMain'] [data-testid='stMetric']\").length >= 5",
+                           timeout=timeout)
+    return time.perf_counter() - t0
+
+
+def save_scenario(page, name: str, note: str = "", timeout: float = SOLVE_TIMEOUT_MS) -> float:
+    """Type a name (and note) in the save form, press "Save scenario" and wait for the success
+    message. Returns the seconds from the click."""
+    page.locator(".st-key-wi_name input").fill(name)
+    if note:
+        page.locator(".st-key-wi_note input").fill(note)
+    before = _count_runs(page)
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Save scenario", exact=True).click()
+    wait_idle(page, before, timeout)
+    page.locator("[data-testid='stAlertContentSuccess']").first.wait_for(state="visible", timeout=timeout)
+    return time.perf_counter() - t0
