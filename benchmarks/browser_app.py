@@ -27,14 +27,41 @@ SOLVE_TIMEOUT_MS = 120_000
 
 # Counts the script runs the browser has seen end (stApp's data-test-script-state leaving
 # "running"), so a click can wait for *its* run even when the run is over before anyone polls.
-_RUN_COUNTER = """() => {
+# Installed before the app loads and watching the whole document, so a remounted stApp is seen too.
+_RUN_COUNTER = """(() => {
   if (window.__slateRuns !== undefined) return;
   window.__slateRuns = 0;
-  const app = document.querySelector("[data-testid='stApp']");
   new MutationObserver(records => {
     for (const r of records) if (r.oldValue === "running") window.__slateRuns += 1;
-  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"]});
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ["data-test-script-state"]});
+})()"""
+_STATE = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return {runs: window.__slateRuns, script: app && app.getAttribute("data-test-script-state"),
+          connection: app && app.getAttribute("data-test-connection-state"),
+          stale: document.querySelectorAll("[data-stale='true']").length, url: location.href};
 }"""
+
+
+_IDLE = """(after) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
+  if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (after !== null && !(window.__slateRuns > after)) return false;
+  return document.querySelectorAll("[data-stale='true']").length === 0;
+}"""
+_COMPARISON = """() => Object.fromEntries(
+  [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMetric']")].map(m => [
+    (m.querySelector("[data-testid='stMetricLabel']") || {}).innerText || "",
+    ((m.querySelector("[data-testid='stMetricValue']") || {}).innerText || "") + " | " +
+    ((m.querySelector("[data-testid='stMetricDelta']") || {}).innerText || "")]))"""
+_FIVE_METRICS = "() => document.querySelectorAll(\"[data-testid='stMain'] [data-testid='stMetric']\").length >= 5"
+_CHART = "[data-testid='stMain'] [data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
+_TABLE = "[data-testid='stMain'] [data-testid='stDataFrame']"
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+SUCCESS = "[data-testid='stAlertContentSuccess']"
+SETTLE_MS = 300  # a slider hands its value to the form after a short debounce
 
 
 def free_port() -> int:
@@ -104,29 +131,27 @@ def new_page(browser, width: int = 1400, height: int = 1000):
 
 
 def _count_runs(page) -> int:
-    page.evaluate(_RUN_COUNTER)
     return page.evaluate("() => window.__slateRuns")
 
 
 def wait_idle(page, after_runs: int | None = None, timeout: float = SOLVE_TIMEOUT_MS) -> None:
     """Wait until the script is not running (and, with ``after_runs``, has run at least once more
     since that count was read), no element of an older run is left, and the browser is connected."""
-    page.wait_for_function(
-        """(after) => {
-          const app = document.querySelector("[data-testid='stApp']");
-          if (!app || app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
-          if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
-          if (after !== null && !(window.__slateRuns > after)) return false;
-          return document.querySelectorAll("[data-stale='true']").length === 0;
-        }""", arg=after_runs, timeout=timeout, polling=50)
+    from playwright.sync_api import TimeoutError
+
+    try:
+        page.wait_for_function(_IDLE, arg=after_runs, timeout=timeout, polling=50)
+    except TimeoutError as exc:
+        raise TimeoutError(f"the app did not finish a run after {after_runs} in {timeout / 1000:.0f} s: "
+                           f"{page.evaluate(_STATE)}") from exc
 
 
-def open_app(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_selector("[data-testid='stSidebarNav']")
-    wait_idle(page)
-    _count_runs(page)
+def open_app(page, url: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    """Load the app and wait for its first run to finish."""
+    page.add_init_script(_RUN_COUNTER)
+    page.goto(url, timeout=timeout)
+    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout)
+    wait_idle(page, 0, timeout)
 
 
 def go_to(page, title: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
@@ -153,7 +178,7 @@ def move_slider(page, key: str, steps: int) -> float:
     thumb.focus()
     for _ in range(abs(steps)):
         thumb.press("ArrowRight" if steps > 0 else "ArrowLeft")
-    page.wait_for_timeout(300)  # the slider hands its value to the form after a short debounce
+    page.wait_for_timeout(SETTLE_MS)
     return float(thumb.input_value())
 
 
@@ -164,16 +189,12 @@ def set_slider(page, key: str, value: int) -> float:
 
 def comparison(page) -> dict[str, str]:
     """The what-if comparison as shown: every metric's label, value and delta."""
-    return page.evaluate("""() => Object.fromEntries(
-        [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMetric']")].map(m => [
-          (m.querySelector("[data-testid='stMetricLabel']") || {}).innerText || "",
-          ((m.querySelector("[data-testid='stMetricValue']") || {}).innerText || "") + " | " +
-          ((m.querySelector("[data-testid='stMetricDelta']") || {}).innerText || "")]))""")
+    return page.evaluate(_COMPARISON)
 
 
 def errors(page) -> list[str]:
     """Streamlit exceptions and error alerts on the page, as text."""
-    found = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
+    found = page.locator(ERRORS)
     return [found.nth(i).inner_text() for i in range(found.count())]
 
 
@@ -184,11 +205,9 @@ def apply_whatif(page, timeout: float = SOLVE_TIMEOUT_MS) -> float:
     t0 = time.perf_counter()
     page.get_by_role("button", name="Apply", exact=True).click()
     wait_idle(page, before, timeout)
-    main = page.locator("[data-testid='stMain']")
-    main.locator("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=timeout)
-    main.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=timeout)
-    page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stMain'] [data-testid='stMetric']\").length >= 5",
-                           timeout=timeout)
+    page.locator(_CHART).first.wait_for(state="visible", timeout=timeout)
+    page.locator(_TABLE).first.wait_for(state="visible", timeout=timeout)
+    page.wait_for_function(_FIVE_METRICS, timeout=timeout)
     return time.perf_counter() - t0
 
 
@@ -202,5 +221,76 @@ def save_scenario(page, name: str, note: str = "", timeout: float = SOLVE_TIMEOU
     t0 = time.perf_counter()
     page.get_by_role("button", name="Save scenario", exact=True).click()
     wait_idle(page, before, timeout)
-    page.locator("[data-testid='stAlertContentSuccess']").first.wait_for(state="visible", timeout=timeout)
+    page.locator(SUCCESS).first.wait_for(state="visible", timeout=timeout)
+    return time.perf_counter() - t0
+
+
+# The same steps for Playwright's async API (many sessions at once from one event loop).
+
+async def a_count_runs(page) -> int:
+    return await page.evaluate("() => window.__slateRuns")
+
+
+async def a_wait_idle(page, after_runs: int | None = None, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    from playwright.async_api import TimeoutError
+
+    try:
+        await page.wait_for_function(_IDLE, arg=after_runs, timeout=timeout, polling=50)
+    except TimeoutError as exc:
+        raise TimeoutError(f"the app did not finish a run after {after_runs} in {timeout / 1000:.0f} s: "
+                           f"{await page.evaluate(_STATE)}") from exc
+
+
+async def a_open_app(page, url: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    await page.add_init_script(_RUN_COUNTER)
+    await page.goto(url, timeout=timeout)
+    await page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout)
+    await a_wait_idle(page, 0, timeout)
+
+
+async def a_go_to(page, title: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    before = await a_count_runs(page)
+    await page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+    await a_wait_idle(page, before, timeout)
+    await page.get_by_role("heading", name=title, exact=True).first.wait_for(state="visible", timeout=timeout)
+
+
+async def a_move_slider(page, key: str, steps: int) -> float:
+    thumb = _thumb(page, key)
+    await thumb.focus()
+    for _ in range(abs(steps)):
+        await thumb.press("ArrowRight" if steps > 0 else "ArrowLeft")
+    await page.wait_for_timeout(SETTLE_MS)
+    return float(await thumb.input_value())
+
+
+async def a_comparison(page) -> dict[str, str]:
+    return await page.evaluate(_COMPARISON)
+
+
+async def a_errors(page) -> list[str]:
+    found = page.locator(ERRORS)
+    return [await found.nth(i).inner_text() for i in range(await found.count())]
+
+
+async def a_apply_whatif(page, timeout: float = SOLVE_TIMEOUT_MS) -> float:
+    before = await a_count_runs(page)
+    t0 = time.perf_counter()
+    await page.get_by_role("button", name="Apply", exact=True).click()
+    await a_wait_idle(page, before, timeout)
+    await page.locator(_CHART).first.wait_for(state="visible", timeout=timeout)
+    await page.locator(_TABLE).first.wait_for(state="visible", timeout=timeout)
+    await page.wait_for_function(_FIVE_METRICS, timeout=timeout)
+    return time.perf_counter() - t0
+
+
+async def a_save_scenario(page, name: str, note: str = "", timeout: float = SOLVE_TIMEOUT_MS) -> float:
+    await page.locator(".st-key-wi_name input").fill(name)
+    if note:
+        await page.locator(".st-key-wi_note input").fill(note)
+    before = await a_count_runs(page)
+    t0 = time.perf_counter()
+    await page.get_by_role("button", name="Save scenario", exact=True).click()
+    await a_wait_idle(page, before, timeout)
+    await page.locator(SUCCESS).first.wait_for(state="visible", timeout=timeout)
     return time.perf_counter() - t0
