@@ -130,6 +130,22 @@ def new_page(browser, width: int = 1400, height: int = 1000):
     return page
 
 
+def screenshot(page, path, max_height: int = 12_000) -> None:
+    """A picture of the whole page. Streamlit scrolls inside its main container, so Playwright's
+    ``full_page`` stops at the window: make the window as tall as the content for the shot."""
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        "[data-testid='stMain'], [data-testid='stAppViewContainer'], [data-testid='stAppScrollToBottomContainer'], "
+        + "[data-testid='stMainBlockContainer']")].map(e => e.scrollHeight + e.getBoundingClientRect().top))""")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        page.set_viewport_size({"width": size["width"], "height": min(max(size["height"], int(height) + 40), max_height)})
+        page.wait_for_timeout(700)  # charts re-layout to the new window
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+
+
 def _count_runs(page) -> int:
     return page.evaluate("() => window.__slateRuns")
 

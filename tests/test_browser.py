@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from benchmarks.browser_app import apply_whatif, comparison, errors, go_to, move_slider, open_app, save_scenario
+from benchmarks.browser_app import (apply_whatif, comparison, errors, go_to, move_slider, open_app, save_scenario,
+                                    screenshot)
 from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -40,9 +41,7 @@ def visible(page, selector: str, at_least: int = 1) -> int:
 
 
 def shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(300)  # let Plotly finish its transitions
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, SHOTS / f"{name}.png")
 
 
 def moved(deltas: dict[str, str]) -> bool:
