@@ -25,31 +25,30 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PAGES = ("Slate", "Capacity", "Conflicts", "Plan", "What-if", "Scenarios", "Cash flow", "Data")
 SOLVE_TIMEOUT_MS = 120_000
 
-# Counts the script runs the browser has seen end (stApp's data-test-script-state leaving
-# "running"), so a click can wait for *its* run even when the run is over before anyone polls.
-# Installed before the app loads and watching the whole document, so a remounted stApp is seen too.
-_RUN_COUNTER = """(() => {
-  if (window.__slateRuns !== undefined) return;
-  window.__slateRuns = 0;
-  new MutationObserver(records => {
-    for (const r of records) if (r.oldValue === "running") window.__slateRuns += 1;
-  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                        attributeFilter: ["data-test-script-state"]});
+# The browser may draw a whole quick run in one frame, so stApp's script state cannot be trusted to
+# show every run. Runs are counted from the server's messages instead (a ``script_finished``
+# ForwardMsg on the websocket, decoded with Streamlit's own protobuf), and the page is "rendered"
+# once no element has changed for QUIET_MS: the time of that last change is when it was drawn.
+_LAST_CHANGE = """(() => {
+  if (window.__slateLastChange !== undefined) return;
+  window.__slateLastChange = Date.now();
+  new MutationObserver(() => { window.__slateLastChange = Date.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })()"""
+QUIET_MS = 400
 _STATE = """() => {
   const app = document.querySelector("[data-testid='stApp']");
-  return {runs: window.__slateRuns, script: app && app.getAttribute("data-test-script-state"),
+  return {script: app && app.getAttribute("data-test-script-state"),
           connection: app && app.getAttribute("data-test-connection-state"),
-          stale: document.querySelectorAll("[data-stale='true']").length, url: location.href};
+          stale: document.querySelectorAll("[data-stale='true']").length, url: location.href,
+          quiet_ms: Date.now() - window.__slateLastChange};
 }"""
-
-
-_IDLE = """(after) => {
+_SETTLED = """(quiet) => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute("data-test-connection-state") !== "CONNECTED") return false;
   if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
-  if (after !== null && !(window.__slateRuns > after)) return false;
-  return document.querySelectorAll("[data-stale='true']").length === 0;
+  if (document.querySelectorAll("[data-stale='true']").length) return false;
+  return Date.now() - window.__slateLastChange >= quiet;
 }"""
 _COMPARISON = """() => Object.fromEntries(
   [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMetric']")].map(m => [
@@ -146,32 +145,72 @@ def screenshot(page, path, max_height: int = 12_000) -> None:
         page.set_viewport_size(size)
 
 
+class RunCounter:
+    """Counts the script runs the server reports finished to one page (over its websocket)."""
+
+    def __init__(self):
+        self.finished = 0
+
+    def on_websocket(self, ws) -> None:
+        if "_stcore/stream" in ws.url:
+            ws.on("framereceived", self.on_frame)
+
+    def on_frame(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        try:
+            msg = ForwardMsg.FromString(payload)
+        except Exception:  # noqa: BLE001 - not a message we know
+            return
+        if (msg.WhichOneof("type") == "script_finished"
+                and msg.script_finished != ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN):
+            self.finished += 1
+
+
+def _watch(page) -> RunCounter:
+    counter = RunCounter()
+    page.on("websocket", counter.on_websocket)
+    page._slate_runs = counter
+    return counter
+
+
 def _count_runs(page) -> int:
-    return page.evaluate("() => window.__slateRuns")
+    return page._slate_runs.finished
 
 
-def wait_idle(page, after_runs: int | None = None, timeout: float = SOLVE_TIMEOUT_MS) -> None:
-    """Wait until the script is not running (and, with ``after_runs``, has run at least once more
-    since that count was read), no element of an older run is left, and the browser is connected."""
+def wait_idle(page, after_runs: int | None = None, timeout: float = SOLVE_TIMEOUT_MS) -> float:
+    """Wait until the server has finished a run after ``after_runs`` (the count read before a
+    click), and the page has settled: script not running, no element of an older run left, nothing
+    changed for QUIET_MS. Returns the time (``time.time()``) of the page's last change."""
     from playwright.sync_api import TimeoutError
 
+    deadline = time.time() + timeout / 1000
+    while after_runs is not None and _count_runs(page) <= after_runs:
+        if time.time() > deadline:
+            raise TimeoutError(f"the server finished no run after run {after_runs} in {timeout / 1000:.0f} s: "
+                               f"{page.evaluate(_STATE)}")
+        page.wait_for_timeout(50)
     try:
-        page.wait_for_function(_IDLE, arg=after_runs, timeout=timeout, polling=50)
+        page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=max(1000.0, (deadline - time.time()) * 1000),
+                               polling=100)
     except TimeoutError as exc:
-        raise TimeoutError(f"the app did not finish a run after {after_runs} in {timeout / 1000:.0f} s: "
-                           f"{page.evaluate(_STATE)}") from exc
+        raise TimeoutError(f"the page did not settle: {page.evaluate(_STATE)}") from exc
+    return page.evaluate("() => window.__slateLastChange") / 1000
 
 
 def open_app(page, url: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
-    """Load the app and wait for its first run to finish."""
-    page.add_init_script(_RUN_COUNTER)
+    """Load the app and wait for its first run to be drawn."""
+    _watch(page)
+    page.add_init_script(_LAST_CHANGE)
     page.goto(url, timeout=timeout)
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout)
     wait_idle(page, 0, timeout)
 
 
 def go_to(page, title: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
-    """Click the page's link in the sidebar and wait for its title and its run to finish."""
+    """Click the page's link in the sidebar and wait for its title and its run to be drawn."""
     before = _count_runs(page)
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
     wait_idle(page, before, timeout)
@@ -218,13 +257,13 @@ def apply_whatif(page, timeout: float = SOLVE_TIMEOUT_MS) -> float:
     """Press Apply and wait for the comparison to be rendered: the run it starts over, five
     metrics, the cash position chart drawn and the KPI table shown. Returns the seconds it took."""
     before = _count_runs(page)
-    t0 = time.perf_counter()
+    t0 = time.time()
     page.get_by_role("button", name="Apply", exact=True).click()
-    wait_idle(page, before, timeout)
+    drawn = wait_idle(page, before, timeout)
     page.locator(_CHART).first.wait_for(state="visible", timeout=timeout)
     page.locator(_TABLE).first.wait_for(state="visible", timeout=timeout)
     page.wait_for_function(_FIVE_METRICS, timeout=timeout)
-    return time.perf_counter() - t0
+    return drawn - t0
 
 
 def save_scenario(page, name: str, note: str = "", timeout: float = SOLVE_TIMEOUT_MS) -> float:
@@ -234,38 +273,42 @@ def save_scenario(page, name: str, note: str = "", timeout: float = SOLVE_TIMEOU
     if note:
         page.locator(".st-key-wi_note input").fill(note)
     before = _count_runs(page)
-    t0 = time.perf_counter()
+    t0 = time.time()
     page.get_by_role("button", name="Save scenario", exact=True).click()
-    wait_idle(page, before, timeout)
+    drawn = wait_idle(page, before, timeout)
     page.locator(SUCCESS).first.wait_for(state="visible", timeout=timeout)
-    return time.perf_counter() - t0
+    return drawn - t0
 
 
 # The same steps for Playwright's async API (many sessions at once from one event loop).
 
-async def a_count_runs(page) -> int:
-    return await page.evaluate("() => window.__slateRuns")
-
-
-async def a_wait_idle(page, after_runs: int | None = None, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+async def a_wait_idle(page, after_runs: int | None = None, timeout: float = SOLVE_TIMEOUT_MS) -> float:
     from playwright.async_api import TimeoutError
 
+    deadline = time.time() + timeout / 1000
+    while after_runs is not None and _count_runs(page) <= after_runs:
+        if time.time() > deadline:
+            raise TimeoutError(f"the server finished no run after run {after_runs} in {timeout / 1000:.0f} s: "
+                               f"{await page.evaluate(_STATE)}")
+        await page.wait_for_timeout(50)
     try:
-        await page.wait_for_function(_IDLE, arg=after_runs, timeout=timeout, polling=50)
+        await page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=max(1000.0, (deadline - time.time()) * 1000),
+                                     polling=100)
     except TimeoutError as exc:
-        raise TimeoutError(f"the app did not finish a run after {after_runs} in {timeout / 1000:.0f} s: "
-                           f"{await page.evaluate(_STATE)}") from exc
+        raise TimeoutError(f"the page did not settle: {await page.evaluate(_STATE)}") from exc
+    return await page.evaluate("() => window.__slateLastChange") / 1000
 
 
 async def a_open_app(page, url: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
-    await page.add_init_script(_RUN_COUNTER)
+    _watch(page)
+    await page.add_init_script(_LAST_CHANGE)
     await page.goto(url, timeout=timeout)
     await page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout)
     await a_wait_idle(page, 0, timeout)
 
 
 async def a_go_to(page, title: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
-    before = await a_count_runs(page)
+    before = _count_runs(page)
     await page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
     await a_wait_idle(page, before, timeout)
     await page.get_by_role("heading", name=title, exact=True).first.wait_for(state="visible", timeout=timeout)
@@ -290,23 +333,23 @@ async def a_errors(page) -> list[str]:
 
 
 async def a_apply_whatif(page, timeout: float = SOLVE_TIMEOUT_MS) -> float:
-    before = await a_count_runs(page)
-    t0 = time.perf_counter()
+    before = _count_runs(page)
+    t0 = time.time()
     await page.get_by_role("button", name="Apply", exact=True).click()
-    await a_wait_idle(page, before, timeout)
+    drawn = await a_wait_idle(page, before, timeout)
     await page.locator(_CHART).first.wait_for(state="visible", timeout=timeout)
     await page.locator(_TABLE).first.wait_for(state="visible", timeout=timeout)
     await page.wait_for_function(_FIVE_METRICS, timeout=timeout)
-    return time.perf_counter() - t0
+    return drawn - t0
 
 
 async def a_save_scenario(page, name: str, note: str = "", timeout: float = SOLVE_TIMEOUT_MS) -> float:
     await page.locator(".st-key-wi_name input").fill(name)
     if note:
         await page.locator(".st-key-wi_note input").fill(note)
-    before = await a_count_runs(page)
-    t0 = time.perf_counter()
+    before = _count_runs(page)
+    t0 = time.time()
     await page.get_by_role("button", name="Save scenario", exact=True).click()
-    await a_wait_idle(page, before, timeout)
+    drawn = await a_wait_idle(page, before, timeout)
     await page.locator(SUCCESS).first.wait_for(state="visible", timeout=timeout)
-    return time.perf_counter() - t0
+    return drawn - t0

@@ -38,7 +38,7 @@ WHATIFS = [
     {"wi_pool_CREW-ART": -2},
     {"wi_pool_EQ-CAM": 3},
 ]
-TIMEOUT_MS = 600_000  # ten solves share two cores
+TIMEOUT_MS = 600_000  # ten solves share two cores (--timeout)
 
 
 async def session(browser, url: str, i: int, settings: dict[str, int], stamp: str) -> dict:
@@ -113,9 +113,12 @@ async def run(n: int) -> int:
 
 
 def main() -> int:
+    global TIMEOUT_MS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=10, help=f"at most {len(WHATIFS)} distinct what-ifs")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds a session may wait for a step")
     args = ap.parse_args()
+    TIMEOUT_MS = args.timeout * 1000
     print(f"Load: {args.sessions} browser sessions apply and save a different what-if at once · "
           f"{time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} "
           f"at start (shared machine: other jobs ran at the same time, so timings are noisy)")
