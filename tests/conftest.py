@@ -48,16 +48,18 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    """One dashboard server for every browser test, on its own store."""
+    """One dashboard server for every browser test, on its own slate and scenario stores."""
     import subprocess
     import time
     import urllib.request
 
     port = _free_port()
-    env = dict(os.environ, SLATE_STORE=str(tmp_path_factory.mktemp("server") / "slate.duckdb"))
+    stores = tmp_path_factory.mktemp("server")
+    env = dict(os.environ, SLATE_STORE=str(stores / "slate.duckdb"), SLATE_SCENARIOS=str(stores / "scenarios.duckdb"))
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true"],
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

@@ -1,37 +1,158 @@
-"""What a person sees: the running dashboard in headless Chromium (Debian's /usr/bin/chromium)."""
+"""What a person sees: the running dashboard in headless Chromium (Debian's /usr/bin/chromium).
+
+Every page is opened from the sidebar and photographed (test-output/screenshots/<page>.png); the
+What-if page is driven with the keyboard, applied twice and saved; the Cash flow page's finance CSV
+is downloaded and compared with what ``slate cashflow`` writes. Elements are found by stable
+handles (page titles, button labels, data-testid, widget keys), never by the pages' prose.
+
+The What-if test runs first so the tour after it sees a saved scenario and an optimized baseline;
+the tour's checks hold either way.
+"""
+
+import re
+import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import ROOT
+from benchmarks.browser_app import (apply_whatif, comparison, errors, go_to, move_slider, open_app, save_scenario,
+                                    screenshot)
+from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "test-output" / "screenshots"
+SOLVE_MS = 120_000
 
 
-def open_page(browser_page, url, path=""):
-    browser_page.goto(url + path)
-    browser_page.wait_for_selector("[data-testid='stApp']")
-    browser_page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    browser_page.wait_for_timeout(500)
+def main(page):
+    return page.locator("[data-testid='stMain']")
 
 
-def test_slate_page_shows_the_timeline(browser_page, app_url):
-    open_page(browser_page, app_url)
-    assert browser_page.get_by_text("Slate timeline (as planned)").first.is_visible()
-    assert browser_page.get_by_text("P05 · ").first.is_visible()
-    browser_page.screenshot(path=str(SHOTS / "slate.png"), full_page=True)
+def charts_drawn(page, at_least: int = 1):
+    """Wait until at least ``at_least`` Plotly charts are drawn in the main area."""
+    charts = main(page).locator("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg")
+    charts.nth(at_least - 1).wait_for(state="visible", timeout=SOLVE_MS)
+    return main(page).locator("[data-testid='stPlotlyChart']").count()
 
 
-def test_capacity_page_shows_the_heatmap(browser_page, app_url):
-    open_page(browser_page, app_url, "/capacity")
-    assert browser_page.get_by_text("Capacity: demand / capacity by week").first.is_visible()
-    assert browser_page.locator(".js-plotly-plot .heatmaplayer").count() == 2  # load heatmap and stage board
-    browser_page.screenshot(path=str(SHOTS / "capacity.png"), full_page=True)
+def visible(page, selector: str, at_least: int = 1) -> int:
+    found = main(page).locator(selector)
+    found.nth(at_least - 1).wait_for(state="visible", timeout=SOLVE_MS)
+    return found.count()
 
 
-def test_conflicts_page_from_the_sidebar(browser_page, app_url):
-    open_page(browser_page, app_url)
-    browser_page.get_by_role("link", name="Conflicts").click()
-    browser_page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
-    assert browser_page.get_by_role("heading", name="Conflicts").is_visible()
-    browser_page.screenshot(path=str(SHOTS / "conflicts.png"), full_page=True)
+def shoot(page, name: str) -> None:
+    screenshot(page, SHOTS / f"{name}.png")
+
+
+def moved(deltas: dict[str, str]) -> bool:
+    """True when some metric shows a non-zero change."""
+    return any(re.search(r"[1-9]", shown.split(" | ")[1]) for shown in deltas.values())
+
+
+def test_whatif_apply_twice_then_save(browser_page, app_url):
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "What-if")
+    visible(page, "[data-testid='stSlider']", at_least=4)
+
+    # Build one more of the largest stages: the planned dates then clash less, whatever the solver finds.
+    assert move_slider(page, "wi_stage_30000", +1) == 1
+    first_seconds = apply_whatif(page, timeout=SOLVE_MS)
+    first = comparison(page)
+    assert len(first) == 5, first
+    assert moved(first), f"no metric changed against the baseline: {first}"
+    assert visible(page, "[data-testid='stDataFrame']") >= 2  # KPI table and deliveries that change
+    charts_drawn(page)
+    assert not errors(page)
+    shoot(page, "whatif-comparison")
+
+    # Take away two grip & electric crews: more clashes as planned, so the comparison must change.
+    assert move_slider(page, "wi_pool_CREW-GE", -2) == -2
+    second_seconds = apply_whatif(page, timeout=SOLVE_MS)
+    second = comparison(page)
+    assert len(second) == 5
+    assert second != first, f"the comparison did not change: {second}"
+    assert not errors(page)
+
+    name = f"browser test {time.strftime('%H%M%S')}"
+    save_scenario(page, name, note="stage +1, G&E -2")
+    assert not errors(page)
+    print(f"apply: {first_seconds:.1f} s, then {second_seconds:.1f} s")
+
+    go_to(page, "Scenarios", timeout=SOLVE_MS)
+    visible(page, "[data-testid='stDataFrame']")
+    charts_drawn(page, at_least=2)  # cash position and the difference heatmap of the chosen scenario
+    chosen = main(page).locator("[data-testid='stMultiSelect']").first
+    assert chosen.get_by_text(name, exact=True).count() or _listed(page, chosen, name), f"{name!r} not on Scenarios"
+    assert not errors(page)
+    shoot(page, "scenarios-compare")
+
+
+def _listed(page, multiselect, name) -> bool:
+    """Open a multiselect and see whether ``name`` is among its options."""
+    multiselect.locator("input").click()
+    found = page.get_by_role("option", name=name, exact=True).count() > 0
+    page.keyboard.press("Escape")
+    return found
+
+
+# page title -> screenshot name and what must be visible once it has rendered
+TOUR = {
+    "Slate": ("slate", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stMetric']", 5)),
+    "Capacity": ("capacity", lambda p: charts_drawn(p, 3) == 3
+                 and p.locator(".js-plotly-plot .heatmaplayer").count() == 2),  # load heatmap and stage board
+    "Conflicts": ("conflicts", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stDataFrame']")
+                  and visible(p, "[data-testid='stMetric']", 2)),
+    "Plan": ("plan", lambda p: p.get_by_role("button", name="Optimize the plan").is_visible()),
+    "What-if": ("whatif", lambda p: visible(p, "[data-testid='stSlider']", 10)
+                and p.get_by_role("button", name="Apply", exact=True).is_visible()),
+    "Scenarios": ("scenarios", lambda p: visible(p, "[data-testid='stDataFrame'], [data-testid='stAlert']")),
+    "Cash flow": ("cashflow", lambda p: charts_drawn(p, 2) == 2 and visible(p, "[data-testid='stMetric']", 4)
+                  and visible(p, "[data-testid='stDownloadButton']", 4)),
+    "Data": ("data", lambda p: visible(p, "[data-testid='stMetric']", 4) and visible(p, "[data-testid='stDataFrame']")
+             and visible(p, "[data-testid='stDownloadButton']", 2)),
+}
+
+
+@pytest.mark.parametrize("title", list(TOUR))
+def test_every_page_from_the_sidebar(browser_page, app_url, title):
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, title, timeout=SOLVE_MS)
+    shot, key_elements = TOUR[title]
+    assert page.get_by_role("heading", name=title, exact=True).first.is_visible()
+    assert key_elements(page), f"{title}: its key elements are not shown"
+    if main(page).locator("[data-testid='stPlotlyChart']").count():
+        charts_drawn(page)
+    assert not errors(page), errors(page)
+    shoot(page, shot)
+
+
+def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
+    from planning.cashflow import PERIODS
+    from planning.cli import main as cli
+
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Cash flow")
+    box = page.locator(".st-key-cash_period")
+    shown = f"{box.locator('input').first.input_value()} {box.inner_text()}".lower()  # the page's default period
+    period = next(p for p in PERIODS if re.search(rf"\b{p}\b", shown))
+    button = page.locator(".st-key-download_long [data-testid='stDownloadButton'] button")
+    downloaded = tmp_path / "page.csv"
+    for attempt in range(2):  # the file is built on the server at the click; once in a while no download starts
+        try:
+            with page.expect_download(timeout=45_000) as info:
+                button.click()
+            info.value.save_as(downloaded)
+            break
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+            print("no download after 45 s: clicking again")
+
+    expected = tmp_path / "cli.csv"
+    assert cli(["cashflow", str(SAMPLE), "--period", period, "--out", str(expected)]) == 0
+    assert downloaded.read_bytes() == expected.read_bytes()
+    assert not errors(page)
