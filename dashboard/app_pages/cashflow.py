@@ -60,9 +60,9 @@ d = st.columns(4)
 stem = f"slate-cashflow-{period}"
 for col, view in zip(d, CSV_VIEWS):
     col.download_button(f"CSV: {view}", lambda v=view: finance_csv(data, flows, period, view=v, fiscal_start_month=fiscal),
-                        file_name=f"{stem}-{view}.csv", mime="text/csv", key=f"download_{view}")
+                        file_name=f"{stem}-{view}.csv", mime="text/csv", key=f"download_{view}", on_click="ignore")
 d[3].download_button("Excel workbook", lambda: finance_xlsx(data, flows, period, fiscal_start_month=fiscal),
-                     file_name=f"{stem}.xlsx", key="download_xlsx",
+                     file_name=f"{stem}.xlsx", key="download_xlsx", on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 st.caption("Files are built when you click. Long: one row per production, section, account, period and flow (out negative, in positive). "
            "Accounts / productions: periods as columns with totals. Identical to `slate cashflow`.")

@@ -26,9 +26,9 @@ st.dataframe(summary(data), hide_index=True)
 
 left, right = st.columns(2)
 left.download_button("Download the current data (zip of Parquet)", lambda: dataset_zip(data),
-                     file_name=f"slate-{loaded.key}.zip", mime="application/zip", key="download_data")
+                     file_name=f"slate-{loaded.key}.zip", mime="application/zip", key="download_data", on_click="ignore")
 right.download_button("Download an empty template (zip of CSV)", template_zip(),
-                      file_name="slate-template.zip", mime="application/zip", key="download_template")
+                      file_name="slate-template.zip", mime="application/zip", key="download_template", on_click="ignore")
 
 st.subheader("Load a new slate")
 st.write("Upload a zip of the table files, or the files themselves (`productions.parquet`, `phases.csv`, ...). "

@@ -86,4 +86,4 @@ st.plotly_chart(timeline_figure(view, data.productions, data.settings.horizon_st
                                 title="Optimized timeline (outline: planned dates of a production that moved)",
                                 planned=planned), width="stretch")
 st.download_button("Download the schedule (CSV)", sched.to_csv(index=False).encode(), file_name="schedule.csv",
-                   mime="text/csv", key="download_schedule")
+                   mime="text/csv", key="download_schedule", on_click="ignore")

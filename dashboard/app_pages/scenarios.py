@@ -84,7 +84,7 @@ with tab_compare:
                                       data.productions, data.settings.horizon_start),
                          hide_index=True, width="stretch")
         st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
-                           file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison")
+                           file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison", on_click="ignore")
 
 with tab_manage:
     pick = st.selectbox("Scenario", list(saved["name"]), key="sc_pick")

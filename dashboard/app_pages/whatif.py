@@ -119,7 +119,7 @@ with st.expander("Phases that move against the baseline"):
     st.dataframe(move_display(schedule_changes(schedules), data.productions, data.settings.horizon_start),
                  hide_index=True, width="stretch")
 st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
-                   file_name="whatif-comparison.csv", mime="text/csv", key="download_comparison")
+                   file_name="whatif-comparison.csv", mime="text/csv", key="download_comparison", on_click="ignore")
 
 with st.form("save_whatif"):
     st.markdown("**Save this scenario** so colleagues can open and compare it (Scenarios page).")
