@@ -9,6 +9,9 @@ from planning.compare import KPI_LABELS
 
 MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective"}
 
+#: Column headers for the identifier columns the display tables keep (pass as ``column_config``).
+ID_LABELS = {"production_id": "Production", "phase_id": "Phase", "title": "Title", "target": "Target delivery"}
+
 
 def titles(productions: pd.DataFrame) -> dict[str, str]:
     """``production_id -> title``."""

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.figures import objective_figure, timeline_figure
 from dashboard.state import DEFAULT_OPTIONS, as_planned, current, current_plan, remember_plan, run_with_progress
-from dashboard.tables import plan_changes_display
+from dashboard.tables import ID_LABELS, plan_changes_display
 from planning.scenarios import Scenario
 
 loaded = current()
@@ -78,7 +78,7 @@ for tab, kind in zip(tabs, ["moved", "stage", "hire", "shortfall"]):
     if part.empty:
         tab.caption("Nothing.")
     else:
-        tab.dataframe(part, hide_index=True, width="stretch", column_config={**dates, **wide})
+        tab.dataframe(part, hide_index=True, width="stretch", column_config={**ID_LABELS, **dates, **wide})
 
 view = planned[["production_id", "phase_id", "kind", "locked"]].merge(
     sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.figures import difference_heatmap, position_figure
 from dashboard.state import baseline, current, run_with_progress, scenario_store
-from dashboard.tables import delivery_display, kpi_display, move_display, resource_label
+from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display, resource_label
 from planning.cashflow import funding_need, position
 from planning.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                               utilization_difference)
@@ -64,25 +64,24 @@ with tab_compare:
         st.plotly_chart(difference_heatmap(diff, labels, data.settings.horizon_start,
                                            title=f"{focus} minus baseline: units demanded, resource by week"),
                         width="stretch")
-        c1, c2 = st.columns(2)
-        c1.markdown("**Conflicts resolved or added** (unit-weeks short after optimizing)")
+        st.markdown("**Conflicts resolved or added** (unit-weeks short after optimizing)")
         changed = conflict_changes({"baseline": shorts["baseline"], focus: shorts[focus]})
         if changed.empty:
-            c1.caption("Neither plan leaves any shortfall.")
+            st.caption("Neither plan leaves any shortfall.")
         else:
             changed.insert(0, "resource", changed.pop("resource_id").map(lambda r: resource_label(r, names)))
-            c1.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")), hide_index=True)
-        c2.markdown("**Deliveries that change**")
+            st.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")), hide_index=True, width="stretch")
+        st.markdown("**Deliveries that change**")
         deliveries = delivery_display(delivery_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
                                       data.productions, data.settings.horizon_start)
         if deliveries.empty:
-            c2.caption("Every production delivers when it does in the baseline plan.")
+            st.caption("Every production delivers when it does in the baseline plan.")
         else:
-            c2.dataframe(deliveries, hide_index=True)
+            st.dataframe(deliveries, hide_index=True, width="stretch", column_config=ID_LABELS)
         with st.expander("Phases that move against the baseline"):
             st.dataframe(move_display(schedule_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
                                       data.productions, data.settings.horizon_start),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", column_config=ID_LABELS)
         st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
                            file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison", on_click="ignore")
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.figures import position_figure
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, baseline, current, run_with_progress, scenario_store
-from dashboard.tables import delivery_display, kpi_display, move_display
+from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display
 from planning.cashflow import funding_need, position
 from planning.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
 from planning.scenarios import CapacityChange, Scenario, StageChange
@@ -84,14 +84,14 @@ cur = data.settings.currency
 gaps = f"baseline {base_result.summary['gap']:.1%}, what-if {what_result.summary['gap']:.1%}"
 st.caption(f"Plans within {gaps} of the best possible ({what_result.summary['status']}).")
 cols = st.columns(5)
-cols[0].metric("Conflicts as planned", kw["planned_conflicts"], delta=kw["planned_conflicts"] - kb["planned_conflicts"],
+cols[0].metric("Conflicts as planned", kw["planned_conflicts"], delta=(kw["planned_conflicts"] - kb["planned_conflicts"]) or None,
                delta_color="inverse", help="Over-booked runs if nothing moved from the planned dates")
-cols[1].metric("Conflicts left", kw["conflicts"], delta=kw["conflicts"] - kb["conflicts"], delta_color="inverse",
+cols[1].metric("Conflicts left", kw["conflicts"], delta=(kw["conflicts"] - kb["conflicts"]) or None, delta_color="inverse",
                help="Runs of weeks still short after the optimizer moved, chose stages and hired")
 hire_delta = kw["hire_cost"] - kb["hire_cost"]
 cols[2].metric(f"Hire-in ({cur})", f"{kw['hire_cost'] / 1e6:,.2f}M",
                delta=f"{hire_delta / 1e6:+,.2f}M" if round(hire_delta / 1e4) else None, delta_color="inverse")
-cols[3].metric("Late deliveries", kw["late_deliveries"], delta=kw["late_deliveries"] - kb["late_deliveries"],
+cols[3].metric("Late deliveries", kw["late_deliveries"], delta=(kw["late_deliveries"] - kb["late_deliveries"]) or None,
                delta_color="inverse")
 need_delta = kw["peak_funding_need"] - kb["peak_funding_need"]
 cols[4].metric(f"Peak funding ({cur})", f"{kw['peak_funding_need'] / 1e6:,.1f}M",
@@ -106,18 +106,18 @@ st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position: 
                 width="stretch")
 
 schedules = {"baseline": base_result.frames["schedule"], "what-if": what_result.frames["schedule"]}
-left, right = st.columns(2)
-left.markdown("**KPIs**")
-left.dataframe(kpi_display(kpi_table(summaries), cur), hide_index=True, width="stretch")
-right.markdown("**Deliveries that change**")
+st.markdown("**KPIs**")
+st.dataframe(kpi_display(kpi_table(summaries), cur), hide_index=True, width="stretch")
+st.markdown("**Deliveries that change**")
 deliveries = delivery_display(delivery_changes(schedules), data.productions, data.settings.horizon_start)
 if deliveries.empty:
-    right.caption("Every production delivers when it does in the baseline plan.")
+    st.caption("Every production delivers when it does in the baseline plan.")
 else:
-    right.dataframe(deliveries, hide_index=True, width="stretch")
+    st.dataframe(deliveries, hide_index=True, width="stretch",
+                 column_config=ID_LABELS)
 with st.expander("Phases that move against the baseline"):
     st.dataframe(move_display(schedule_changes(schedules), data.productions, data.settings.horizon_start),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", column_config=ID_LABELS)
 st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
                    file_name="whatif-comparison.csv", mime="text/csv", key="download_comparison", on_click="ignore")
 
