@@ -433,17 +433,21 @@ def _coverage(data: SlateData, placements: pd.DataFrame, targets: dict, dem_targ
     return uniq // base, uniq % base, summed
 
 
-def plan_cost(cands: Candidates, chosen: np.ndarray, weights: Weights) -> dict[str, float]:
-    """Objective parts of a choice (one combo id per unit), hire and shortfall as the MIP sets them.
+def plan_cost(cands: Candidates, chosen: np.ndarray, weights: Weights,
+              kinds: tuple[str, ...] = ("pool", "stage", "class")) -> dict[str, float]:
+    """Objective parts of a choice (one combo id per unit), hire and shortfall per cell.
 
-    Per cell: ``excess = max(0, load - cap)``, ``hired = min(excess, hire_max)``, ``short =
-    excess - hired``. Lateness per production: ``late_cost * max(0, finish - target)``.
+    Per cell of a row of one of ``kinds``: ``excess = max(0, load - cap)``, ``hired = min(excess,
+    hire_max)``, ``short = excess - hired``. Lateness per production: ``late_cost * max(0, finish
+    - target)``. With the class rows it is the greedy plan's measure (weekly Hall conditions);
+    ``planning.model.start_cost`` counts stages as the MIP does.
     """
     load = cell_load(cands, chosen)
     cap = cands.capacity.ravel()
     hmax = np.repeat(cands.rows["hire_max"].to_numpy(np.int64), cands.weeks)
     hcost = np.repeat(cands.rows["hire_cost"].to_numpy(float), cands.weeks)
-    excess = np.maximum(0, load - cap)
+    counted = np.repeat(cands.rows["kind"].isin(kinds).to_numpy(), cands.weeks)
+    excess = np.where(counted, np.maximum(0, load - cap), 0)
     hired = np.minimum(excess, hmax)
     short = excess - hired
     combos = cands.combos.set_index("combo").loc[chosen]

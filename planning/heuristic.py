@@ -15,6 +15,10 @@ its lower bound ``start + tail``. Ties go to the earlier start.
 
 Several priority orders are tried (as planned, least slack, latest start first, and a few
 seeded random perturbations) and the cheapest plan is kept.
+
+``improve`` then runs a local descent (each production in turn to its cheapest combo with the
+rest fixed, until nothing changes); it also repairs a given start, such as the baseline plan
+under a what-if's changed capacity, in milliseconds.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import random
 import numpy as np
 import pandas as pd
 
-from planning.candidates import Candidates, Weights, plan_cost
+from planning.candidates import Candidates, Weights, cell_load, plan_cost
 
 
 def greedy(cands: Candidates, weights: Weights, extra_orders: int = 8, seed: int = 0) -> tuple[np.ndarray, dict]:
@@ -50,15 +54,42 @@ def greedy(cands: Candidates, weights: Weights, extra_orders: int = 8, seed: int
     return best, best_parts
 
 
+class _Lot:
+    """Capacity, hire and shortfall terms of every cell, and where each combo's cover starts."""
+
+    def __init__(self, cands: Candidates, weights: Weights):
+        self.cands = cands
+        self.cap = cands.capacity.ravel()
+        self.hmax = np.repeat(cands.rows["hire_max"].to_numpy(np.int64), cands.weeks)
+        self.hcost = np.repeat(cands.rows["hire_cost"].to_numpy(float), cands.weeks)
+        self.scost = weights.shortfall_cost_per_unit_week
+        self.cover_start = np.searchsorted(cands.cover_combo, np.arange(len(cands.combos) + 1))
+
+    def added(self, load: np.ndarray, combos: np.ndarray) -> np.ndarray:
+        """Hire plus shortfall cost each of ``combos`` adds on top of ``load``."""
+        lo, hi = self.cover_start[combos], self.cover_start[combos + 1]
+        seg = np.repeat(np.arange(len(combos)), hi - lo)
+        pos = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if len(seg) else np.zeros(0, np.int64)
+        cells = self.cands.cover_cell[pos]
+        before = load[cells]
+        after = before + self.cands.cover_units[pos]
+        ex0, ex1 = np.maximum(0, before - self.cap[cells]), np.maximum(0, after - self.cap[cells])
+        h0, h1 = np.minimum(ex0, self.hmax[cells]), np.minimum(ex1, self.hmax[cells])
+        added = (h1 - h0) * self.hcost[cells] + ((ex1 - h1) - (ex0 - h0)) * self.scost
+        return np.bincount(seg, weights=added, minlength=len(combos))
+
+    def cover(self, combo: int) -> np.ndarray:
+        """The load of one combo on every cell."""
+        a, b = self.cover_start[combo], self.cover_start[combo + 1]
+        return np.bincount(self.cands.cover_cell[a:b], weights=self.cands.cover_units[a:b],
+                           minlength=self.cap.size).astype(np.int64)
+
+
 def _serial(cands: Candidates, weights: Weights, order: np.ndarray, first: np.ndarray,
             last: np.ndarray) -> np.ndarray:
     """One pass of the serial scheme in ``order`` (respecting links); returns a combo per unit."""
     n = len(cands.units)
-    cap = cands.capacity.ravel()
-    hmax = np.repeat(cands.rows["hire_max"].to_numpy(np.int64), cands.weeks)
-    hcost = np.repeat(cands.rows["hire_cost"].to_numpy(float), cands.weeks)
-    scost = weights.shortfall_cost_per_unit_week
-    cover_start = np.searchsorted(cands.cover_combo, np.arange(len(cands.combos) + 1))
+    lot = _Lot(cands, weights)
     start = cands.combos["start_week"].to_numpy()
     move = cands.combos["move_cost"].to_numpy()
     late = cands.combos["late_cost"].to_numpy()
@@ -71,7 +102,7 @@ def _serial(cands: Candidates, weights: Weights, order: np.ndarray, first: np.nd
         succs[r.before_unit].append(r)
     fixed = cands.units["fixed"].to_numpy()
     chosen = np.full(n, -1)
-    load = np.zeros(cap.size, dtype=np.int64)
+    load = np.zeros(lot.cap.size, dtype=np.int64)
     cur_late: dict[str, float] = {}
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
@@ -93,26 +124,45 @@ def _serial(cands: Candidates, weights: Weights, order: np.ndarray, first: np.nd
                 ok &= t + r.before_duration + r.min_lag <= start[chosen[r.after_unit]]
         if ok.any():
             cands_u, t = cands_u[ok], t[ok]
-        lo, hi = cover_start[cands_u], cover_start[cands_u + 1]
-        seg = np.repeat(np.arange(len(cands_u)), hi - lo)
-        pos = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if len(seg) else np.zeros(0, np.int64)
-        cells = cands.cover_cell[pos]
-        before = load[cells]
-        after = before + cands.cover_units[pos]
-        ex0, ex1 = np.maximum(0, before - cap[cells]), np.maximum(0, after - cap[cells])
-        h0, h1 = np.minimum(ex0, hmax[cells]), np.minimum(ex1, hmax[cells])
-        added = (h1 - h0) * hcost[cells] + ((ex1 - h1) - (ex0 - h0)) * scost
-        cost = np.bincount(seg, weights=added, minlength=len(cands_u))
         base_late = cur_late.get(prod_of_unit[u], 0.0)
-        cost = cost + move[cands_u] + np.maximum(late[cands_u], base_late) - base_late
+        cost = lot.added(load, cands_u) + move[cands_u] + np.maximum(late[cands_u], base_late) - base_late
         pick = cands_u[np.lexsort((t, np.round(cost, 3)))[0]]
         chosen[u] = pick
         cur_late[prod_of_unit[u]] = max(base_late, late[pick])
-        load += np.bincount(cands.cover_cell[cover_start[pick]:cover_start[pick + 1]],
-                            weights=cands.cover_units[cover_start[pick]:cover_start[pick + 1]],
-                            minlength=cap.size).astype(np.int64)
+        load += lot.cover(pick)
     return chosen
 
+
+def improve(cands: Candidates, weights: Weights, chosen: np.ndarray, passes: int = 4) -> np.ndarray:
+    """Local descent from ``chosen``: each movable production in turn takes its cheapest combo
+    with every other production where it is, until a pass changes nothing (or ``passes`` run).
+
+    A unit's cost is ``added hire + added shortfall + move cost + lateness`` on top of the load of
+    all the others, the same terms as ``plan_cost``, so the total never rises. Only whole
+    productions (pattern units) move; fixed units and free phases (bound by links) stay.
+    """
+    lot = _Lot(cands, weights)
+    units = cands.units
+    movable = units.loc[~units["fixed"].astype(bool) & units["phase_id"].isna(), "unit"].to_numpy()
+    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
+    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    start = cands.combos["start_week"].to_numpy()
+    own = cands.combos["move_cost"].to_numpy() + cands.combos["late_cost"].to_numpy()
+    chosen = chosen.copy()
+    load = cell_load(cands, chosen)
+    for _ in range(passes):
+        changed = False
+        for u in movable:
+            load -= lot.cover(chosen[u])
+            options = np.arange(first[u], last[u])
+            cost = np.round(lot.added(load, options) + own[options], 3)
+            pick = options[np.lexsort((start[options], cost))[0]]
+            if cost[pick - first[u]] < cost[chosen[u] - first[u]]:
+                chosen[u], changed = pick, True
+            load += lot.cover(chosen[u])
+        if not changed:
+            break
+    return chosen
 
 
 def from_schedule(cands: Candidates, schedule: pd.DataFrame, fallback: np.ndarray) -> np.ndarray:

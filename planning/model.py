@@ -12,7 +12,9 @@ Variables: ``y[c]`` binary (combo ``c`` is chosen), ``hire[r,w] in [0, hmax[r]]`
 Objective: ``sum hcost[r] hire[r,w] + sum late_cost[p] late[p] + sum (late[c] + move[c]) y[c]
 + shortfall_cost * sum short[r,w]``.
 
-Before the MIP is built, the greedy plan (``planning.heuristic``) gives an upper bound ``UB``;
+Before the MIP is built, a heuristic plan gives an upper bound ``UB``: the cheapest (by
+``start_cost``, stages placed exactly by ``tier_fit``) of the greedy plan, the greedy plan after
+local descent (``planning.heuristic``) and, for a what-if, the given start with and without descent;
 any combo whose own cost alone (plus the least own cost of every other production) exceeds
 ``UB`` cannot be in an optimal plan and is left out, which tightens every window. Cells whose
 largest possible load is within capacity get no row.
@@ -27,8 +29,8 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planning.candidates import Candidates, PlanOptions, build_candidates, plan_cost
-from planning.heuristic import from_schedule, greedy
+from planning.candidates import Candidates, PlanOptions, build_candidates, cell_load, plan_cost
+from planning.heuristic import from_schedule, greedy, improve
 from planning.inputs import SlateData
 
 
@@ -155,6 +157,104 @@ def stage_tiers(cands: Candidates, data: SlateData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["tier", "size", "capacity", "resource_id", "row"])
 
 
+def _tier_options(tiers: pd.DataFrame, cap: np.ndarray, weeks: int, min_size: float, units: int,
+                  lo: int, hi: int) -> list[tuple[str, int, int | None]]:
+    """The tiers one size booking (``units`` stages of at least ``min_size``, weeks ``lo .. hi-1``)
+    may use: ``(tier, most stages it can take, first cell of its row or None for a plain tier)``.
+    A plain tier at least that size; an explicit stage that size and open for the whole block;
+    when none is, the largest tier (its overbooking is then a shortfall)."""
+    options = []
+    for t in tiers.itertuples(index=False):
+        if t.size < min_size:
+            continue
+        if t.row >= 0:
+            if cap[t.row * weeks + lo: t.row * weeks + hi].min() >= 1:
+                options.append((t.tier, 1, t.row * weeks))
+        else:
+            options.append((t.tier, min(units, int(t.capacity)), None))
+    if not options:
+        big = tiers.sort_values("size").iloc[-1]
+        options = [(big["tier"], units, None if big["row"] < 0 else int(big["row"]) * weeks)]
+    return options
+
+
+def tier_fit(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray) -> tuple[dict, dict]:
+    """The chosen combos' size bookings placed on tiers with the least overbooking.
+
+    The stage part of the MIP with ``y`` fixed to ``chosen``, solved alone (HiGHS, a few dozen
+    integer variables): ``x[b,k]`` stages of tier ``k`` for booking ``b`` (the options of
+    ``define_stage_capacity``), ``sum_k x[b,k] = units[b]``, and per tier and week ``sum_{b holds
+    w} x[b,k] - over[k,w] <= free[k,w]``, minimizing ``sum over``. ``free`` is a plain tier's
+    stage count, or an explicit stage's calendar capacity less its named demands.
+
+    Returns ``(take, free)``: ``take[(combo, booking, tier)]`` stages taken, and ``free[tier]``
+    stages left per week after them (negative where overbooked).
+    """
+    import highspy
+
+    weeks = cands.weeks
+    cap = cands.capacity.ravel()
+    load = cell_load(cands, chosen)
+    free = {t.tier: (np.full(weeks, t.capacity) if t.row < 0 else
+                     cands.capacity[t.row] - load[t.row * weeks:(t.row + 1) * weeks]).astype(np.int64)
+            for t in tiers.itertuples(index=False)}
+    book = cands.bookings[cands.bookings["combo"].isin(chosen)]
+    cols, rows_of = [], []                  # cols: (combo, booking, tier, ub, lo, hi)
+    for r in book.itertuples(index=False):
+        lo, hi = max(0, r.first_week), min(weeks, r.end_week)
+        if lo < hi:
+            for tier, ub, _ in _tier_options(tiers, cap, weeks, r.min_size, int(r.units), lo, hi):
+                cols.append((r.combo, r.booking, tier, ub, lo, hi))
+            rows_of.append(((r.combo, r.booking), int(r.units)))
+    if not cols:
+        return {}, free
+    cells = sorted({(c[2], w) for c in cols for w in range(c[4], c[5])}, key=str)
+    cell_ix = {cw: i for i, cw in enumerate(cells)}
+    n_x = len(cols)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.addCols(n_x, np.zeros(n_x), np.zeros(n_x), np.array([c[3] for c in cols], float), 0,
+              np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    h.changeColsIntegrality(n_x, np.arange(n_x, dtype=np.int32),
+                            np.full(n_x, highspy.HighsVarType.kInteger))
+    h.addCols(len(cells), np.ones(len(cells)), np.zeros(len(cells)), np.full(len(cells), highspy.kHighsInf), 0,
+              np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    by_booking = {}
+    for i, c in enumerate(cols):
+        by_booking.setdefault((c[0], c[1]), []).append(i)
+    for key, units in rows_of:
+        idx = np.array(by_booking[key], np.int32)
+        h.addRow(units, units, len(idx), idx, np.ones(len(idx)))
+    members = {}
+    for i, c in enumerate(cols):
+        for w in range(c[4], c[5]):
+            members.setdefault(cell_ix[(c[2], w)], []).append(i)
+    for j, (tier, week) in enumerate(cells):
+        idx = np.array(members[j] + [n_x + j], np.int32)
+        vals = np.array([1.0] * len(members[j]) + [-1.0])
+        h.addRow(-highspy.kHighsInf, float(free[tier][week]), len(idx), idx, vals)
+    h.run()
+    values = np.round(np.asarray(h.getSolution().col_value[:n_x])).astype(np.int64)
+    take = {}
+    for c, n in zip(cols, values):
+        if n > 0:
+            take[(c[0], c[1], c[2])] = int(n)
+            free[c[2]][c[4]:c[5]] -= n
+    return take, free
+
+
+def start_cost(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weights) -> dict[str, float]:
+    """Objective parts of a choice as the MIP counts them: ``plan_cost`` for hire, lateness and
+    moves and for pool shortfall; stage shortfall from ``tier_fit`` (overbooked stage-weeks)
+    instead of the weekly class rows, which can pass a plan no stage assignment carries."""
+    parts = plan_cost(cands, chosen, weights, kinds=("pool",))
+    _, free = tier_fit(cands, tiers, chosen)
+    over = sum(int(np.maximum(0, -f).sum()) for f in free.values())
+    parts["shortfall"] += over * weights.shortfall_cost_per_unit_week
+    return parts
+
+
 def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.DataFrame, y: dict,
                           cells: np.ndarray, short: dict) -> tuple[dict, dict]:
     """One production per stage per week, one stage for a whole booking, stages pooled by size.
@@ -180,26 +280,12 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
     book = cands.bookings[cands.bookings["combo"].isin(list(y))]
     combo_unit = cands.combos["unit"].to_numpy()
     x, terms, potential = {}, {}, {}
-    tier_rows = list(tiers.itertuples(index=False))
     for r in book.itertuples(index=False):
         lo, hi = max(0, r.first_week), min(weeks, r.end_week)
         if lo >= hi:
             continue
-        options = []
-        for t in tier_rows:
-            if t.size < r.min_size:
-                continue
-            if t.row >= 0:
-                if cap[t.row * weeks + lo: t.row * weeks + hi].min() < 1:
-                    continue
-                options.append((t.tier, 1, t.row * weeks))
-            else:
-                options.append((t.tier, min(int(r.units), int(t.capacity)), None))
-        if not options:  # no stage can take the whole block: the largest tier, with its shortfall
-            big = tiers.sort_values("size").iloc[-1]
-            options = [(big["tier"], int(r.units), None if big["row"] < 0 else int(big["row"]) * weeks)]
         row = []
-        for tier, ub, base in options:
+        for tier, ub, base in _tier_options(tiers, cap, weeks, r.min_size, int(r.units), lo, hi):
             v = x[(r.combo, r.booking, tier)] = pulp.LpVariable(_name("x", r.combo, r.booking, tier), 0, ub,
                                                                 cat="Integer")
             row.append(v)
@@ -331,11 +417,12 @@ def _open_cells(cands: Candidates, active: np.ndarray) -> np.ndarray:
 
 def build_model(data: SlateData, options: PlanOptions | None = None, progress=None,
                 start: pd.DataFrame | None = None) -> PlanModel:
-    """Candidates, greedy plan, pruned windows, then the MIP with every constraint family.
+    """Candidates, heuristic plan (greedy, then local descent), pruned windows, then the MIP with
+    every constraint family.
 
     ``start`` (optional, a schedule: production_id, phase_id, start_week) is a plan to start from,
-    e.g. the baseline for a what-if: where it is cheaper than the greedy plan (by ``plan_cost``),
-    it replaces it as the incumbent and the bound used to prune.
+    e.g. the baseline for a what-if: improved by the same descent, where it is cheaper than the
+    heuristic plan (by ``plan_cost``) it replaces it as the incumbent and the bound used to prune.
     ``progress`` (optional) is called with ``{"stage": "heuristic"|"building", "elapsed": s}``.
     """
     options = options or PlanOptions()
@@ -343,12 +430,14 @@ def build_model(data: SlateData, options: PlanOptions | None = None, progress=No
     report = progress or (lambda info: None)
     report({"stage": "heuristic", "elapsed": 0.0})
     cands = build_candidates(data, options)
-    chosen, parts = greedy(cands, options.weights, extra_orders=options.heuristic_orders)
+    tiers = stage_tiers(cands, data)
+    first = greedy(cands, options.weights, extra_orders=options.heuristic_orders)[0]
+    starts = [first, improve(cands, options.weights, first)]
     if start is not None:
-        given = from_schedule(cands, start, chosen)
-        given_parts = plan_cost(cands, given, options.weights)
-        if sum(given_parts.values()) < sum(parts.values()) - 1e-6:
-            chosen, parts = given, given_parts
+        given = from_schedule(cands, start, first)
+        starts += [given, improve(cands, options.weights, given)]
+    costed = [(start_cost(cands, tiers, c, options.weights), c) for c in starts]
+    parts, chosen = min(costed, key=lambda pc: sum(pc[0].values()))
     heuristic_seconds = time.perf_counter() - t0
     report({"stage": "building", "elapsed": heuristic_seconds})
     active = _prune(cands, sum(parts.values()), chosen)
@@ -358,7 +447,6 @@ def build_model(data: SlateData, options: PlanOptions | None = None, progress=No
     y = define_choice(prob, cands, active)
     define_precedence(prob, cands, y)
     short = define_shortfall(cands, cells)
-    tiers = stage_tiers(cands, data)
     x, tier_short = define_stage_capacity(prob, cands, tiers, y, cells, short)
     hire = define_pool_capacity(prob, cands, y, cells, short)
     late = define_lateness(prob, cands, y)

@@ -23,7 +23,7 @@ import pandas as pd
 import pulp
 
 from planning.candidates import PlanOptions, cell_load
-from planning.model import PlanModel, build_model
+from planning.model import PlanModel, build_model, tier_fit
 from planning.inputs import SlateData
 
 
@@ -83,7 +83,7 @@ def _set_start(model: PlanModel) -> None:
         v.setInitialValue(excess - hired)
         if cell in model.hire:
             model.hire[cell].setInitialValue(hired)
-    _tier_start(model, load)
+    _tier_start(model)
     if model.late:
         combos = cands.combos.iloc[model.greedy]
         finish = combos.groupby("production_id")["end_week"].max()
@@ -92,34 +92,17 @@ def _set_start(model: PlanModel) -> None:
             v.setInitialValue(max(0, int(finish[p] - target[p])))
 
 
-def _tier_start(model: PlanModel, load: np.ndarray) -> None:
-    """Place the greedy plan's size bookings on tiers, earliest block first, smallest tier first."""
-    cands, weeks = model.cands, model.cands.weeks
-    free = {}
+def _tier_start(model: PlanModel) -> None:
+    """Give the tier variables the start plan's placement (``tier_fit``) and its shortfall."""
+    take, free = tier_fit(model.cands, model.tiers, model.greedy)
+    for key, n in take.items():
+        model.x[key].setInitialValue(n)
+    weeks = model.cands.weeks
     for t in model.tiers.itertuples(index=False):
-        base = np.full(weeks, t.capacity) if t.row < 0 else cands.capacity[t.row] - load[t.row * weeks:(t.row + 1) * weeks]
-        free[t.tier] = base.astype(np.int64)
-    order = model.tiers.sort_values(["row", "size"])["tier"].tolist()
-    book = cands.bookings[cands.bookings["combo"].isin(model.greedy)].sort_values("first_week")
-    for r in book.itertuples(index=False):
-        lo, hi = max(0, r.first_week), min(weeks, r.end_week)
-        left = int(r.units)
-        mine = [k for k in order if (r.combo, r.booking, k) in model.x]
-        for k in mine:
-            take = min(left, int(model.x[(r.combo, r.booking, k)].upBound), max(0, int(free[k][lo:hi].min())))
-            if take:
-                model.x[(r.combo, r.booking, k)].setInitialValue(take)
-                free[k][lo:hi] -= take
-                left -= take
-        for k in mine:  # no room left: overbook (the start then carries a shortfall)
-            v = model.x[(r.combo, r.booking, k)]
-            take = min(left, int(v.upBound) - int(v.varValue or 0))
-            if take > 0:
-                v.setInitialValue(int(v.varValue or 0) + take)
-                free[k][lo:hi] -= take
-                left -= take
-    for (tier, week), v in model.tier_short.items():
-        v.setInitialValue(max(0, -int(free[tier][week])))
+        for week in np.flatnonzero(free[t.tier] < 0):
+            v = model.tier_short.get((t.tier, int(week))) if t.row < 0 else model.short.get(t.row * weeks + int(week))
+            if v is not None:
+                v.setInitialValue(int(-free[t.tier][week]))
 
 
 def _run_highs(model: PlanModel, options: PlanOptions, on_improve) -> tuple[float, float]:

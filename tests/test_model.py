@@ -283,3 +283,51 @@ def test_a_given_plan_is_the_start_when_it_beats_the_greedy_one():
     result = plan(data, PlanOptions(time_limit=5, gap=0.0), start=best)
     check_invariants(data, result)
     assert result.objective == pytest.approx(4 * 10_000 + 4 * Weights().move_cost_per_week)
+
+
+def test_stage_fit_finds_the_placement_that_earliest_first_misses():
+    """One 18,000 and one 30,000 sq ft stage; A (18k+) weeks 0-3, B (18k+) 2-7, C (30k+) 5-8, all
+    locked. Earliest-first on the smallest stage puts A on the 18k stage, B on the 30k one and C has
+    nowhere to go; the only placement without overbooking is A on 30k, B on 18k, C on 30k."""
+    from planning.model import build_model, tier_fit
+
+    data = slate(
+        productions=[(p, 3, 0, 0, 12, 100_000, True) for p in "ABC"],
+        phases=[("A", "shoot", "shoot", 4, 0, False), ("B", "shoot", "shoot", 6, 2, False),
+                ("C", "shoot", "shoot", 4, 5, False)],
+        resources=[("S18", "stage", 1, 18_000, None, None), ("S30", "stage", 1, 30_000, None, None)],
+        demands=[("A", "shoot", None, "stage", 18_000, 1, 0, 0), ("B", "shoot", None, "stage", 18_000, 1, 0, 0),
+                 ("C", "shoot", None, "stage", 30_000, 1, 0, 0)],
+    )
+    model = build_model(data, FAST)
+    take, free = tier_fit(model.cands, model.tiers, model.greedy)
+    assert all((f >= 0).all() for f in free.values())
+    prod = model.cands.combos.set_index("combo")["production_id"]
+    assert {prod[c]: tier for (c, _, tier) in take} == {"A": "tier30000", "B": "tier18000", "C": "tier30000"}
+    assert model.greedy_parts["shortfall"] == 0
+    result = plan(data, FAST)
+    check_invariants(data, result)
+    assert result.parts["shortfall"] == 0
+    assert dict(zip(result.frames["schedule"]["production_id"], result.frames["schedule"]["stages"])) == {
+        "A": "S30", "B": "S18", "C": "S30"}
+
+
+def test_descent_never_costs_more_and_stops_where_no_single_move_helps():
+    """From the dearest combo of every production, ``improve`` ends no dearer (by ``plan_cost``)
+    and at a local optimum: no production alone can move to a cheaper combo."""
+    from planning.candidates import build_candidates, plan_cost
+    from planning.heuristic import improve
+
+    data = two_on_one_stage(100_000, 10_000)
+    cands = build_candidates(data, FAST)
+    weights = FAST.weights
+    worst = cands.combos.groupby("unit")["combo"].max().to_numpy()
+    better = improve(cands, weights, worst)
+    total = lambda chosen: sum(plan_cost(cands, chosen, weights).values())
+    assert total(better) < total(worst)
+    for unit, combos in cands.combos.groupby("unit")["combo"]:
+        for c in combos:
+            trial = better.copy()
+            trial[unit] = c
+            assert total(trial) >= total(better) - 1e-6
+    assert total(better) == pytest.approx(plan(data, FAST).objective)   # here the local optimum is the optimum

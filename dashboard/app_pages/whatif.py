@@ -83,6 +83,9 @@ kb, kw = base_result.summary["kpis"], what_result.summary["kpis"]
 cur = data.settings.currency
 gaps = f"baseline {base_result.summary['gap']:.1%}, what-if {what_result.summary['gap']:.1%}"
 st.caption(f"Plans within {gaps} of the best possible ({what_result.summary['status']}).")
+if options == WHATIF_OPTIONS and kw["conflicts"] and what_result.summary["status"] != "optimal":
+    st.warning(f"The quick search left {kw['conflicts']} conflict(s) it has not proven unavoidable. "
+               "Choose **thorough** and apply again: a longer search may clear them.")
 cols = st.columns(5)
 cols[0].metric("Conflicts as planned", kw["planned_conflicts"], delta=(kw["planned_conflicts"] - kb["planned_conflicts"]) or None,
                delta_color="inverse", help="Over-booked runs if nothing moved from the planned dates")
