@@ -157,14 +157,15 @@ def stage_tiers(cands: Candidates, data: SlateData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["tier", "size", "capacity", "resource_id", "row"])
 
 
-def _tier_options(tiers: pd.DataFrame, cap: np.ndarray, weeks: int, min_size: float, units: int,
+def _tier_options(tiers: list, cap: np.ndarray, weeks: int, min_size: float, units: int,
                   lo: int, hi: int) -> list[tuple[str, int, int | None]]:
     """The tiers one size booking (``units`` stages of at least ``min_size``, weeks ``lo .. hi-1``)
     may use: ``(tier, most stages it can take, first cell of its row or None for a plain tier)``.
-    A plain tier at least that size; an explicit stage that size and open for the whole block;
+    ``tiers``: the rows of ``stage_tiers`` as tuples. A plain tier at least that size; an explicit
+    stage that size and open for the whole block;
     when none is, the largest tier (its overbooking is then a shortfall)."""
     options = []
-    for t in tiers.itertuples(index=False):
+    for t in tiers:
         if t.size < min_size:
             continue
         if t.row >= 0:
@@ -173,8 +174,8 @@ def _tier_options(tiers: pd.DataFrame, cap: np.ndarray, weeks: int, min_size: fl
         else:
             options.append((t.tier, min(units, int(t.capacity)), None))
     if not options:
-        big = tiers.sort_values("size").iloc[-1]
-        options = [(big["tier"], units, None if big["row"] < 0 else int(big["row"]) * weeks)]
+        big = max(tiers, key=lambda t: t.size)
+        options = [(big.tier, units, None if big.row < 0 else int(big.row) * weeks)]
     return options
 
 
@@ -199,11 +200,12 @@ def tier_fit(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray) -> tupl
                      cands.capacity[t.row] - load[t.row * weeks:(t.row + 1) * weeks]).astype(np.int64)
             for t in tiers.itertuples(index=False)}
     book = cands.bookings[cands.bookings["combo"].isin(chosen)]
+    tier_rows = list(tiers.itertuples(index=False))
     cols, rows_of = [], []                  # cols: (combo, booking, tier, ub, lo, hi)
     for r in book.itertuples(index=False):
         lo, hi = max(0, r.first_week), min(weeks, r.end_week)
         if lo < hi:
-            for tier, ub, _ in _tier_options(tiers, cap, weeks, r.min_size, int(r.units), lo, hi):
+            for tier, ub, _ in _tier_options(tier_rows, cap, weeks, r.min_size, int(r.units), lo, hi):
                 cols.append((r.combo, r.booking, tier, ub, lo, hi))
             rows_of.append(((r.combo, r.booking), int(r.units)))
     if not cols:
@@ -279,13 +281,14 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
     row_kind = cands.rows["kind"].to_numpy()
     book = cands.bookings[cands.bookings["combo"].isin(list(y))]
     combo_unit = cands.combos["unit"].to_numpy()
+    tier_rows = list(tiers.itertuples(index=False))
     x, terms, potential = {}, {}, {}
     for r in book.itertuples(index=False):
         lo, hi = max(0, r.first_week), min(weeks, r.end_week)
         if lo >= hi:
             continue
         row = []
-        for tier, ub, base in _tier_options(tiers, cap, weeks, r.min_size, int(r.units), lo, hi):
+        for tier, ub, base in _tier_options(tier_rows, cap, weeks, r.min_size, int(r.units), lo, hi):
             v = x[(r.combo, r.booking, tier)] = pulp.LpVariable(_name("x", r.combo, r.booking, tier), 0, ub,
                                                                 cat="Integer")
             row.append(v)

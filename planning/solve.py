@@ -146,7 +146,7 @@ def _chosen(model: PlanModel) -> np.ndarray:
 def solve(model: PlanModel, options: PlanOptions | None = None, progress=None) -> PlanResult:
     """Solve, fall back from HiGHS to CBC, never return without a plan; build the result frames.
 
-    The greedy plan is the start and the floor: the answer is never worse.
+    The heuristic plan (``model.greedy``) is the start and the floor: the answer is never worse.
     ``progress`` (optional) is called with ``{"stage": "solving"|"done", "elapsed": s, "gap": g}``
     (``gap`` once known: each improving plan HiGHS finds, and at the end).
     """
@@ -157,9 +157,8 @@ def solve(model: PlanModel, options: PlanOptions | None = None, progress=None) -
     t0 = time.perf_counter()
     report({"stage": "solving", "elapsed": 0.0, "gap": None})
     _set_start(model)
-    frames, parts = plan_frames(model, model.greedy)
-    greedy_objective = sum(parts.values())
-    best = (greedy_objective, frames, parts, "greedy")
+    greedy_objective = sum(model.greedy_parts.values())
+    best = (greedy_objective, None, model.greedy_parts, "greedy")   # its frames only if it is the answer
     solvers = ["highs", "cbc"] if options.solver == "highs" else ["cbc", "highs"]
     bound = None
     for name in solvers:
@@ -175,6 +174,9 @@ def solve(model: PlanModel, options: PlanOptions | None = None, progress=None) -
         if sum(parts.values()) <= best[0] + 1e-6:
             best = (sum(parts.values()), frames, parts, name)
         break
+    if best[1] is None:
+        frames, parts = plan_frames(model, model.greedy)
+        best = (sum(parts.values()), frames, parts, "greedy")
     seconds = time.perf_counter() - t0
     objective, frames, parts, used = best
     bound = objective if bound is None else min(bound, objective)
