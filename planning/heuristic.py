@@ -14,7 +14,8 @@ starts that keep its links to placed phases (min and max lags); lateness of a fr
 its lower bound ``start + tail``. Ties go to the earlier start.
 
 Several priority orders are tried (as planned, least slack, latest start first, and a few
-seeded random perturbations) and the cheapest plan is kept.
+seeded random perturbations) and the cheapest plan is kept. Where phases float freely, each order's
+plan is first tightened by forward-backward improvement (``justify``).
 
 ``improve`` then runs a local descent (each production in turn to its cheapest combo with the
 rest fixed, until nothing changes); it also repairs a given start, such as the baseline plan
@@ -45,9 +46,12 @@ def greedy(cands: Candidates, weights: Weights, extra_orders: int = 8, seed: int
     for _ in range(extra_orders):
         noise = np.array([rng.uniform(0, max(1, b - a)) for a, b in zip(es, ls)])
         orders.append(np.argsort(es + noise, kind="stable"))
+    has_free = bool(units["phase_id"].notna().any())
     best, best_parts = None, None
     for order in orders:
         chosen = _serial(cands, weights, order, first, last)
+        if has_free:
+            chosen = justify(cands, weights, chosen)
         parts = plan_cost(cands, chosen, weights)
         if best is None or sum(parts.values()) < sum(best_parts.values()) - 1e-6:
             best, best_parts = chosen, parts
@@ -162,6 +166,66 @@ def improve(cands: Candidates, weights: Weights, chosen: np.ndarray, passes: int
             load += lot.cover(chosen[u])
         if not changed:
             break
+    return chosen
+
+
+def _backward_starts(cands: Candidates, weights: Weights, chosen: np.ndarray) -> np.ndarray:
+    """Right-justify the free phases of ``chosen``: each, successors first and latest finish
+    first, at the latest start that keeps its links to the phases already placed, ends by its
+    production's current finish and adds the least hire and shortfall. Returns a start week per
+    unit (pattern units keep theirs); the forward pass uses them as its priority order."""
+    lot = _Lot(cands, weights)
+    units = cands.units
+    start = cands.combos["start_week"].to_numpy()
+    end = cands.combos["end_week"].to_numpy()
+    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
+    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    free = (units["phase_id"].notna() & ~units["fixed"].astype(bool)).to_numpy()
+    out = start[chosen].copy()
+    if not free.any():
+        return out
+    finish = pd.Series(end[chosen]).groupby(units["production_id"].to_numpy()).max()
+    load = cell_load(cands, chosen[~free])
+    succs = {u: [] for u in range(len(units))}
+    for r in cands.links.itertuples(index=False):
+        succs[r.before_unit].append(r)
+    placed = np.zeros(len(units), dtype=bool)
+    placed[~free] = True
+    pending = sorted(np.flatnonzero(free), key=lambda u: (-end[chosen[u]], -start[chosen[u]]))
+    while pending:
+        u = next((u for u in pending if all(placed[r.after_unit] for r in succs[u])), pending[0])
+        pending.remove(u)
+        options = np.arange(first[u], last[u])
+        ok = end[options] <= finish[units["production_id"].iat[u]]
+        for r in succs[u]:
+            if free[r.after_unit]:
+                ok &= start[options] + r.before_duration + r.min_lag <= out[r.after_unit]
+                if r.max_lag is not None and not np.isnan(r.max_lag):
+                    ok &= start[options] + r.before_duration + r.max_lag >= out[r.after_unit]
+        if ok.any():
+            options = options[ok]
+        added = np.round(lot.added(load, options), 3)
+        pick = options[np.lexsort((-start[options], added))[0]]
+        out[u] = start[pick]
+        placed[u] = True
+        load += lot.cover(pick)
+    return out
+
+
+def justify(cands: Candidates, weights: Weights, chosen: np.ndarray, rounds: int = 20) -> np.ndarray:
+    """Forward-backward improvement for free phases: right-justify (``_backward_starts``), then
+    run the serial scheme again with those starts as the priority order, which left-justifies;
+    keep the result while ``plan_cost`` falls. The classic repair for makespan-like objectives."""
+    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
+    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    cost = sum(plan_cost(cands, chosen, weights).values())
+    for _ in range(rounds):
+        order = np.argsort(_backward_starts(cands, weights, chosen), kind="stable")
+        trial = _serial(cands, weights, order, first, last)
+        trial_cost = sum(plan_cost(cands, trial, weights).values())
+        if trial_cost >= cost - 1e-6:
+            break
+        chosen, cost = trial, trial_cost
     return chosen
 
 
