@@ -55,7 +55,7 @@ cols = st.columns(5)
 cols[0].metric("Status", s["status"], help=f"Solver {s['solver']}; {s['variables']:,} variables, "
                f"{s['constraints']:,} constraints")
 cols[1].metric(f"Cost of the plan ({cur})", f"{s['objective'] / 1e6:,.2f}M",
-               help=f"Hire-in + lateness + moves + shortfall penalty. Best bound {s['bound']:,.0f}; the greedy "
+               help=f"Hire-in + lateness + moves + shortfall penalty. Best bound {s['bound']:,.0f}; the heuristic "
                     f"plan it started from costs {s['greedy_objective']:,.0f}")
 cols[2].metric("Gap", f"{s['gap']:.2%}", help="How far the plan can be from the best possible, at most")
 cols[3].metric("Solver time", f"{s['solve_seconds']:.1f} s",
