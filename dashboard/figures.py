@@ -179,9 +179,10 @@ def position_figure(curves: dict[str, pd.DataFrame], peaks: dict[str, tuple] | N
                         line=dict(color=color, width=2))
         if peaks and peaks.get(name) and peaks[name][0] is not None:
             when, need = peaks[name]
+            label = f"peak need {need / 1e6:,.1f}M" if len(curves) == 1 else f"{name} peak {need / 1e6:,.1f}M"
             fig.add_scatter(x=[when], y=[-need / 1e6], mode="markers+text", marker=dict(size=11, color=color),
-                            text=[f"peak need {need / 1e6:,.1f}M"], textposition="top left", showlegend=False,
-                            name=f"{name} peak")
+                            text=[label], textposition=["top left", "bottom left", "top right", "bottom right"][i % 4],
+                            showlegend=False, name=f"{name} peak")
     fig.add_hline(y=0, line_color="#a1a1aa", line_width=1)
     fig.update_layout(title=title, height=380, yaxis_title="millions", margin=dict(l=10, r=10, t=50, b=10),
                       legend=dict(orientation="h", y=-0.15))
