@@ -257,6 +257,57 @@ def start_cost(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weigh
     return parts
 
 
+def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weights,
+                  tries: int = 8, seconds: float = 0.5) -> np.ndarray:
+    """Move productions off overbooked stages, measured as the MIP measures them (``start_cost``).
+
+    While ``tier_fit`` leaves a tier overbooked in some week: each movable production with a
+    stage booking in such a week tries its ``tries`` combos cheapest by ``plan_cost`` (the others
+    fixed); the single move that lowers ``start_cost`` most is made. Stops when no move helps or
+    after ``seconds``. The weekly class rows that guide ``improve`` cannot see a stage that must
+    be held for a whole block; this step can.
+    """
+    from planning.heuristic import _Lot
+
+    t0 = time.perf_counter()
+    lot = _Lot(cands, weights)
+    units = cands.units
+    movable = set(units.loc[~units["fixed"].astype(bool) & units["phase_id"].isna(), "unit"])
+    combo_unit = cands.combos["unit"].to_numpy()
+    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
+    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    own = cands.combos["move_cost"].to_numpy() + cands.combos["late_cost"].to_numpy()
+    total = lambda c: sum(start_cost(cands, tiers, c, weights).values())
+    chosen, cost = chosen.copy(), total(chosen)
+    while time.perf_counter() - t0 < seconds:
+        _, free = tier_fit(cands, tiers, chosen)
+        over = {(k, int(w)) for k, f in free.items() for w in np.flatnonzero(f < 0)}
+        if not over:
+            break
+        book = cands.bookings[cands.bookings["combo"].isin(chosen)]
+        involved = {int(combo_unit[r.combo]) for r in book.itertuples(index=False)
+                    if any((k, w) in over for k in free for w in range(max(0, r.first_week), r.end_week))}
+        best = (cost, None)
+        for u in sorted(involved & movable):
+            load = cell_load(cands, chosen) - lot.cover(chosen[u])
+            options = np.arange(first[u], last[u])
+            ranked = options[np.argsort(lot.added(load, options) + own[options], kind="stable")]
+            for c in ranked[:tries]:
+                if c == chosen[u]:
+                    continue
+                trial = chosen.copy()
+                trial[u] = c
+                trial_cost = total(trial)
+                if trial_cost < best[0] - 1e-6:
+                    best = (trial_cost, trial)
+            if time.perf_counter() - t0 >= seconds:
+                break
+        if best[1] is None:
+            break
+        cost, chosen = best
+    return chosen
+
+
 def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.DataFrame, y: dict,
                           cells: np.ndarray, short: dict) -> tuple[dict, dict]:
     """One production per stage per week, one stage for a whole booking, stages pooled by size.
@@ -441,6 +492,9 @@ def build_model(data: SlateData, options: PlanOptions | None = None, progress=No
         starts += [given, improve(cands, options.weights, given)]
     costed = [(start_cost(cands, tiers, c, options.weights), c) for c in starts]
     parts, chosen = min(costed, key=lambda pc: sum(pc[0].values()))
+    if parts["shortfall"] > 0:
+        chosen = repair_stages(cands, tiers, chosen, options.weights)
+        parts = start_cost(cands, tiers, chosen, options.weights)
     heuristic_seconds = time.perf_counter() - t0
     report({"stage": "building", "elapsed": heuristic_seconds})
     active = _prune(cands, sum(parts.values()), chosen)

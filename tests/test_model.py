@@ -331,3 +331,32 @@ def test_descent_never_costs_more_and_stops_where_no_single_move_helps():
             trial[unit] = c
             assert total(trial) >= total(better) - 1e-6
     assert total(better) == pytest.approx(plan(data, FAST).objective)   # here the local optimum is the optimum
+
+
+def test_start_is_repaired_where_week_by_week_counts_pass_but_no_stage_can_be_held():
+    """Stages S18 and S30. As planned, X (18k+) weeks 0-3, Y (18k+) 2-5, Z (30k+) 0-1, W (30k+) 4-5:
+    every week has enough stages of each size, yet X and Y both need S18 for their whole blocks
+    and overlap in weeks 2-3. The greedy plan and the descent see no problem; the stage repair
+    (true stage placement) moves Y, and the MIP plan holds every stage booking."""
+    from planning.model import build_model, repair_stages, start_cost
+
+    data = slate(
+        productions=[("X", 3, 0, 4, 16, 1_000, False), ("Y", 3, 0, 6, 16, 1_000, False),
+                     ("Z", 3, 0, 0, 16, 1_000, True), ("W", 3, 0, 4, 16, 1_000, True)],
+        phases=[("X", "shoot", "shoot", 4, 0, False), ("Y", "shoot", "shoot", 4, 2, False),
+                ("Z", "shoot", "shoot", 2, 0, False), ("W", "shoot", "shoot", 2, 4, False)],
+        resources=[("S18", "stage", 1, 18_000, None, None), ("S30", "stage", 1, 30_000, None, None)],
+        demands=[("X", "shoot", None, "stage", 18_000, 1, 0, 0), ("Y", "shoot", None, "stage", 18_000, 1, 0, 0),
+                 ("Z", "shoot", None, "stage", 30_000, 1, 0, 0), ("W", "shoot", None, "stage", 30_000, 1, 0, 0)],
+    )
+    model = build_model(data, FAST)
+    cands, weights = model.cands, FAST.weights
+    planned = cands.combos[(cands.combos["pattern"] == "planned") & (cands.combos["move_cost"] == 0)]
+    as_planned = planned.groupby("unit")["combo"].first().reindex(cands.units["unit"]).to_numpy()
+    assert start_cost(cands, model.tiers, as_planned, weights)["shortfall"] > 0
+    repaired = repair_stages(cands, model.tiers, as_planned, weights, seconds=5)
+    assert start_cost(cands, model.tiers, repaired, weights)["shortfall"] == 0
+    assert model.greedy_parts["shortfall"] == 0
+    result = plan(data, FAST)
+    check_invariants(data, result)
+    assert result.parts["shortfall"] == 0 and result.parts["moves"] > 0
