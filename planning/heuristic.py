@@ -58,7 +58,7 @@ def greedy(cands: Candidates, weights: Weights, extra_orders: int = 8, seed: int
     return best, best_parts
 
 
-class _Lot:
+class CellCosts:
     """Capacity, hire and shortfall terms of every cell, and where each combo's cover starts."""
 
     def __init__(self, cands: Candidates, weights: Weights):
@@ -93,7 +93,7 @@ def _serial(cands: Candidates, weights: Weights, order: np.ndarray, first: np.nd
             last: np.ndarray) -> np.ndarray:
     """One pass of the serial scheme in ``order`` (respecting links); returns a combo per unit."""
     n = len(cands.units)
-    lot = _Lot(cands, weights)
+    lot = CellCosts(cands, weights)
     start = cands.combos["start_week"].to_numpy()
     move = cands.combos["move_cost"].to_numpy()
     late = cands.combos["late_cost"].to_numpy()
@@ -145,7 +145,7 @@ def improve(cands: Candidates, weights: Weights, chosen: np.ndarray, passes: int
     all the others, the same terms as ``plan_cost``, so the total never rises. Only whole
     productions (pattern units) move; fixed units and free phases (bound by links) stay.
     """
-    lot = _Lot(cands, weights)
+    lot = CellCosts(cands, weights)
     units = cands.units
     movable = units.loc[~units["fixed"].astype(bool) & units["phase_id"].isna(), "unit"].to_numpy()
     first = cands.combos.groupby("unit")["combo"].min().to_numpy()
@@ -174,7 +174,7 @@ def _backward_starts(cands: Candidates, weights: Weights, chosen: np.ndarray) ->
     first, at the latest start that keeps its links to the phases already placed, ends by its
     production's current finish and adds the least hire and shortfall. Returns a start week per
     unit (pattern units keep theirs); the forward pass uses them as its priority order."""
-    lot = _Lot(cands, weights)
+    lot = CellCosts(cands, weights)
     units = cands.units
     start = cands.combos["start_week"].to_numpy()
     end = cands.combos["end_week"].to_numpy()

@@ -30,7 +30,7 @@ import pandas as pd
 import pulp
 
 from planning.candidates import Candidates, PlanOptions, build_candidates, cell_load, plan_cost
-from planning.heuristic import from_schedule, greedy, improve
+from planning.heuristic import CellCosts, from_schedule, greedy, improve
 from planning.inputs import SlateData
 
 
@@ -267,10 +267,8 @@ def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, we
     after ``seconds``. The weekly class rows that guide ``improve`` cannot see a stage that must
     be held for a whole block; this step can.
     """
-    from planning.heuristic import _Lot
-
     t0 = time.perf_counter()
-    lot = _Lot(cands, weights)
+    lot = CellCosts(cands, weights)
     units = cands.units
     movable = set(units.loc[~units["fixed"].astype(bool) & units["phase_id"].isna(), "unit"])
     combo_unit = cands.combos["unit"].to_numpy()
