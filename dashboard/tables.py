@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planning.compare import KPI_LABELS
+from planning.inputs import week_start
 
 MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective"}
 
@@ -73,8 +74,7 @@ def delivery_display(changes: pd.DataFrame, productions: pd.DataFrame, horizon_s
     target = productions.set_index("production_id")["target_delivery"]
     out["target"] = pd.to_datetime(out["production_id"].map(target)).dt.date
     for name in names:
-        weeks = changes[f"finish_week: {name}"].astype("int64")
-        out[f"finish: {name}"] = (horizon_start + pd.to_timedelta(7 * weeks, unit="D")).dt.date
+        out[f"finish: {name}"] = week_start(changes[f"finish_week: {name}"], horizon_start).dt.date
     shifts = [c for c in changes.columns if c.startswith("shift: ")]
     for col in shifts:
         out[col.replace("shift: ", "weeks later: ")] = changes[col].astype("int64")
@@ -102,7 +102,7 @@ def plan_changes_display(changes: pd.DataFrame, kind: str, schedule: pd.DataFram
     """One kind of ``changes`` of an optimized plan (``moved``, ``stage``, ``hire``, ``shortfall``)
     as a table: titles, resource names, dates for weeks (``until`` is the Monday after the last week)."""
     part = changes[changes["change"] == kind]
-    monday = lambda weeks: (horizon_start + pd.to_timedelta(7 * weeks.astype("int64"), unit="D")).dt.date  # noqa: E731
+    monday = lambda weeks: week_start(weeks, horizon_start).dt.date  # noqa: E731
     names = dict(zip(resources["resource_id"].astype(str), resources["name"].astype(str)))
     if kind == "moved":
         out = part[["production_id", "phase_id", "amount", "detail"]].merge(

@@ -32,12 +32,17 @@ import pandas as pd
 from planning.candidates import Candidates, Weights, cell_load, plan_cost
 
 
+def combo_ranges(cands: Candidates) -> tuple[np.ndarray, np.ndarray]:
+    """``(first, last)`` per unit: its combos are ids ``first[u] .. last[u] - 1`` (contiguous)."""
+    by_unit = cands.combos.groupby("unit")["combo"]
+    return by_unit.min().to_numpy(), by_unit.max().to_numpy() + 1
+
+
 def greedy(cands: Candidates, weights: Weights, extra_orders: int = 8, seed: int = 0) -> tuple[np.ndarray, dict]:
     """The cheapest greedy plan over several orders: ``(combo per unit, objective parts)``."""
     units = cands.units
     combos = cands.combos
-    first = combos.groupby("unit")["combo"].min().to_numpy()
-    last = combos.groupby("unit")["combo"].max().to_numpy() + 1
+    first, last = combo_ranges(cands)
     start = combos["start_week"].to_numpy()
     planned = cands.phases.groupby("unit")["planned_week"].min().reindex(units["unit"]).to_numpy()
     es, ls = start[first], start[last - 1]
@@ -148,8 +153,7 @@ def improve(cands: Candidates, weights: Weights, chosen: np.ndarray, passes: int
     lot = CellCosts(cands, weights)
     units = cands.units
     movable = units.loc[~units["fixed"].astype(bool) & units["phase_id"].isna(), "unit"].to_numpy()
-    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
-    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    first, last = combo_ranges(cands)
     start = cands.combos["start_week"].to_numpy()
     own = cands.combos["move_cost"].to_numpy() + cands.combos["late_cost"].to_numpy()
     chosen = chosen.copy()
@@ -178,8 +182,7 @@ def _backward_starts(cands: Candidates, weights: Weights, chosen: np.ndarray) ->
     units = cands.units
     start = cands.combos["start_week"].to_numpy()
     end = cands.combos["end_week"].to_numpy()
-    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
-    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    first, last = combo_ranges(cands)
     free = (units["phase_id"].notna() & ~units["fixed"].astype(bool)).to_numpy()
     out = start[chosen].copy()
     if not free.any():
@@ -216,8 +219,7 @@ def justify(cands: Candidates, weights: Weights, chosen: np.ndarray, rounds: int
     """Forward-backward improvement for free phases: right-justify (``_backward_starts``), then
     run the serial scheme again with those starts as the priority order, which left-justifies;
     keep the result while ``plan_cost`` falls. The classic repair for makespan-like objectives."""
-    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
-    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    first, last = combo_ranges(cands)
     cost = sum(plan_cost(cands, chosen, weights).values())
     for _ in range(rounds):
         order = np.argsort(_backward_starts(cands, weights, chosen), kind="stable")

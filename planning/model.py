@@ -14,7 +14,8 @@ Objective: ``sum hcost[r] hire[r,w] + sum late_cost[p] late[p] + sum (late[c] + 
 
 Before the MIP is built, a heuristic plan gives an upper bound ``UB``: the cheapest (by
 ``start_cost``, stages placed exactly by ``tier_fit``) of the greedy plan, the greedy plan after
-local descent (``planning.heuristic``) and, for a what-if, the given start with and without descent;
+local descent (``planning.heuristic``) and, for a what-if, the given start with and without descent,
+then ``repair_stages`` where stages are still overbooked;
 any combo whose own cost alone (plus the least own cost of every other production) exceeds
 ``UB`` cannot be in an optimal plan and is left out, which tightens every window. Cells whose
 largest possible load is within capacity get no row.
@@ -29,8 +30,8 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planning.candidates import Candidates, PlanOptions, build_candidates, cell_load, plan_cost
-from planning.heuristic import CellCosts, from_schedule, greedy, improve
+from planning.candidates import Candidates, PlanOptions, Weights, build_candidates, cell_load, plan_cost
+from planning.heuristic import CellCosts, combo_ranges, from_schedule, greedy, improve
 from planning.inputs import SlateData
 
 
@@ -162,8 +163,8 @@ def _tier_options(tiers: list, cap: np.ndarray, weeks: int, min_size: float, uni
     """The tiers one size booking (``units`` stages of at least ``min_size``, weeks ``lo .. hi-1``)
     may use: ``(tier, most stages it can take, first cell of its row or None for a plain tier)``.
     ``tiers``: the rows of ``stage_tiers`` as tuples. A plain tier at least that size; an explicit
-    stage that size and open for the whole block;
-    when none is, the largest tier (its overbooking is then a shortfall)."""
+    stage that size and open for the whole block; when none is, the largest tier (its overbooking
+    is then a shortfall)."""
     options = []
     for t in tiers:
         if t.size < min_size:
@@ -246,7 +247,7 @@ def tier_fit(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray) -> tupl
     return take, free
 
 
-def start_cost(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weights) -> dict[str, float]:
+def start_cost(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weights: Weights) -> dict[str, float]:
     """Objective parts of a choice as the MIP counts them: ``plan_cost`` for hire, lateness and
     moves and for pool shortfall; stage shortfall from ``tier_fit`` (overbooked stage-weeks)
     instead of the weekly class rows, which can pass a plan no stage assignment carries."""
@@ -257,7 +258,7 @@ def start_cost(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weigh
     return parts
 
 
-def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weights,
+def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, weights: Weights,
                   tries: int = 8, seconds: float = 0.5) -> np.ndarray:
     """Move productions off overbooked stages, measured as the MIP measures them (``start_cost``).
 
@@ -272,8 +273,7 @@ def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, we
     units = cands.units
     movable = set(units.loc[~units["fixed"].astype(bool) & units["phase_id"].isna(), "unit"])
     combo_unit = cands.combos["unit"].to_numpy()
-    first = cands.combos.groupby("unit")["combo"].min().to_numpy()
-    last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
+    first, last = combo_ranges(cands)
     own = cands.combos["move_cost"].to_numpy() + cands.combos["late_cost"].to_numpy()
     total = lambda c: sum(start_cost(cands, tiers, c, weights).values())
     chosen, cost = chosen.copy(), total(chosen)
@@ -469,12 +469,12 @@ def _open_cells(cands: Candidates, active: np.ndarray) -> np.ndarray:
 
 def build_model(data: SlateData, options: PlanOptions | None = None, progress=None,
                 start: pd.DataFrame | None = None) -> PlanModel:
-    """Candidates, heuristic plan (greedy, then local descent), pruned windows, then the MIP with
-    every constraint family.
+    """Candidates, heuristic plan (greedy, local descent, stage repair), pruned windows, then the
+    MIP with every constraint family.
 
     ``start`` (optional, a schedule: production_id, phase_id, start_week) is a plan to start from,
     e.g. the baseline for a what-if: improved by the same descent, where it is cheaper than the
-    heuristic plan (by ``plan_cost``) it replaces it as the incumbent and the bound used to prune.
+    heuristic plan (by ``start_cost``) it replaces it as the incumbent and the bound used to prune.
     ``progress`` (optional) is called with ``{"stage": "heuristic"|"building", "elapsed": s}``.
     """
     options = options or PlanOptions()

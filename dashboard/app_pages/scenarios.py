@@ -2,7 +2,6 @@
 
 import getpass
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.figures import difference_heatmap, position_figure
