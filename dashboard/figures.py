@@ -190,11 +190,11 @@ def position_figure(curves: dict[str, pd.DataFrame], peaks: dict[str, tuple] | N
 
 
 def objective_figure(parts: dict[str, float], title: str = "What the plan costs") -> go.Figure:
-    """Horizontal bars of the objective's parts (hire-in, lateness, moves, shortfall)."""
-    labels = {"hire": "Hire-in", "lateness": "Lateness", "moves": "Moves", "shortfall": "Unresolved shortfall"}
+    """Horizontal bars of the plan's money (hire-in, lateness, moves)."""
+    labels = {"hire": "Hire-in", "lateness": "Lateness", "moves": "Moves"}
     names = [labels.get(k, k) for k in parts]
     fig = go.Figure(go.Bar(x=list(parts.values()), y=names, orientation="h",
-                           marker_color=["#fdae61", "#e6550d", "#6baed6", "#b30000"][: len(parts)],
+                           marker_color=["#fdae61", "#e6550d", "#6baed6"][: len(parts)],
                            text=[f"{v:,.0f}" for v in parts.values()], textposition="auto"))
     fig.update_layout(title=title, height=240, margin=dict(l=10, r=10, t=50, b=10), xaxis_title="cost")
     fig.update_yaxes(autorange="reversed")

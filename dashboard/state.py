@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from planning.candidates import PlanOptions
+from planning.optimizer import PlanOptions
 from planning.cashflow import cashflow
 from planning.conflicts import conflicts, utilization
 from planning.inputs import SlateData, planned_schedule
@@ -83,7 +83,7 @@ def cash(key: str) -> pd.DataFrame:
 
 
 DEFAULT_OPTIONS = PlanOptions(time_limit=20.0, gap=0.01)
-WHATIF_OPTIONS = PlanOptions(time_limit=1.5, gap=0.02)  # quick what-ifs, started from the baseline plan
+WHATIF_OPTIONS = PlanOptions(time_limit=2.5, gap=0.02)  # quick what-ifs (everything included), from the baseline plan
 MAX_RESULTS = 32
 
 
@@ -176,7 +176,7 @@ def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions =
         with st.status(label + "…", expanded=True) as status:
             line = st.empty()
             while job.thread.is_alive():
-                gap = f" · gap {job.info['gap']:.1%}" if job.info.get("gap") is not None else ""
+                gap = f" · within {job.info['gap']:.1%} of the best possible" if job.info.get("gap") is not None else ""
                 line.write(f"{job.info['stage'].capitalize()} · {time.perf_counter() - job.started:.1f} s{gap}")
                 job.thread.join(0.2)
             if "error" in job.box:
@@ -185,8 +185,8 @@ def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions =
                 return None
             result = cached_result(loaded.key, scenario, options)
             s = result.summary
-            status.update(label=f"{label}: {s['status']} in {time.perf_counter() - job.started:.1f} s, "
-                                f"gap {s['gap']:.2%}", state="complete", expanded=False)
+            status.update(label=f"{label}: {s['verdict']} ({time.perf_counter() - job.started:.1f} s)",
+                          state="complete", expanded=False)
     return cached_result(loaded.key, scenario, options)
 
 

@@ -105,8 +105,7 @@ def cmd_schema(args) -> int:
 def cmd_solve(args) -> int:
     import json
 
-    from planning.candidates import PlanOptions
-    from planning.solve import plan
+    from planning.optimizer import PlanOptions, plan
     from planning.store import load_folder
 
     data = load_folder(args.data_dir)
@@ -116,9 +115,9 @@ def cmd_solve(args) -> int:
         _write(result.frames[name], out, name)
     (out / "summary.json").write_text(json.dumps(result.summary(), indent=2))
     moved = int((result.frames["schedule"]["moved_weeks"] != 0).sum())
-    print(f"{result.status} ({result.solver}): objective {result.objective:,.0f}, gap {result.gap:.2%}, "
-          f"{result.solve_seconds:.1f}s; {moved} phases moved; wrote {out}/schedule.csv, allocation.csv, "
-          f"utilization.csv and summary.json")
+    print(f"{result.summary()['verdict']}: cost {result.objective:,.0f} (hire-in {result.parts['hire']:,.0f}, "
+          f"lateness {result.parts['lateness']:,.0f}, moves {result.parts['moves']:,.0f}), {result.solve_seconds:.1f} s; "
+          f"{moved} phases moved; wrote {out}/schedule.csv, allocation.csv, utilization.csv and summary.json")
     return 0
 
 
@@ -185,7 +184,7 @@ def cmd_scenario(args) -> int:
         (out / "scenario.json").write_text(scenario.overrides_json())
         print(f"wrote {len(frames)} result tables, summary.json and scenario.json to {out}")
         return 0
-    from planning.candidates import PlanOptions
+    from planning.optimizer import PlanOptions
     from planning.scenarios import run_scenario
     from planning.store import content_hash, load_folder
 
@@ -194,7 +193,7 @@ def cmd_scenario(args) -> int:
     result = run_scenario(data, scenario, PlanOptions(time_limit=args.time_limit))
     store.save(scenario, user=getpass.getuser(), results=result.frames, summary=result.summary)
     k = result.summary["kpis"]
-    print(f"saved {scenario.name!r}: {result.summary['status']}, gap {result.summary['gap']:.2%}; "
+    print(f"saved {scenario.name!r}: {result.summary['verdict']}; "
           f"conflicts as planned {k['planned_conflicts']}, left {k['conflicts']}; hire-in {k['hire_cost']:,.0f}; "
           f"{k['late_deliveries']} late; peak funding need {k['peak_funding_need']:,.0f}")
     return 0

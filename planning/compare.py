@@ -16,8 +16,10 @@ KPI_LABELS = {
     "weeks_late": "Weeks late (all productions)",
     "peak_funding_need": "Peak funding need",
     "financing_cost": "Financing cost",
-    "objective": "Cost of the plan (objective)",
+    "shortfall_unit_weeks": "Unit-weeks short (nobody can cover)",
+    "objective": "Cost of the plan (hire-in, lateness, moves)",
 }
+SUMMARY_KEYS = {"objective", "shortfall_unit_weeks"}   # read from the solver summary, not the KPIs
 
 
 def kpi_table(summaries: dict[str, dict]) -> pd.DataFrame:
@@ -28,7 +30,7 @@ def kpi_table(summaries: dict[str, dict]) -> pd.DataFrame:
         row = {"metric": label}
         for name in names:
             s = summaries[name]
-            row[name] = s.get("objective") if key == "objective" else s.get("kpis", {}).get(key)
+            row[name] = s.get(key) if key in SUMMARY_KEYS else s.get("kpis", {}).get(key)
         for name in names[1:]:
             known = row[name] is not None and row[names[0]] is not None
             row[f"change: {name}"] = row[name] - row[names[0]] if known else None

@@ -16,7 +16,7 @@ Together with ``named demand on s <= cap[s, w]`` for every stage, these are Hall
 the nested classes, so they hold exactly when *each week on its own* the stage bookings can be
 matched to distinct stages. A booking must keep one stage for all its weeks, which these weekly
 rows do not see: the stage board (``planning.stageboard``) places whole bookings and shows what no
-stage could take, and the optimizer pools stages by exact size (``planning.model``). Each class is
+stage could take, and the optimizer pools stages by exact size (``planning.optimizer.model``). Each class is
 reported as a row of ``kind = "stage class"``.
 """
 

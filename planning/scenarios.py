@@ -18,7 +18,7 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
 - ``weights``: objective weights handed to the optimizer: ``lateness`` multiplies every
   production's lateness cost (default 1), ``moves`` is the cost of moving a phase one week.
 
-``run_scenario(base, scenario)`` applies the overrides, optimizes the plan (``planning.solve``),
+``run_scenario(base, scenario)`` applies the overrides, optimizes the plan (``planning.optimizer``),
 computes its cash flow and the KPIs that plans are compared on; the same overrides and options
 always give the same results.
 """
@@ -30,12 +30,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
-from planning.candidates import PlanOptions
+from planning.optimizer import PlanOptions, plan
 from planning.cashflow import cashflow
 from planning.conflicts import conflicts
 from planning.inputs import SlateData, planned_schedule
 from planning.kpis import plan_kpis, shortfall_runs
-from planning.solve import plan
 from planning.validate import ValidationError, check
 
 
@@ -175,7 +174,7 @@ def plan_options(scenario: Scenario, base: PlanOptions | None = None) -> PlanOpt
 class ScenarioResult:
     """A scenario's data, optimized plan, cash flow and KPIs.
 
-    ``frames``: schedule, allocation, utilization, changes, objective (from ``planning.results``),
+    ``frames``: schedule, allocation, utilization, changes, objective (from ``planning.optimizer.results``),
     shortfalls (``planning.kpis.shortfall_runs``) and cashflow (``planning.cashflow.cashflow``).
     ``summary``: the solver summary (status, objective, parts, bound, gap, ...) plus the KPIs
     (``planning.kpis.plan_kpis``, and ``planned_conflicts``: the scenario's conflicts on its
@@ -200,5 +199,4 @@ def run_scenario(base: SlateData, scenario: Scenario, options: PlanOptions | Non
     kpis = plan_kpis(data, frames["schedule"], frames["cashflow"], conflicts=len(frames["shortfalls"]),
                      hire_cost=result.parts["hire"])
     kpis["planned_conflicts"] = len(conflicts(data, planned_schedule(data)))
-    return ScenarioResult(scenario, data, frames, {**result.summary(), "greedy_objective": result.greedy_objective,
-                                                  "kpis": kpis})
+    return ScenarioResult(scenario, data, frames, {**result.summary(), "kpis": kpis})

@@ -5,8 +5,7 @@ from pathlib import Path
 import pandas as pd
 from benchmarks.psplib import optima, read_sm, to_slate
 from benchmarks.slates import slate, tables
-from planning.candidates import PlanOptions, Weights
-from planning.solve import plan
+from planning.optimizer import PlanOptions, plan
 
 FOLDER = Path(__file__).resolve().parent / "data" / "psplib"  # one PSPLIB j30 instance and its proven optimum
 
@@ -23,8 +22,8 @@ def test_psplib_solved_plan_keeps_precedence_and_capacity():
     inst = read_sm(FOLDER / "j301_1.sm")
     data = to_slate(inst)                                    # validates clean, or raises
     assert len(data.phases) == 30 and set(data.resources["hire_max_units"]) == {0}
-    result = plan(data, PlanOptions(time_limit=20, gap=0.0, free_phases=True,
-                                    weights=Weights(move_cost_per_week=0)))
+    result = plan(data, PlanOptions(time_limit=20))          # as `slate solve` runs it
+    assert result.parts["moves"] == 0                       # undated phases: nothing to move from
     sched = result.frames["schedule"].set_index("phase_id")
     for job, succ in inst.successors.items():
         for s in succ:
@@ -54,20 +53,19 @@ def test_forward_backward_improvement_keeps_every_rule_and_never_lengthens():
     keeps every link and every capacity, and its makespan is never longer than the input's."""
     import numpy as np
 
-    from planning.candidates import build_candidates, cell_load
-    from planning.heuristic import _serial, justify
+    from planning.optimizer.candidates import build_candidates, cell_load
+    from planning.optimizer.starts import justify, serial_schedule
 
     inst = read_sm(FOLDER / "j301_1.sm")
-    options = PlanOptions(free_phases=True, weights=Weights(move_cost_per_week=0))
-    cands = build_candidates(to_slate(inst), options)
+    cands = build_candidates(to_slate(inst), PlanOptions())
     first = cands.combos.groupby("unit")["combo"].min().to_numpy()
     last = cands.combos.groupby("unit")["combo"].max().to_numpy() + 1
     combos = cands.combos.set_index("combo")
     rng = np.random.default_rng(7)
     shorter = 0
     for _ in range(10):
-        before = _serial(cands, options.weights, rng.permutation(len(cands.units)), first, last)
-        after = justify(cands, options.weights, before)
+        before = serial_schedule(cands, rng.permutation(len(cands.units)), first, last)
+        after = justify(cands, before)
         assert combos.loc[after, "end_week"].max() <= combos.loc[before, "end_week"].max()
         shorter += combos.loc[after, "end_week"].max() < combos.loc[before, "end_week"].max()
         assert (cell_load(cands, after) <= cands.capacity.ravel()).all()

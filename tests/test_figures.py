@@ -77,7 +77,7 @@ def test_kpi_display_formats_money_counts_and_changes():
     assert table.loc["Conflicts left after optimizing", "more stages vs baseline"] == "-2"
     assert table.loc["Hire-in cost (USD)", "more stages"] == "1.25M USD"
     assert table.loc["Hire-in cost (USD)", "more stages vs baseline"] == "0"
-    assert table.loc["Cost of the plan (objective) (USD)", "more stages vs baseline"] == "-0.50M"
+    assert table.loc["Cost of the plan (hire-in, lateness, moves) (USD)", "more stages vs baseline"] == "-0.50M"
     assert table.loc["Late deliveries", "baseline"] == "—"
 
 

@@ -61,7 +61,7 @@ def test_kpi_table_and_schedule_differences():
     row = table.set_index("metric")
     assert row.loc["Conflicts left after optimizing", "change: more stages"] == -1
     assert row.loc["Hire-in cost", "change: more stages"] == 50.0
-    assert row.loc["Cost of the plan (objective)", "more stages"] == 7.0
+    assert row.loc["Cost of the plan (hire-in, lateness, moves)", "more stages"] == 7.0
     a = pd.DataFrame({"production_id": ["A", "A", "B"], "phase_id": ["p", "s", "s"], "start_week": [0, 2, 5],
                       "end_week": [2, 6, 8]})
     b = a.assign(start_week=[0, 4, 5], end_week=[2, 8, 8])
@@ -72,7 +72,7 @@ def test_kpi_table_and_schedule_differences():
     text = comparison_csv({"baseline": summary(1.0), "x": summary(2.0)}, {"baseline": a, "x": b}).decode()
     assert text.startswith("# KPIs\n") and "# Phases moved\n" in text and "# Deliveries\n" in text
     kpis = pd.read_csv(io.StringIO(text.split("\n\n")[0].split("\n", 1)[1]))
-    assert kpis.set_index("metric").loc["Cost of the plan (objective)", "change: x"] == 1.0
+    assert kpis.set_index("metric").loc["Cost of the plan (hire-in, lateness, moves)", "change: x"] == 1.0
 
 
 def test_utilization_and_conflict_changes():

@@ -1,20 +1,25 @@
 """The optimizer: invariants of every solved plan, checked from the output frames alone, and known
-optima on tiny hand-built slates."""
+optima on tiny hand-built slates; every plan test runs with HiGHS and with CBC."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from planning.candidates import PlanOptions, Weights
 from planning.conflicts import capacity_by_week
 from planning.inputs import effective_links, planned_schedule
-from planning.solve import plan
+from planning.optimizer import PlanOptions, Weights, plan
 from planning.store import load_folder
 from planning.validate import check
 
 H0 = pd.Timestamp("2027-01-04")
 FAST = PlanOptions(time_limit=20, gap=0.0)
+
+
+@pytest.fixture(params=["highs", "cbc"])
+def options(request) -> PlanOptions:
+    """Exact options (gap 0) on each solver."""
+    return PlanOptions(solver=request.param, time_limit=20, gap=0.0)
 
 
 def monday(week: int) -> str:
@@ -77,7 +82,7 @@ def check_invariants(data, result) -> None:
     cap = capacity_by_week(data).set_index(["resource_id", "week"])["capacity"]
     inside = named.index[named.index.isin(cap.index)]
     assert (named.loc[inside, "capacity"] == cap.loc[inside]).all()
-    if result.parts["shortfall"] == 0:
+    if result.shortfall == 0:
         assert (util["shortfall"] == 0).all()
 
     # Never two productions on one stage in one week (unless that stage-week is a named shortfall).
@@ -130,9 +135,9 @@ def two_on_one_stage(cost_a: float, cost_b: float):
 
 
 @pytest.mark.parametrize("cost_a, cost_b, waits", [(100_000, 10_000, "B"), (10_000, 100_000, "A")])
-def test_the_cheaper_production_to_delay_moves(cost_a, cost_b, waits):
+def test_the_cheaper_production_to_delay_moves(cost_a, cost_b, waits, options):
     data = two_on_one_stage(cost_a, cost_b)
-    result = plan(data, FAST)
+    result = plan(data, options)
     check_invariants(data, result)
     sched = result.frames["schedule"].set_index("production_id")
     assert sched.at[waits, "start_week"] == 4
@@ -140,6 +145,7 @@ def test_the_cheaper_production_to_delay_moves(cost_a, cost_b, waits):
     move = Weights().move_cost_per_week
     assert result.objective == pytest.approx(4 * min(cost_a, cost_b) + 4 * move)
     assert result.status == "optimal" and result.gap == pytest.approx(0, abs=1e-9)
+    assert result.solver == options.solver
 
 
 def crew_clash(hire_cost: float):
@@ -152,15 +158,15 @@ def crew_clash(hire_cost: float):
     )
 
 
-def test_hire_in_when_it_pays_and_delay_when_it_does_not():
+def test_hire_in_when_it_pays_and_delay_when_it_does_not(options):
     cheap = crew_clash(hire_cost=10_000)
-    result = plan(cheap, FAST)
+    result = plan(cheap, options)
     check_invariants(cheap, result)
     assert (result.frames["schedule"]["moved_weeks"] == 0).all()
     assert result.parts["hire"] == 3 * 10_000 and result.parts["lateness"] == 0
 
     dear = crew_clash(hire_cost=500_000)
-    result = plan(dear, FAST)
+    result = plan(dear, options)
     check_invariants(dear, result)
     assert result.parts["hire"] == 0
     assert sorted(result.frames["schedule"]["start_week"]) == [0, 3]
@@ -174,7 +180,7 @@ def test_hire_forbidden_by_option_delays_instead():
     assert result.parts["hire"] == 0 and sorted(result.frames["schedule"]["start_week"]) == [0, 3]
 
 
-def test_over_committed_slate_returns_a_plan_with_named_shortfalls():
+def test_over_committed_slate_returns_a_plan_with_named_shortfalls(options):
     """Both productions are locked onto the one stage in the same weeks: no plan avoids it."""
     data = slate(
         productions=[("A", 3, 0, None, 4, 1_000, True), ("B", 3, 0, None, 4, 1_000, True)],
@@ -182,17 +188,18 @@ def test_over_committed_slate_returns_a_plan_with_named_shortfalls():
         resources=[("STG-1", "stage", 1, 10_000, None, None)],
         demands=[("A", "shoot", "STG-1", None, None, 1, 0, 0), ("B", "shoot", "STG-1", None, None, 1, 0, 0)],
     )
-    result = plan(data, FAST)
+    result = plan(data, options)
     check_invariants(data, result)
     util = result.frames["utilization"].set_index(["resource_id", "week"])
     assert [util.at[("STG-1", w), "shortfall"] for w in range(6)] == [1, 1, 1, 1, 0, 0]
-    assert result.parts["shortfall"] == 4 * Weights().shortfall_cost_per_unit_week
+    assert result.shortfall == 4 and result.shortfall_bound == 4 and result.status == "optimal"
+    assert "4 unit-weeks short (proven least possible)" in result.summary()["verdict"]
     shortfalls = result.frames["changes"].query("change == 'shortfall'")
     assert list(shortfalls[["resource_id", "first_week", "last_week"]].itertuples(index=False, name=None)) == [
         ("STG-1", 0, 3)]
 
 
-def test_one_stage_for_the_whole_booking_across_a_closed_week():
+def test_one_stage_for_the_whole_booking_across_a_closed_week(options):
     """Stage S1 is closed in week 3, so a 6-week booking must take S2 even though both exist."""
     data = slate(
         productions=[("A", 3, 0, 0, 6, 100_000, False)],
@@ -201,12 +208,12 @@ def test_one_stage_for_the_whole_booking_across_a_closed_week():
         demands=[("A", "shoot", None, "stage", 5_000, 1, 1, 1)],
         calendar=[("S1", 3, 0)],
     )
-    result = plan(data, FAST)
+    result = plan(data, options)
     check_invariants(data, result)
     assert result.frames["schedule"]["stages"].tolist() == ["S2"]
 
 
-def test_named_stage_is_honoured_and_links_with_lags_hold():
+def test_named_stage_is_honoured_and_links_with_lags_hold(options):
     """A needs the LED volume named; B's two shoot blocks must sit 1..2 weeks apart."""
     data = slate(
         productions=[("A", 5, 0, None, 6, 200_000, False), ("B", 1, 0, None, 12, 10_000, False)],
@@ -217,7 +224,7 @@ def test_named_stage_is_honoured_and_links_with_lags_hold():
                  ("B", "b2", None, "stage", 25_000, 1, 0, 0)],
         links=[("B", "b1", "b2", 1, 2)],
     )
-    result = plan(data, FAST)
+    result = plan(data, options)
     check_invariants(data, result)
     sched = result.frames["schedule"].set_index(["production_id", "phase_id"])
     assert sched.at[("A", "shoot"), "stages"] == "LED" and sched.at[("B", "b1"), "stages"] == "LED"
@@ -225,7 +232,7 @@ def test_named_stage_is_honoured_and_links_with_lags_hold():
     assert sched.at[("A", "shoot"), "start_week"] == 0  # the dear production keeps its date
 
 
-def test_free_phases_schedule_a_small_project_to_its_shortest_makespan():
+def test_undated_phases_schedule_a_small_project_to_its_shortest_makespan(options):
     """Three jobs, one crew of 2: j1 and j2 (1 unit each) run together, j3 (2 units) after j1."""
     data = slate(
         productions=[("P", 3, 0, None, 0, 1.0, False)],
@@ -236,21 +243,41 @@ def test_free_phases_schedule_a_small_project_to_its_shortest_makespan():
                  ("P", "j3", "R", None, None, 2, 0, 0)],
         links=[("P", "j1", "j3", 0, None)],
     )
-    options = PlanOptions(time_limit=20, gap=0.0, free_phases=True, weights=Weights(move_cost_per_week=0))
-    result = plan(data, options)
+    result = plan(data, options)   # default weights: the undated phases carry no move cost
     check_invariants(data, result)
     assert result.frames["schedule"]["end_week"].max() == 5
     assert result.parts["lateness"] == 5 * 1.0 * Weights().priority_factors[2]
+    assert result.parts["moves"] == 0 and (result.frames["schedule"]["moved_weeks"] == 0).all()
+    assert result.frames["schedule"]["planned_start"].isna().all()
 
 
-def test_sample_slate_plan_keeps_every_rule_and_beats_the_greedy_plan():
+def test_a_phase_without_planned_start_never_adds_move_cost(options):
+    """A's shoot is dated at week 0, B's is not. Both want the one crew at week 0; B's phase can go
+    anywhere for free, so B waits (B's target is far) and nothing is charged for it."""
+    data = slate(
+        productions=[("A", 3, 0, None, 3, 50_000, False), ("B", 3, 0, None, 12, 50_000, False)],
+        phases=[("A", "shoot", "shoot", 3, 0, False), ("B", "shoot", "shoot", 3, None, False)],
+        resources=[("CREW", "crew", 1, None, None, None)],
+        demands=[("A", "shoot", "CREW", None, None, 1, 0, 0), ("B", "shoot", "CREW", None, None, 1, 0, 0)],
+    )
+    result = plan(data, options)
+    check_invariants(data, result)
+    sched = result.frames["schedule"].set_index("production_id")
+    assert sched.at["A", "start_week"] == 0 and sched.at["B", "start_week"] >= 3
+    assert result.objective == 0 and result.parts["moves"] == 0 and sched.at["B", "moved_weeks"] == 0
+
+
+def test_sample_slate_plan_keeps_every_rule_and_beats_the_start_plan():
     data = load_folder("data/sample")
     result = plan(data, PlanOptions(time_limit=10, gap=0.02))
     check_invariants(data, result)
-    assert result.objective <= result.greedy_objective
-    assert result.bound <= result.objective
-    assert set(result.summary()) == {"status", "objective", "parts", "bound", "gap", "solve_seconds",
-                                     "variables", "constraints", "solver"}
+    assert (result.shortfall, result.objective) <= (result.start_shortfall, result.start_objective)
+    assert result.bound <= result.objective and result.gap == pytest.approx((result.objective - result.bound)
+                                                                            / result.objective)
+    assert result.status in ("optimal", "feasible") and (result.status == "optimal") == (result.gap <= 0.02)
+    assert set(result.summary()) == {"status", "objective", "parts", "bound", "gap", "shortfall_unit_weeks",
+                                     "shortfall_least_possible", "solve_seconds", "variables", "constraints",
+                                     "solver", "start_objective", "start_shortfall", "neighbourhoods", "verdict"}
     sched = result.frames["schedule"]
     assert list(sched.columns) == ["production_id", "phase_id", "start_week", "end_week", "start", "end",
                                    "planned_start", "moved_weeks", "stages"]
@@ -259,28 +286,27 @@ def test_sample_slate_plan_keeps_every_rule_and_beats_the_greedy_plan():
 
 
 def test_a_given_plan_is_the_start_when_it_beats_the_greedy_one():
-    """``start``: the incumbent is the given schedule when cheaper, mapped phase by phase; a
-    schedule the candidates cannot express leaves the greedy plan in place."""
-    from planning.model import build_model
+    """``given``: the start is the given schedule when cheaper, mapped phase by phase; a schedule
+    the candidates cannot express leaves the greedy plan in place."""
+    from planning.optimizer.candidates import build_candidates, money
+    from planning.optimizer.stages import stage_tiers
+    from planning.optimizer.starts import from_schedule, greedy, heuristic_start
 
     data = two_on_one_stage(100_000, 10_000)          # the optimum: B waits 4 weeks, cost 4 * 10,000 + moves
     best = plan(data, FAST).frames["schedule"]
     worse = best.assign(start_week=lambda f: f["production_id"].map({"A": 4, "B": 0}))  # A waits: dearer
-    model = build_model(data, FAST, start=best)
-    assert sum(model.greedy_parts.values()) == pytest.approx(plan(data, FAST).objective)
-    placed = model.cands.placements.set_index("combo").loc[model.greedy]
-    assert dict(zip(placed["production_id"], placed["start_week"])) == {"A": 0, "B": 4}
-    greedy_only = build_model(data, FAST)
-    assert sum(build_model(data, FAST, start=worse).greedy_parts.values()) == pytest.approx(
-        sum(greedy_only.greedy_parts.values()))      # never started from something dearer than the greedy plan
-    from planning.heuristic import from_schedule
-
-    cands = greedy_only.cands
-    mapped = cands.placements.set_index("combo").loc[from_schedule(cands, worse, greedy_only.greedy)]
-    assert dict(zip(mapped["production_id"], mapped["start_week"])) == {"A": 4, "B": 0}
-    nowhere = best.assign(start_week=99)               # outside every window: ignored
-    assert list(build_model(data, FAST, start=nowhere).greedy) == list(greedy_only.greedy)
-    result = plan(data, PlanOptions(time_limit=5, gap=0.0), start=best)
+    cands = build_candidates(data, FAST)
+    tiers = stage_tiers(cands, data)
+    chosen, parts, _ = heuristic_start(cands, tiers, given=best)
+    assert money(parts) == pytest.approx(4 * 10_000 + 4 * Weights().move_cost_per_week)
+    assert dict(zip(cands.combos["production_id"].to_numpy()[chosen], cands.combos["start_week"].to_numpy()[chosen])) \
+        == {"A": 0, "B": 4}
+    first = greedy(cands)[0]
+    mapped = from_schedule(cands, worse, first)
+    assert dict(zip(cands.combos["production_id"].to_numpy()[mapped], cands.combos["start_week"].to_numpy()[mapped])) \
+        == {"A": 4, "B": 0}
+    assert list(from_schedule(cands, best.assign(start_week=99), first)) == list(first)   # outside every window
+    result = plan(data, PlanOptions(time_limit=5, gap=0.0), start=worse)
     check_invariants(data, result)
     assert result.objective == pytest.approx(4 * 10_000 + 4 * Weights().move_cost_per_week)
 
@@ -289,7 +315,8 @@ def test_stage_fit_finds_the_placement_that_earliest_first_misses():
     """One 18,000 and one 30,000 sq ft stage; A (18k+) weeks 0-3, B (18k+) 2-7, C (30k+) 5-8, all
     locked. Earliest-first on the smallest stage puts A on the 18k stage, B on the 30k one and C has
     nowhere to go; the only placement without overbooking is A on 30k, B on 18k, C on 30k."""
-    from planning.model import build_model, tier_fit
+    from planning.optimizer.candidates import build_candidates
+    from planning.optimizer.stages import stage_tiers, start_cost, tier_fit
 
     data = slate(
         productions=[(p, 3, 0, 0, 12, 100_000, True) for p in "ABC"],
@@ -299,46 +326,48 @@ def test_stage_fit_finds_the_placement_that_earliest_first_misses():
         demands=[("A", "shoot", None, "stage", 18_000, 1, 0, 0), ("B", "shoot", None, "stage", 18_000, 1, 0, 0),
                  ("C", "shoot", None, "stage", 30_000, 1, 0, 0)],
     )
-    model = build_model(data, FAST)
-    take, free = tier_fit(model.cands, model.tiers, model.greedy)
+    cands = build_candidates(data, FAST)
+    tiers = stage_tiers(cands, data)
+    locked = cands.combos.groupby("unit")["combo"].first().to_numpy()   # one combo each: all locked
+    take, free = tier_fit(cands, tiers, locked)
     assert all((f >= 0).all() for f in free.values())
-    prod = model.cands.combos.set_index("combo")["production_id"]
+    prod = cands.combos.set_index("combo")["production_id"]
     assert {prod[c]: tier for (c, _, tier) in take} == {"A": "tier30000", "B": "tier18000", "C": "tier30000"}
-    assert model.greedy_parts["shortfall"] == 0
+    assert start_cost(cands, tiers, locked)["shortfall"] == 0
     result = plan(data, FAST)
     check_invariants(data, result)
-    assert result.parts["shortfall"] == 0
+    assert result.shortfall == 0
     assert dict(zip(result.frames["schedule"]["production_id"], result.frames["schedule"]["stages"])) == {
         "A": "S30", "B": "S18", "C": "S30"}
 
 
-def test_descent_never_costs_more_and_stops_where_no_single_move_helps():
-    """From the dearest combo of every production, ``improve`` ends no dearer (by ``plan_cost``)
-    and at a local optimum: no production alone can move to a cheaper combo."""
-    from planning.candidates import build_candidates, plan_cost
-    from planning.heuristic import improve
+def test_descent_never_costs_more_and_stops_where_no_single_shift_helps():
+    """From the latest start of every phase, ``improve`` ends no dearer (by ``plan_cost``) and at
+    a local optimum: no production alone can shift to a cheaper place."""
+    from planning.optimizer.candidates import build_candidates, plan_cost, rank
+    from planning.optimizer.starts import improve
 
     data = two_on_one_stage(100_000, 10_000)
     cands = build_candidates(data, FAST)
-    weights = FAST.weights
     worst = cands.combos.groupby("unit")["combo"].max().to_numpy()
-    better = improve(cands, weights, worst)
-    total = lambda chosen: sum(plan_cost(cands, chosen, weights).values())
-    assert total(better) < total(worst)
+    better = improve(cands, worst)
+    cost = lambda chosen: rank(plan_cost(cands, chosen))  # noqa: E731
+    assert cost(better) < cost(worst)
     for unit, combos in cands.combos.groupby("unit")["combo"]:
         for c in combos:
             trial = better.copy()
             trial[unit] = c
-            assert total(trial) >= total(better) - 1e-6
-    assert total(better) == pytest.approx(plan(data, FAST).objective)   # here the local optimum is the optimum
+            assert cost(trial) >= cost(better)
+    assert cost(better)[1] == pytest.approx(plan(data, FAST).objective)   # here the local optimum is the optimum
 
 
-def test_start_is_repaired_where_week_by_week_counts_pass_but_no_stage_can_be_held():
+def test_start_is_repaired_where_week_by_week_counts_pass_but_no_stage_can_be_held(options):
     """Stages S18 and S30. As planned, X (18k+) weeks 0-3, Y (18k+) 2-5, Z (30k+) 0-1, W (30k+) 4-5:
     every week has enough stages of each size, yet X and Y both need S18 for their whole blocks
-    and overlap in weeks 2-3. The greedy plan and the descent see no problem; the stage repair
-    (true stage placement) moves Y, and the MIP plan holds every stage booking."""
-    from planning.model import build_model, repair_stages, start_cost
+    and overlap in weeks 2-3. The weekly counts see no problem; the stage repair (true stage
+    placement) moves Y, and the MIP plan holds every stage booking."""
+    from planning.optimizer.candidates import build_candidates, plan_cost
+    from planning.optimizer.stages import repair_stages, stage_tiers, start_cost
 
     data = slate(
         productions=[("X", 3, 0, 4, 16, 1_000, False), ("Y", 3, 0, 6, 16, 1_000, False),
@@ -349,14 +378,45 @@ def test_start_is_repaired_where_week_by_week_counts_pass_but_no_stage_can_be_he
         demands=[("X", "shoot", None, "stage", 18_000, 1, 0, 0), ("Y", "shoot", None, "stage", 18_000, 1, 0, 0),
                  ("Z", "shoot", None, "stage", 30_000, 1, 0, 0), ("W", "shoot", None, "stage", 30_000, 1, 0, 0)],
     )
-    model = build_model(data, FAST)
-    cands, weights = model.cands, FAST.weights
-    planned = cands.combos[(cands.combos["pattern"] == "planned") & (cands.combos["move_cost"] == 0)]
+    cands = build_candidates(data, FAST)
+    tiers = stage_tiers(cands, data)
+    planned = cands.combos[cands.combos["move_cost"] == 0]
     as_planned = planned.groupby("unit")["combo"].first().reindex(cands.units["unit"]).to_numpy()
-    assert start_cost(cands, model.tiers, as_planned, weights)["shortfall"] > 0
-    repaired = repair_stages(cands, model.tiers, as_planned, weights, seconds=5)
-    assert start_cost(cands, model.tiers, repaired, weights)["shortfall"] == 0
-    assert model.greedy_parts["shortfall"] == 0
-    result = plan(data, FAST)
+    assert plan_cost(cands, as_planned)["shortfall"] == 0                # the weekly counts pass
+    assert start_cost(cands, tiers, as_planned)["shortfall"] > 0         # no stage can be held
+    repaired = repair_stages(cands, tiers, as_planned, seconds=5)
+    assert start_cost(cands, tiers, repaired)["shortfall"] == 0
+    result = plan(data, options)
     check_invariants(data, result)
-    assert result.parts["shortfall"] == 0 and result.parts["moves"] > 0
+    assert result.shortfall == 0 and result.parts["moves"] > 0
+
+
+def test_a_solver_error_surfaces_as_an_error_not_an_empty_answer():
+    """HiGHS asked for another thread count than the process's pool has fails its run; ``run``
+    raises instead of handing back an all-zero solution."""
+    import highspy
+
+    from planning.optimizer.highs import SolverError, new_highs, run
+
+    h = new_highs()
+    h.addVar(0, 1)
+    h.changeColCost(0, -1.0)
+    h.addRow(-highspy.kHighsInf, 2.0, 1, [0], [1.0])
+    h.changeColsIntegrality(1, [0], [highspy.HighsVarType.kInteger])
+    assert run(h, "toy") is True and h.getSolution().col_value[0] == 1
+    broken = new_highs()
+    broken.addVar(0, 1)
+    broken.addRow(2.0, 3.0, 1, [0], [1.0])                                  # x >= 2 with x <= 1: infeasible
+    with pytest.raises(SolverError, match="toy"):
+        run(broken, "toy")
+
+
+def test_every_highs_model_in_a_process_gets_the_same_thread_count():
+    """One thread setting everywhere: a solve after another keeps working (the pool is shared)."""
+    from planning.optimizer.highs import THREADS, new_highs
+
+    value = new_highs().getOptionValue("threads")
+    assert (value[1] if isinstance(value, tuple) else value) == THREADS
+    data = two_on_one_stage(100_000, 10_000)
+    first, second = plan(data, FAST), plan(data, FAST)
+    assert first.solver == second.solver == "highs" and first.objective == second.objective

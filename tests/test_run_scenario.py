@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from planning.candidates import PlanOptions
+from planning.optimizer import PlanOptions
 from planning.cli import main
 from planning.scenarios import CapacityChange, Scenario, StageChange, plan_options, run_scenario
 
@@ -31,7 +31,8 @@ def test_a_third_stage_resolves_the_shortfall():
     short = base.frames["shortfalls"]
     assert short["resource_id"].tolist() == ["stages>=20000"] and short["unit_weeks"].sum() == 4
     assert "add 1 stage(s) of at least 20,000 sq ft" in short["fix"].iloc[0]
-    assert more.frames["shortfalls"].empty and more.summary["parts"]["shortfall"] == 0
+    assert more.frames["shortfalls"].empty and more.summary["shortfall_unit_weeks"] == 0
+    assert base.summary["shortfall_unit_weeks"] == 4 and base.summary["shortfall_least_possible"] == 4
     held = more.frames["allocation"]
     held = held[held["resource_id"].str.startswith(("S", "WHATIF"))]
     assert held.groupby(["resource_id", "week"])["units"].sum().max() == 1  # one production per stage-week

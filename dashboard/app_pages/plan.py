@@ -52,14 +52,19 @@ s, k = result.summary, result.summary["kpis"]
 sched = result.frames["schedule"]
 cur = data.settings.currency
 cols = st.columns(5)
-cols[0].metric("Status", s["status"], help=f"Solver {s['solver']}; {s['variables']:,} variables, "
-               f"{s['constraints']:,} constraints")
+quality = {"optimal": "Best possible", "feasible": f"Within {s['gap'] or 0:.1%}"}.get(s["status"], "Not checked")
+bound = f"No plan can cost less than {s['bound']:,.0f}" if s["bound"] is not None else "No bound was found"
+cols[0].metric("Plan quality", quality, help=f"{s['verdict'].capitalize()}. {bound} (with the same shortfall). "
+               f"Solver {s['solver']}; {s['variables']:,} variables, {s['constraints']:,} constraints")
 cols[1].metric(f"Cost of the plan ({cur})", f"{s['objective'] / 1e6:,.2f}M",
-               help=f"Hire-in + lateness + moves + shortfall penalty. Best bound {s['bound']:,.0f}; the heuristic "
-                    f"plan it started from costs {s['greedy_objective']:,.0f}")
-cols[2].metric("Gap", f"{s['gap']:.2%}", help="How far the plan can be from the best possible, at most")
-cols[3].metric("Solver time", f"{s['solve_seconds']:.1f} s",
-               help="Time in the solver; the progress box above also counts building the model and the cash flow")
+               help=f"Hire-in + lateness + moves. The quick plan it started from costs {s['start_objective']:,.0f}"
+                    + (f" with {s['start_shortfall']} unit-weeks short" if s["start_shortfall"] else ""))
+short, least = s["shortfall_unit_weeks"], s["shortfall_least_possible"]
+cols[2].metric("Unit-weeks short", short,
+               help="Capacity no move or hire-in can cover, in units × weeks: the plan has the fewest it could find "
+                    + ("(proven least possible)" if least >= short else f"(at least {least} cannot be avoided)"))
+cols[3].metric("Time", f"{s['solve_seconds']:.1f} s",
+               help="Building and searching; the progress box above also counts the cash flow")
 cols[4].metric("Conflicts left", k["conflicts"], delta=k["conflicts"] - len(found), delta_color="inverse",
                help="Runs of weeks still short after moves and hire-in (against the as-planned conflicts)")
 

@@ -49,8 +49,8 @@ with st.form("whatif"):
                              key="wi_moves", format_func=lambda m: f"{m:,}")
     depth = st.radio("Search", ["quick (about 3 s)", "thorough (up to 20 s)"], horizontal=True, key="wi_depth",
                      help="Both start from the baseline plan (solved thoroughly once, for everyone), so a what-if is "
-                          "never planned worse than the baseline's own dates allow. Quick gives the solver 1.5 seconds "
-                          "with its gap shown; thorough searches until within 1% of the best possible.")
+                          "never planned worse than the baseline's own dates allow. Quick stops after about 2.5 seconds "
+                          "and says how close it got; thorough searches until within 1% of the best possible.")
     applied = st.form_submit_button("Apply", type="primary")
 
 scenario = Scenario(
@@ -81,11 +81,11 @@ if what_result is None:
 summaries = {"baseline": base_result.summary, "what-if": what_result.summary}
 kb, kw = base_result.summary["kpis"], what_result.summary["kpis"]
 cur = data.settings.currency
-gaps = f"baseline {base_result.summary['gap']:.1%}, what-if {what_result.summary['gap']:.1%}"
-st.caption(f"Plans within {gaps} of the best possible ({what_result.summary['status']}).")
-if options == WHATIF_OPTIONS and kw["conflicts"] and what_result.summary["status"] != "optimal":
-    st.warning(f"The quick search left {kw['conflicts']} conflict(s) it has not proven unavoidable. "
-               "Choose **thorough** and apply again: a longer search may clear them.")
+st.caption(f"Baseline: {base_result.summary['verdict']}. What-if: {what_result.summary['verdict']}.")
+if options == WHATIF_OPTIONS and what_result.summary["status"] != "optimal":
+    left = f" and {kw['conflicts']} conflict(s) it has not proven unavoidable" if kw["conflicts"] else ""
+    st.warning(f"The quick search stopped before proving its plan the best{left}: lateness or hire-in may be "
+               "lower. Choose **thorough** and apply again for a closer look.")
 cols = st.columns(5)
 cols[0].metric("Conflicts as planned", kw["planned_conflicts"], delta=(kw["planned_conflicts"] - kb["planned_conflicts"]) or None,
                delta_color="inverse", help="Over-booked runs if nothing moved from the planned dates")

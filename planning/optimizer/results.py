@@ -4,7 +4,7 @@ Everything here is recomputed from the chosen starts and the stage assignment, s
 the plan (the solver's own hire and shortfall values are not read back):
 
 - ``schedule``: production_id, phase_id, start_week, end_week (exclusive), start, end (Mondays),
-  planned_start (Monday of the planned week), moved_weeks, stages (``;``-joined stages held).
+  planned_start (Monday of the planned week; empty for an undated phase), moved_weeks, stages (``;``-joined stages held).
 - ``allocation``: production_id, phase_id, resource_id, week, units; one row per demand-week
   inside the grid, lead and tail weeks included, stages by the stage assigned. A stage booking no
   stage can take is listed under its class id (``stages>=m``).
@@ -14,7 +14,7 @@ the plan (the solver's own hire and shortfall values are not read back):
   hired)``.
 - ``changes``: change (moved|stage|hire|shortfall), production_id, phase_id, resource_id,
   first_week, last_week, amount (weeks moved, or units), detail (why, where it can be told).
-- ``objective``: part, value (hire, lateness, moves, shortfall, total).
+- ``objective``: part, value (hire, lateness, moves, total: money; shortfall is counted in unit-weeks).
 """
 
 from __future__ import annotations
@@ -25,16 +25,18 @@ import pulp
 
 from planning.conflicts import CLASS_PREFIX, class_id
 from planning.inputs import week_start
+from planning.optimizer.candidates import cell_load
+from planning.optimizer.highs import THREADS, SolverError
 
 
-def schedule_frame(model, chosen: np.ndarray) -> pd.DataFrame:
-    """Start and end week of every phase under the chosen combos, with its move from the plan."""
-    cands = model.cands
+def schedule_frame(cands, chosen: np.ndarray) -> pd.DataFrame:
+    """Start and end week of every phase under the chosen combos, with its move from its planned
+    start (0 for a phase without one: it has nothing to move from)."""
     place = cands.placements[cands.placements["combo"].isin(chosen)]
     s = cands.phases.merge(place[["production_id", "phase_id", "start_week"]], on=["production_id", "phase_id"])
     s = s.sort_values(["production_id", "seq"]).reset_index(drop=True)
     s["end_week"] = s["start_week"] + s["duration"]
-    s["moved_weeks"] = s["start_week"] - s["planned_week"]
+    s["moved_weeks"] = (s["start_week"] - s["planned_week"]).where(s["dated"], 0)
     return s
 
 
@@ -101,7 +103,9 @@ def assign_stages(data, bookings: pd.DataFrame, stage_cap: pd.DataFrame, weeks: 
         if len(held) > int(free[pos[s], w]):
             prob += pulp.lpSum(held) <= int(free[pos[s], w]), f"stage_{s}_{w}"
     prob += 1000 * pulp.lpSum(miss.values()) + pulp.lpSum(v * size[s] / top for (_, s), v in a.items())
-    prob.solve(pulp.HiGHS(msg=False, timeLimit=30))
+    prob.solve(pulp.HiGHS(msg=False, timeLimit=30, threads=THREADS))
+    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        raise SolverError(f"HiGHS could not assign stages ({pulp.LpStatus[prob.status]})")
     for (b, s), v in a.items():
         if (v.varValue or 0) > 0.5:
             rows.append((b, s))
@@ -140,9 +144,8 @@ def allocation_frame(data, sched: pd.DataFrame, bookings: pd.DataFrame, assigned
     return alloc.sort_values(["production_id", "phase_id", "resource_id", "week"]).reset_index(drop=True)
 
 
-def utilization_frame(model, alloc: pd.DataFrame) -> pd.DataFrame:
+def utilization_frame(cands, alloc: pd.DataFrame) -> pd.DataFrame:
     """Capacity, demand, hired and shortfall per resource (and class with unplaced bookings) and week."""
-    cands = model.cands
     rows = cands.rows[cands.rows["kind"] != "class"]
     grid = pd.DataFrame({
         "resource_id": np.repeat(rows["row_id"].to_numpy(dtype=object), cands.weeks),
@@ -164,17 +167,15 @@ def utilization_frame(model, alloc: pd.DataFrame) -> pd.DataFrame:
     return grid[["resource_id", "week", "capacity", "demand", "hired", "shortfall"]]
 
 
-def objective_parts(model, sched: pd.DataFrame, util: pd.DataFrame) -> dict[str, float]:
-    """Hire, lateness, moves and shortfall cost of the plan, recomputed from the frames."""
-    w = model.options.weights
-    rows = model.cands.rows.set_index("row_id")
+def objective_parts(cands, chosen: np.ndarray, util: pd.DataFrame) -> dict[str, float]:
+    """Hire, lateness and moves (money) of the plan, recomputed from the frames and the choice."""
+    rows = cands.rows.set_index("row_id")
     hire = float((util["hired"] * util["resource_id"].map(rows["hire_cost"]).fillna(0)).sum())
-    prods = model.cands.productions.set_index("production_id")
-    finish = sched.groupby("production_id")["end_week"].max()
+    prods = cands.productions.set_index("production_id")
+    finish = cands.combos.iloc[chosen].groupby("production_id")["end_week"].max()
     late = float((prods["late_cost"] * (finish - prods["target_week"]).clip(lower=0)).sum())
-    moves = float(w.move_cost_per_week * sched["moved_weeks"].abs().sum())
-    short = float(util["shortfall"].sum() * w.shortfall_cost_per_unit_week)
-    return {"hire": hire, "lateness": late, "moves": moves, "shortfall": short}
+    moves = float(cands.combos["move_cost"].to_numpy()[chosen].sum())
+    return {"hire": hire, "lateness": late, "moves": moves}
 
 
 def _runs(frame: pd.DataFrame, column: str) -> list[dict]:
@@ -190,38 +191,41 @@ def _runs(frame: pd.DataFrame, column: str) -> list[dict]:
     return out
 
 
-def _move_reasons(model, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, str]:
-    """Why each moved unit is not at its planned dates, by unit.
+def _move_reasons(data, cands, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, str]:
+    """Why each moved phase is not at its planned week, by unit.
 
-    Put the unit back at its planned dates with everything else as chosen: if that combo is
-    outside its window the reason is the window; if it would overload a resource beyond capacity
-    plus hire, that resource and those weeks; if it only needs more hire-in, the hire it avoids;
-    a free phase whose predecessor moved follows it; a phase moved earlier cuts lateness; else the
-    move makes room for others (stage bookings, other productions' moves). Resources by name,
-    weeks by their Monday.
+    Put the phase back at its planned week with everything else as chosen: if that week is outside
+    its window the reason is the window; if it breaks a link with a phase of its production, the
+    link; if it would overload a resource beyond capacity plus hire, that resource and those weeks;
+    if it only needs more hire-in, the hire it avoids; a phase moved earlier cuts lateness; else the
+    move makes room for others. Resources by name, weeks by their Monday.
     """
-    cands = model.cands
-    names = dict(zip(model.data.resources["resource_id"].astype(str), model.data.resources["name"].astype(str)))
+    names = dict(zip(data.resources["resource_id"].astype(str), data.resources["name"].astype(str)))
     names.update({rid: f"stages of {float(rid.removeprefix(CLASS_PREFIX)):,.0f} sq ft or more"
                   for rid in cands.rows["row_id"].astype(str) if rid.startswith(CLASS_PREFIX)})
-    monday = lambda w: f"{model.data.settings.horizon_start + pd.Timedelta(weeks=int(w)):%d %b %Y}"  # noqa: E731
+    monday = lambda w: f"{data.settings.horizon_start + pd.Timedelta(weeks=int(w)):%d %b %Y}"  # noqa: E731
     co = cands.combos
-    load = np.bincount(cands.cover_cell[np.isin(cands.cover_combo, chosen)],
-                       weights=cands.cover_units[np.isin(cands.cover_combo, chosen)],
-                       minlength=cands.capacity.size)
+    start = co["start_week"].to_numpy()
+    phase_of = cands.units["phase_id"].to_numpy()
+    load = cell_load(cands, chosen)
     cap = cands.capacity.ravel()
     hmax = np.repeat(cands.rows["hire_max"].to_numpy(np.int64), cands.weeks)
-    planned = sched.groupby("unit").agg(planned=("planned_week", "min"), start=("start_week", "min"),
-                                        moved=("moved_weeks", lambda s: s.abs().sum()))
     out = {}
-    for u, r in planned[planned["moved"] > 0].iterrows():
-        mine = co[co["unit"] == u]
-        pattern = mine.loc[mine["combo"] == chosen[u], "pattern"].iat[0]
-        hiatus = f" (pause of {pattern.split('@')[0][7:]} weeks before {pattern.split('@')[1]})" \
-            if pattern.startswith("hiatus") else ""
-        back = mine[(mine["start_week"] == r["planned"]) & mine["pattern"].isin(["planned", "free"])]
+    for r in sched[sched["moved_weeks"] != 0].itertuples(index=False):
+        u = r.unit
+        back = co[(co["unit"] == u) & (co["start_week"] == r.planned_week)]
         if back.empty:
-            out[u] = "window: the planned dates are outside the production's window or break a link" + hiatus
+            out[u] = "window: the planned week is outside the production's window"
+            continue
+        broken = []
+        for lk in cands.links[(cands.links["before_unit"] == u) | (cands.links["after_unit"] == u)].itertuples():
+            sb = r.planned_week if lk.before_unit == u else start[chosen[lk.before_unit]]
+            sa = r.planned_week if lk.after_unit == u else start[chosen[lk.after_unit]]
+            gap = sa - sb - lk.before_duration
+            if gap < lk.min_lag or (not pd.isna(lk.max_lag) and gap > lk.max_lag):
+                broken.append(phase_of[lk.after_unit if lk.before_unit == u else lk.before_unit])
+        if broken:
+            out[u] = f"link: it keeps its order with {', '.join(sorted(set(broken)))}, which moved"
             continue
         c0 = int(back["combo"].iat[0])
         delta = np.zeros(cap.size)
@@ -236,23 +240,22 @@ def _move_reasons(model, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, s
             rid = cands.cell_label(int(cells[0]))[0]
             weeks = sorted(cands.cell_label(int(c))[1] for c in cells if cands.cell_label(int(c))[0] == rid)
             out[u] = (f"capacity: {names.get(rid, rid)} would be over from the week of {monday(weeks[0])} to the "
-                      f"week of {monday(weeks[-1])} at the planned dates" + hiatus)
+                      f"week of {monday(weeks[-1])} at the planned week")
         elif more_hire.any():
             cells = np.flatnonzero(more_hire)
             rid = cands.cell_label(int(cells[0]))[0]
-            out[u] = f"cost: the planned dates need more hire-in of {names.get(rid, rid)} ({len(cells)} week(s))" + hiatus
-        elif r["start"] < r["planned"]:
-            out[u] = "lateness: earlier to finish sooner" + hiatus
+            out[u] = f"cost: the planned week needs more hire-in of {names.get(rid, rid)} ({len(cells)} week(s))"
+        elif r.start_week < r.planned_week:
+            out[u] = "lateness: earlier to finish sooner"
         else:
-            out[u] = "follows the phases it depends on" if cands.units["phase_id"].notna().iat[u] else \
-                "room: back at its planned dates it alone overloads no pool; the move frees stages or room for " \
-                "other productions" + hiatus
+            out[u] = ("room: back at its planned week it alone overloads no pool; the move frees stages or room "
+                      "for other productions")
     return out
 
 
-def changes_frame(model, chosen, sched, bookings, assigned, util) -> pd.DataFrame:
+def changes_frame(data, cands, chosen, sched, bookings, assigned, util) -> pd.DataFrame:
     """What the plan changes: moved phases (with why), stages chosen, hire-in runs, shortfall runs."""
-    reasons = _move_reasons(model, chosen, sched)
+    reasons = _move_reasons(data, cands, chosen, sched)
     rows = []
     for r in sched[sched["moved_weeks"] != 0].itertuples(index=False):
         rows.append({"change": "moved", "production_id": r.production_id, "phase_id": r.phase_id,
@@ -275,10 +278,9 @@ def changes_frame(model, chosen, sched, bookings, assigned, util) -> pd.DataFram
                                        "last_week", "amount", "detail"])
 
 
-def plan_frames(model, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
-    """Every result frame of the chosen combos, and the objective parts they cost."""
-    data, cands = model.data, model.cands
-    sched = schedule_frame(model, chosen)
+def plan_frames(data, cands, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """Every result frame of the chosen combos, and the money they cost (hire, lateness, moves)."""
+    sched = schedule_frame(cands, chosen)
     bookings = stage_bookings(data, sched)
     stage_ids = cands.rows.loc[cands.rows["kind"] == "stage"]
     stage_cap = pd.DataFrame({"resource_id": np.repeat(stage_ids["row_id"].to_numpy(dtype=object), cands.weeks),
@@ -286,8 +288,8 @@ def plan_frames(model, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dic
                               "capacity": cands.capacity[stage_ids["row"].to_numpy()].ravel()})
     assigned = assign_stages(data, bookings, stage_cap, cands.weeks)
     alloc = allocation_frame(data, sched, bookings, assigned, cands.weeks)
-    util = utilization_frame(model, alloc)
-    parts = objective_parts(model, sched, util)
+    util = utilization_frame(cands, alloc)
+    parts = objective_parts(cands, chosen, util)
     held = alloc[~alloc["resource_id"].str.startswith("stages>=")]
     held = held[held["resource_id"].isin(set(stage_ids["row_id"]))]
     stages = held.groupby(["production_id", "phase_id"])["resource_id"].agg(lambda s: ";".join(sorted(set(s))))
@@ -296,7 +298,7 @@ def plan_frames(model, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dic
         "production_id": sched["production_id"].astype(str), "phase_id": sched["phase_id"].astype(str),
         "start_week": sched["start_week"].astype("int64"), "end_week": sched["end_week"].astype("int64"),
         "start": week_start(sched["start_week"], h0).to_numpy(), "end": week_start(sched["end_week"], h0).to_numpy(),
-        "planned_start": week_start(sched["planned_week"], h0).to_numpy(),
+        "planned_start": week_start(sched["planned_week"], h0).where(sched["dated"].to_numpy()).to_numpy(),
         "moved_weeks": sched["moved_weeks"].astype("int64"),
     })
     schedule["stages"] = [stages.get((p, q), "") for p, q in zip(schedule["production_id"], schedule["phase_id"])]
@@ -304,7 +306,7 @@ def plan_frames(model, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dic
         "schedule": schedule,
         "allocation": alloc,
         "utilization": util,
-        "changes": changes_frame(model, chosen, sched, bookings, assigned, util),
+        "changes": changes_frame(data, cands, chosen, sched, bookings, assigned, util),
         "objective": pd.DataFrame({"part": list(parts) + ["total"], "value": list(parts.values()) + [sum(parts.values())]}),
     }
     return frames, parts

@@ -1,0 +1,320 @@
+"""The slate plan as a mixed-integer program (PuLP): building only, one function per constraint
+family. Solving is ``planning.optimizer.solve``; reading a plan back is ``planning.optimizer.results``.
+
+Sets and data (see ``planning.optimizer.candidates``): units ``u`` (one per phase) and their
+combos ``c in C(u)`` (every start week its window, links and lock allow); cells ``(r, w)`` (a
+capacity row and a week) with capacity ``cap[r,w]``; ``a[c,r,w]`` is the load combo ``c`` puts
+on cell ``(r,w)``, ``move[c]`` its move cost (zero for an undated phase), ``tail[c]`` the weeks
+late its production is at least (``late[c] / late_cost[p]``), ``hcost[r]``/``hmax[r]`` the
+hire-in price and limit of pool ``r``.
+
+Variables: ``y[c]`` binary (combo ``c`` is chosen), ``x[c,b,k]`` stages of tier ``k`` taken by
+size booking ``b``, ``hire[r,w] in [0, hmax[r]]``, ``short[r,w] >= 0`` (capacity no one has),
+``late[p] >= 0`` (weeks late).
+
+Two objectives over the same rows: the *shortfall* ``sum short[r,w]`` (unit-weeks nobody can
+cover) and the *money* ``sum hcost[r] hire[r,w] + sum late_cost[p] late[p] + sum move[c] y[c]``.
+The solver minimizes the first, then the second with the first held at its least
+(``planning.optimizer.solve``).
+
+Cells whose largest possible load is within capacity get no row. ``active`` (optional) leaves
+out combos that cannot be in a plan better than a known one (``prune``); the reported bound stays
+the full problem's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from planning.optimizer.candidates import Candidates
+from planning.optimizer.stages import tier_options
+
+
+@dataclass
+class PlanModel:
+    """A built model: the PuLP problem, its variables by key and its two objectives."""
+
+    cands: Candidates
+    tiers: pd.DataFrame
+    prob: pulp.LpProblem
+    y: dict[int, pulp.LpVariable]               # combo -> choice
+    x: dict[tuple, pulp.LpVariable]             # (combo, booking, tier) -> stages of the tier taken
+    tier_short: dict[tuple, pulp.LpVariable]    # (tier, week) -> shortfall
+    hire: dict[int, pulp.LpVariable]            # cell -> hired units
+    short: dict[int, pulp.LpVariable]           # cell -> shortfall units
+    late: dict[str, pulp.LpVariable]            # production -> weeks late
+    parts: dict[str, pulp.LpAffineExpression]   # money: hire, lateness, moves
+    shortfall: pulp.LpAffineExpression          # unit-weeks short
+
+
+def _name(*keys) -> str:
+    return "_".join(str(k) for k in keys)
+
+
+def define_choice(prob: pulp.LpProblem, cands: Candidates, active: np.ndarray) -> dict[int, pulp.LpVariable]:
+    """Windows and locks: ``sum_{c in C(u)} y[c] = 1`` for every unit ``u`` (``choice_<unit>``).
+
+    ``C(u)`` holds only the starts inside the phase's window (its production's earliest and
+    latest start, its links' earliest and latest starts, the grid); a locked phase has one.
+    """
+    combos = cands.combos.iloc[active]
+    y = {int(c): pulp.LpVariable(f"y_{c}", lowBound=0, upBound=1, cat="Binary") for c in combos["combo"]}
+    for u, group in combos.groupby("unit"):
+        prob += pulp.lpSum(y[int(c)] for c in group["combo"]) == 1, _name("choice", u)
+    return y
+
+
+def define_precedence(prob: pulp.LpProblem, cands: Candidates, y: dict) -> None:
+    """Links between free phases, disaggregated by week (the strong time-indexed form).
+
+    For a link ``a -> b`` with min lag ``L`` (``start_b >= start_a + d_a + L``), every week ``t``:
+    ``sum_{s <= t} y[b,s] <= sum_{s <= t - d_a - L} y[a,s]`` (``precedence_<prod>_<a>_<b>_<t>``).
+    With a max lag ``M`` (``start_b <= start_a + d_a + M``):
+    ``sum_{s <= t} y[a,s] <= sum_{s <= t + d_a + M} y[b,s]`` (``maxlag_<prod>_<a>_<b>_<t>``).
+    """
+    if cands.links.empty:
+        return
+    start = cands.combos["start_week"].to_numpy()
+    by_unit = {u: sorted((int(start[c]), c) for c in g["combo"] if c in y)
+               for u, g in cands.combos.groupby("unit")}
+
+    def upto(unit, week):
+        return [y[c] for s, c in by_unit[unit] if s <= week]
+
+    for r in cands.links.itertuples(index=False):
+        a, b = by_unit[r.before_unit], by_unit[r.after_unit]
+        if not a or not b:
+            continue
+        shift = r.before_duration + r.min_lag
+        for t in sorted({s for s, _ in b}):
+            if t - shift >= a[-1][0]:
+                break
+            prob += (pulp.lpSum(upto(r.after_unit, t)) <= pulp.lpSum(upto(r.before_unit, t - shift)),
+                     _name("precedence", r.production_id, r.before_phase, r.after_phase, t))
+        if r.max_lag is None or pd.isna(r.max_lag):
+            continue
+        reach = r.before_duration + int(r.max_lag)
+        for t in sorted({s for s, _ in a}):
+            if t + reach >= b[-1][0]:
+                break
+            prob += (pulp.lpSum(upto(r.before_unit, t)) <= pulp.lpSum(upto(r.after_unit, t + reach)),
+                     _name("maxlag", r.production_id, r.before_phase, r.after_phase, t))
+
+
+def define_shortfall(cands: Candidates, cells: np.ndarray) -> dict[int, pulp.LpVariable]:
+    """Shortfall slack: ``short[r,w] >= 0`` on every cell that can be over capacity.
+
+    It enters each capacity row with coefficient -1 and the objective at the (prohibitive)
+    shortfall cost, so an over-committed slate still has a plan and names what it lacks.
+    """
+    out = {}
+    for cell in cells:
+        rid, week = cands.cell_label(int(cell))
+        out[int(cell)] = pulp.LpVariable(_name("short", rid, week), lowBound=0)
+    return out
+
+
+def _loads(cands: Candidates, active: np.ndarray, cells: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """``cell -> [(combo, units)]`` for the given cells, active combos only."""
+    mask = np.isin(cands.cover_combo, active) & np.isin(cands.cover_cell, cells)
+    cell, combo, units = cands.cover_cell[mask], cands.cover_combo[mask], cands.cover_units[mask]
+    order = np.argsort(cell, kind="stable")
+    cell, combo, units = cell[order], combo[order], units[order]
+    bounds = np.flatnonzero(np.diff(cell)) + 1
+    out = {}
+    for cs, cb, un in zip(np.split(cell, bounds), np.split(combo, bounds), np.split(units, bounds)):
+        if len(cs):
+            out[int(cs[0])] = list(zip(cb.tolist(), un.tolist()))
+    return out
+
+
+def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.DataFrame, y: dict,
+                          cells: np.ndarray, short: dict) -> tuple[dict, dict]:
+    """One production per stage per week, one stage for a whole booking, stages pooled by size.
+
+    Tiers: the plain stages of one size (open every week, never named) pooled, with ``n_k``
+    stages; each explicit stage (named by a demand, or with a calendar change) alone, with its
+    calendar capacity ``cap[s,w]``. Size booking ``b`` of combo ``c`` (``units[b]`` stages of at
+    least ``min_size[b]`` for its block of weeks, lead and tail included) is split over the tiers
+    it may use: ``x[c,b,k]`` integer in ``0 .. min(units[b], n_k)`` for a plain tier at least
+    ``min_size[b]``; binary for an explicit stage that size and open for the whole block.
+    Booking: ``sum_k x[c,b,k] = units[b] y[c]`` (``booking_<combo>_<b>``).
+    Plain tier ``k``, week ``w``: ``sum_{(c,b) holds w} x[c,b,k] - short[k,w] <= n_k``
+    (``stage_<tier>_<week>``). Blocks on identical stages are intervals, and intervals with at
+    most ``n_k`` overlapping in any week can be coloured with ``n_k`` stages, so the pooled rows
+    are exact: ``planning.results.assign_stages`` then names the stages.
+    Explicit stage ``s``, week ``w``: ``sum_c a[c,s,w] y[c] + sum_{(c,b) holds w} x[c,b,s]
+    - short[s,w] <= cap[s,w]`` (``stage_<stage>_<week>``; ``a`` are named demands).
+    Returns ``(x, tier shortfall)`` variables.
+    """
+    weeks = cands.weeks
+    cap = cands.capacity.ravel()
+    row_kind = cands.rows["kind"].to_numpy()
+    book = cands.bookings[cands.bookings["combo"].isin(list(y))]
+    combo_unit = cands.combos["unit"].to_numpy()
+    tier_rows = list(tiers.itertuples(index=False))
+    x, terms, potential = {}, {}, {}
+    for r in book.itertuples(index=False):
+        lo, hi = max(0, r.first_week), min(weeks, r.end_week)
+        if lo >= hi:
+            continue
+        row = []
+        for tier, ub, base in tier_options(tier_rows, cap, weeks, r.min_size, int(r.units), lo, hi):
+            v = x[(r.combo, r.booking, tier)] = pulp.LpVariable(_name("x", r.combo, r.booking, tier), 0, ub,
+                                                                cat="Integer")
+            row.append(v)
+            for w in range(lo, hi):
+                key = (tier, w) if base is None else base + w
+                terms.setdefault(key, []).append((v, 1))
+                per_combo = potential.setdefault(key, {}).setdefault(combo_unit[r.combo], {})
+                per_combo[r.combo] = per_combo.get(r.combo, 0) + ub
+        prob += pulp.lpSum(row) == int(r.units) * y[r.combo], _name("booking", r.combo, r.booking)
+    tier_cap = dict(zip(tiers["tier"], tiers["capacity"]))
+    named = np.array([c for c in cells if row_kind[c // weeks] == "stage"], dtype=np.int64)
+    loads = _loads(cands, np.fromiter(y, dtype=np.int64), named) if len(named) else {}
+    tier_short = {}
+    for key in sorted(set(terms) | set(loads), key=str):
+        if isinstance(key, tuple):
+            tier, week = key
+            if sum(max(c.values()) for c in potential[key].values()) <= tier_cap[tier]:
+                continue
+            tier_short[key] = pulp.LpVariable(_name("short", tier, week), lowBound=0)
+            expr = pulp.LpAffineExpression(terms[key] + [(tier_short[key], -1)])
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, _name("stage", tier, week), int(tier_cap[tier]))
+            continue
+        rid, week = cands.cell_label(key)
+        parts = [(y[c], u) for c, u in loads.get(key, [])] + terms.get(key, [])
+        if key in short:
+            parts.append((short[key], -1))
+        prob += pulp.LpConstraint(pulp.LpAffineExpression(parts), pulp.LpConstraintLE, _name("stage", rid, week),
+                                  int(cap[key]))
+    return x, tier_short
+
+
+def define_pool_capacity(prob: pulp.LpProblem, cands: Candidates, y: dict, cells: np.ndarray,
+                         short: dict) -> dict[int, pulp.LpVariable]:
+    """Pool capacity with calendar overrides, plus hire-in up to its limit.
+
+    Pool ``r``, week ``w``: ``sum_c a[c,r,w] y[c] - hire[r,w] - short[r,w] <= cap[r,w]`` with
+    ``0 <= hire[r,w] <= hmax[r]`` (0 where the pool cannot be hired or hiring is off) and
+    ``cap[r,w]`` the calendar capacity that week. Constraints ``pool_<resource>_<week>``.
+    Returns the hire variables by cell.
+    """
+    rows = cands.rows.set_index("row")
+    mine = np.array([c for c in cells if rows.at[c // cands.weeks, "kind"] == "pool"], dtype=np.int64)
+    hire = {}
+    if not len(mine):
+        return hire
+    cap = cands.capacity.ravel()
+    for cell, terms in _loads(cands, np.fromiter(y, dtype=np.int64), mine).items():
+        rid, week = cands.cell_label(cell)
+        extra = [(short[cell], -1)]
+        hmax = int(rows.at[cell // cands.weeks, "hire_max"])
+        if hmax > 0:
+            hire[cell] = pulp.LpVariable(_name("hire", rid, week), lowBound=0, upBound=hmax)
+            extra.append((hire[cell], -1))
+        expr = pulp.LpAffineExpression([(y[c], u) for c, u in terms] + extra)
+        prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, _name("pool", rid, week), int(cap[cell]))
+    return hire
+
+
+def define_lateness(prob: pulp.LpProblem, cands: Candidates, y: dict) -> dict[str, pulp.LpVariable]:
+    """Weeks late: ``late[p] >= sum_c tail[c] y[c]`` over the combos of each phase ``j`` of ``p``
+    with a positive ``tail[c] = max(0, start(c) + tail_j - target[p])`` (``lateness_<prod>_<phase>``).
+
+    ``tail_j`` is the longest path from ``j``'s start to the end of its production, so every row
+    is valid and the last phases' rows are exact; each is the convex lateness of one phase taken
+    per start week, much stronger in the LP than ``late[p] >= finish - target``. Productions with no
+    lateness cost get none.
+    """
+    late = {}
+    combos = cands.combos[cands.combos["combo"].isin(list(y)) & (cands.combos["late_cost"] > 0)]
+    cost = cands.productions.set_index("production_id")["late_cost"]
+    for (pid, unit), group in combos.groupby(["production_id", "unit"]):
+        if pid not in late:
+            late[pid] = pulp.LpVariable(_name("late", pid), lowBound=0)
+        weeks = group["late_cost"].to_numpy() / float(cost[pid])
+        expr = pulp.LpAffineExpression([(y[int(c)], float(w)) for c, w in zip(group["combo"], weeks)])
+        prob += late[pid] >= expr, _name("lateness", pid, cands.units["phase_id"].iat[unit])
+    return late
+
+
+def move_cost(cands: Candidates, y: dict) -> pulp.LpAffineExpression:
+    """Moves away from the planned start: ``sum_c move[c] y[c]``, ``move[c] = weight * |start(c) -
+    planned|`` for a phase with a planned start, 0 for an undated one."""
+    move = cands.combos["move_cost"].to_numpy()
+    return pulp.LpAffineExpression([(v, float(move[c])) for c, v in y.items() if move[c]])
+
+
+def own_cost_bounds(cands: Candidates) -> tuple[np.ndarray, float]:
+    """``(own, floor)``: for every combo, the least moves and lateness of its production in any
+    plan that uses it, and the least moves and lateness of the whole slate.
+
+    A production's moves are at least the sum of its phases' least moves, its lateness at least
+    the largest of its phases' least lateness bounds; a plan using combo ``c`` of phase ``j``
+    pays at least ``move[c]`` plus its siblings' least moves, and at least ``late[c]``.
+    """
+    co = cands.combos
+    unit_min = co.groupby("unit").agg(move=("move_cost", "min"), late=("late_cost", "min"))
+    units = cands.units.join(unit_min, on="unit")
+    least_move = units.groupby("production_id")["move"].sum()
+    least_late = units.groupby("production_id")["late"].max()
+    pid = co["production_id"]
+    sib_move = least_move.reindex(pid).to_numpy() - unit_min["move"].reindex(co["unit"]).to_numpy()
+    own = co["move_cost"].to_numpy() + sib_move + np.maximum(co["late_cost"].to_numpy(),
+                                                             least_late.reindex(pid).to_numpy())
+    floor_p = least_move + least_late
+    return own - floor_p.reindex(pid).to_numpy(), float(floor_p.sum())
+
+
+def prune(cands: Candidates, upper: float, keep: np.ndarray) -> np.ndarray:
+    """Combos that can still be in a plan whose money is at most ``upper`` (plus ``keep``).
+
+    A plan using combo ``c`` costs at least ``floor + extra(c)`` (``own_cost_bounds``); a combo
+    above ``upper`` is in no plan at least as good as the one that gave ``upper``, so the optimum
+    and every valid bound are the same with or without it.
+    """
+    extra, floor = own_cost_bounds(cands)
+    ok = floor + extra <= upper * (1 + 1e-9) + 1e-6
+    ok[keep] = True
+    return cands.combos["combo"].to_numpy()[ok]
+
+
+def _open_cells(cands: Candidates, active: np.ndarray) -> np.ndarray:
+    """Cells whose largest possible load (each unit at its heaviest active combo) exceeds capacity."""
+    mask = np.isin(cands.cover_combo, active)
+    unit = cands.combos["unit"].to_numpy()[cands.cover_combo[mask]]
+    frame = pd.DataFrame({"unit": unit, "cell": cands.cover_cell[mask], "units": cands.cover_units[mask]})
+    peak = frame.groupby(["cell", "unit"])["units"].max().groupby(level="cell").sum()
+    cap = cands.capacity.ravel()
+    return peak.index.to_numpy()[peak.to_numpy() > cap[peak.index.to_numpy()]]
+
+
+def build_model(cands: Candidates, tiers: pd.DataFrame, active: np.ndarray | None = None) -> PlanModel:
+    """The MIP with every constraint family, on ``active`` combos (default: all). Its PuLP
+    objective is the money; ``shortfall`` is kept beside it for the first stage of the solve."""
+    active = cands.combos["combo"].to_numpy() if active is None else np.sort(active)
+    cells = _open_cells(cands, active)
+    cells = cells[cands.rows["kind"].to_numpy()[cells // cands.weeks] != "class"]  # the MIP uses tiers
+    prob = pulp.LpProblem("slate_plan", pulp.LpMinimize)
+    y = define_choice(prob, cands, active)
+    define_precedence(prob, cands, y)
+    short = define_shortfall(cands, cells)
+    x, tier_short = define_stage_capacity(prob, cands, tiers, y, cells, short)
+    hire = define_pool_capacity(prob, cands, y, cells, short)
+    late = define_lateness(prob, cands, y)
+    hcost = np.repeat(cands.rows["hire_cost"].to_numpy(float), cands.weeks)
+    late_cost = cands.productions.set_index("production_id")["late_cost"]
+    parts = {
+        "hire": pulp.LpAffineExpression([(v, float(hcost[c])) for c, v in hire.items()]),
+        "lateness": pulp.LpAffineExpression([(v, float(late_cost[p])) for p, v in late.items()]),
+        "moves": move_cost(cands, y),
+    }
+    prob += pulp.lpSum(parts.values())
+    shortfall = pulp.LpAffineExpression([(v, 1.0) for v in list(short.values()) + list(tier_short.values())])
+    return PlanModel(cands=cands, tiers=tiers, prob=prob, y=y, x=x, tier_short=tier_short, hire=hire, short=short,
+                     late=late, parts=parts, shortfall=shortfall)

@@ -1,0 +1,118 @@
+"""``plan``: the optimizer as a user runs it. Candidates, heuristic start, model, solve, results:
+each a separate step, all inside one time limit. ``verdict`` says what the result means in plain
+words."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from planning.inputs import SlateData
+from planning.optimizer.candidates import build_candidates, money
+from planning.optimizer.model import build_model, prune
+from planning.optimizer.options import PlanOptions
+from planning.optimizer.results import plan_frames
+from planning.optimizer.solve import solve
+from planning.optimizer.stages import stage_tiers, start_cost
+from planning.optimizer.starts import heuristic_start
+
+MIN_SOLVE_SECONDS = 0.5   # the solver always gets at least this, whatever the heuristic took
+
+
+@dataclass
+class PlanResult:
+    """A solved plan: status, money and its parts, shortfall, bounds, gap, timing, size, frames.
+
+    ``status``: ``optimal`` (least shortfall proven and the money within ``gap`` of the full
+    problem's bound), ``feasible`` (a plan with its true gap), ``heuristic`` (the solvers failed:
+    the start plan, not checked against the best possible). ``objective`` is the money (hire +
+    lateness + moves); ``bound`` the least money any plan with that shortfall can cost (None when
+    unknown); ``shortfall`` the unit-weeks nobody can cover, ``shortfall_bound`` the fewest any
+    plan can have.
+    """
+
+    status: str
+    objective: float
+    parts: dict[str, float]
+    bound: float | None
+    gap: float | None
+    shortfall: int
+    shortfall_bound: int
+    solve_seconds: float
+    variables: int
+    constraints: int
+    solver: str
+    start_objective: float
+    start_shortfall: int
+    neighbourhoods: int = 0
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """The ``summary.json`` keys (and a saved scenario's), ``verdict`` in plain words."""
+        out = {"status": self.status, "objective": self.objective, "parts": self.parts, "bound": self.bound,
+               "gap": self.gap, "shortfall_unit_weeks": self.shortfall,
+               "shortfall_least_possible": self.shortfall_bound, "solve_seconds": self.solve_seconds,
+               "variables": self.variables, "constraints": self.constraints, "solver": self.solver,
+               "start_objective": self.start_objective, "start_shortfall": self.start_shortfall,
+               "neighbourhoods": self.neighbourhoods}
+        out["verdict"] = verdict(out)
+        return out
+
+
+def verdict(summary: dict) -> str:
+    """What a result means, in the user's words: how good the plan is, and what it cannot cover."""
+    status, gap = summary.get("status"), summary.get("gap")
+    if status == "optimal":
+        text = "best possible plan" if not gap or gap < 5e-4 else f"best possible plan (within {gap:.1%})"
+    elif status == "feasible" and gap is not None:
+        text = f"good plan, within {gap:.1%} of the best possible"
+    else:
+        text = "quick search: not checked against the best possible"
+    short, least = summary.get("shortfall_unit_weeks", 0), summary.get("shortfall_least_possible", 0)
+    if short:
+        proof = "proven least possible" if least >= short else f"at least {least} cannot be avoided"
+        text += f"; {short} unit-weeks short ({proof})"
+    return text
+
+
+def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
+         start: pd.DataFrame | None = None) -> PlanResult:
+    """The best plan within ``options.time_limit`` seconds (everything included).
+
+    ``start`` (optional, a schedule: production_id, phase_id, start_week) is a plan to start from,
+    e.g. the baseline of a what-if. ``progress`` (optional) is called with ``{"stage":
+    "heuristic"|"building"|"shortfall"|"solving"|"searching"|"done", "elapsed": s, "gap": g}``.
+    """
+    options = options or PlanOptions()
+    t0 = time.perf_counter()
+    deadline = t0 + options.time_limit
+    report = progress or (lambda info: None)
+    tell = lambda stage, gap=None: report({"stage": stage, "elapsed": time.perf_counter() - t0, "gap": gap})  # noqa: E731
+    tell("heuristic")
+    cands = build_candidates(data, options)
+    tiers = stage_tiers(cands, data)
+    chosen, parts, _ = heuristic_start(cands, tiers, options.heuristic_orders, given=start)
+    tell("building")
+    active = prune(cands, money(parts), chosen) if parts["shortfall"] == 0 else None
+    model = build_model(cands, tiers, active)
+    outcome = solve(model, chosen, parts, options, max(deadline, time.perf_counter() + MIN_SOLVE_SECONDS), tell)
+    frames, money_parts = plan_frames(data, cands, outcome.chosen)
+    shortfall = start_cost(cands, tiers, outcome.chosen)["shortfall"]
+    objective = money(money_parts)
+    bound = None if outcome.money_bound is None or shortfall != outcome.shortfall else min(objective, outcome.money_bound)
+    gap = None if bound is None else (0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / objective))
+    proven_least = outcome.shortfall_bound >= shortfall
+    if outcome.solver == "heuristic":
+        status = "heuristic"
+    else:
+        status = "optimal" if proven_least and gap is not None and gap <= options.gap + 1e-9 else "feasible"
+    seconds = time.perf_counter() - t0
+    tell("done", gap)
+    return PlanResult(status=status, objective=objective, parts=money_parts, bound=bound, gap=gap,
+                      shortfall=int(shortfall), shortfall_bound=int(min(outcome.shortfall_bound, shortfall)),
+                      solve_seconds=seconds, variables=model.prob.numVariables(),
+                      constraints=model.prob.numConstraints(), solver=outcome.solver,
+                      start_objective=money(parts), start_shortfall=int(parts["shortfall"]),
+                      neighbourhoods=outcome.neighbourhoods, frames=frames)

@@ -1,0 +1,258 @@
+"""Solve a ``PlanModel``: least shortfall first, then least money; HiGHS by default, CBC as the
+fallback; every solver run checked.
+
+With HiGHS the PuLP model is loaded into HiGHS once and every step changes costs or bounds on
+that one model:
+
+1. *Shortfall* (only when the start plan has any): minimize ``sum short``; its best plan ``S`` and
+   bound ``S_lb`` (the least possible is proven when ``ceil(S_lb) >= S``). Then the row
+   ``sum short <= S`` is added and the objective goes back to money.
+2. *Probe*: the full model for a slice of the time (small slates are proven here).
+3. *Large-neighbourhood search* (``planning.optimizer.search``) from the best plan so far; each
+   better plan tightens the windows (``prune``: combos whose own moves and lateness already cost
+   more than the plan are bounded to 0; the optimum and every bound stay the full problem's).
+4. *Proof*: the full model again, from the best plan, for the rest of the time.
+
+The money bound is the best of the probe's and the proof's; the gap is on money at the plan's
+shortfall. CBC (through PuLP) runs steps 1 and 4. The answer is never worse than the start:
+if every solver fails, the start is returned with status ``heuristic``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pulp
+
+from planning.optimizer.candidates import cell_load
+from planning.optimizer.highs import THREADS, SolverError, configure, run
+from planning.optimizer.model import PlanModel, own_cost_bounds
+from planning.optimizer.options import PlanOptions
+from planning.optimizer.search import Columns, choice_of, release, search
+from planning.optimizer.stages import tier_fit
+
+
+@dataclass
+class Outcome:
+    """What a solve found: the plan (a combo per unit), its shortfall and money, their bounds."""
+
+    chosen: np.ndarray
+    solver: str                  # highs | cbc | heuristic
+    shortfall: int
+    shortfall_bound: int         # no plan has less
+    money: float
+    money_bound: float | None    # no plan with that shortfall costs less; None when unknown
+    neighbourhoods: int = 0
+    improvements: int = 0
+
+
+def start_values(model: PlanModel, chosen: np.ndarray) -> dict:
+    """Every variable's value in the plan ``chosen``: the choices, the stage placement
+    (``tier_fit``), hire-in and shortfall per cell, weeks late per production."""
+    cands = model.cands
+    values = {v: 0.0 for v in model.prob.variables()}
+    picked = set(chosen.tolist())
+    for c, v in model.y.items():
+        values[v] = 1.0 if c in picked else 0.0
+    load = cell_load(cands, chosen)
+    cap = cands.capacity.ravel()
+    hmax = np.repeat(cands.rows["hire_max"].to_numpy(np.int64), cands.weeks)
+    for cell, v in model.short.items():
+        excess = max(0, int(load[cell] - cap[cell]))
+        hired = min(excess, int(hmax[cell])) if cell in model.hire else 0
+        values[v] = float(excess - hired)
+        if cell in model.hire:
+            values[model.hire[cell]] = float(hired)
+    take, free = tier_fit(cands, model.tiers, chosen)
+    for key, n in take.items():
+        if key in model.x:
+            values[model.x[key]] = float(n)
+    weeks = cands.weeks
+    for t in model.tiers.itertuples(index=False):
+        for week in np.flatnonzero(free[t.tier] < 0):
+            v = model.tier_short.get((t.tier, int(week))) if t.row < 0 else model.short.get(t.row * weeks + int(week))
+            if v is not None:
+                values[v] = float(-free[t.tier][week])
+    combos = cands.combos.iloc[chosen]
+    finish = combos.groupby("production_id")["end_week"].max()
+    target = cands.productions.set_index("production_id")["target_week"]
+    for p, v in model.late.items():
+        values[v] = float(max(0, int(finish[p] - target[p])))
+    return values
+
+
+def _columns(model: PlanModel, upper: float | None, keep: np.ndarray) -> Columns:
+    combos = np.fromiter(model.y, dtype=np.int64)
+    cols = np.array([model.y[c].index for c in combos], dtype=np.int64)
+    unit = model.cands.combos["unit"].to_numpy()[combos]
+    return Columns(y_col=cols, y_combo=combos, y_unit=unit, upper=_upper(model, combos, upper, keep))
+
+
+def _upper(model: PlanModel, combos: np.ndarray, upper: float | None, keep: np.ndarray) -> np.ndarray:
+    """1 for every combo that can be in a plan with money at most ``upper`` (``prune``), else 0."""
+    if upper is None:
+        return np.ones(len(combos))
+    extra, floor = own_cost_bounds(model.cands)
+    ok = floor + extra[combos] <= upper * (1 + 1e-9) + 1e-6
+    ok |= np.isin(combos, keep)
+    return ok.astype(float)
+
+
+def _money_costs(model: PlanModel, n: int) -> np.ndarray:
+    cost = np.zeros(n)
+    for expr in model.parts.values():
+        for v, a in expr.items():
+            cost[v.index] += a
+    return cost
+
+
+def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions, deadline: float,
+                 report) -> Outcome:
+    prob = model.prob
+    solver = pulp.HiGHS(msg=False, threads=THREADS)
+    solver.createAndConfigureSolver(prob)
+    solver.buildSolverModel(prob)
+    h = configure(prob.solverModel)
+    variables = prob.variables()
+    n = len(variables)
+    values = start_values(model, start)
+    incumbent = np.array([values[v] for v in variables], dtype=float)
+    short_idx = np.array([v.index for v, _ in model.shortfall.items()], dtype=np.int32)
+    money_cost = _money_costs(model, n)
+    cols = _columns(model, None, start)
+    n_units = len(model.cands.units)
+
+    def money_of(x: np.ndarray) -> float:
+        return float(money_cost @ x)
+
+    def put_start(x: np.ndarray) -> None:
+        h.setSolution(n, np.arange(n, dtype=np.int32), x)
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    shortfall, shortfall_bound = int(start_parts["shortfall"]), 0
+    if shortfall > 0 and len(short_idx):
+        # 1. Shortfall first.
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.isin(np.arange(n), short_idx).astype(float))
+        h.setOptionValue("time_limit", max(0.1, 0.4 * left()))
+        h.setOptionValue("mip_rel_gap", 0.0)
+        put_start(incumbent)
+        report("shortfall", None)
+        run(h, "least shortfall")
+        info = h.getInfo()
+        found = np.asarray(h.getSolution().col_value, dtype=float)
+        if info.objective_function_value < shortfall - 0.5:
+            incumbent = found
+        shortfall = int(round(incumbent[short_idx].sum()))
+        shortfall_bound = min(shortfall, int(math.ceil(info.mip_dual_bound - 1e-6)))
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), money_cost)
+    if len(short_idx):   # the shortfall held at its least (found) while money is minimized
+        h.addRow(-highspy.kHighsInf, shortfall + 1e-6, len(short_idx), short_idx, np.ones(len(short_idx)))
+    objective = money_of(incumbent)
+    proven_least = shortfall_bound >= shortfall
+
+    def tighten(x: np.ndarray, value: float) -> None:
+        if proven_least:
+            cols.upper = _upper(model, cols.y_combo, value, choice_of(cols, x, n_units))
+        report("searching", None)
+
+    if proven_least:
+        tighten(incumbent, objective)
+        release(h, cols)
+    bounds, steps, better = [], 0, 0
+    # 2. Probe, 3. neighbourhoods, 4. proof.
+    probe = options.neighbourhoods and left() > 2.0
+    for step in ("probe", "search", "proof") if probe else ("proof",):
+        if step == "search":
+            incumbent, objective, steps, better = search(h, cols, model.cands, incumbent, objective,
+                                                         time.perf_counter() + 0.5 * left(), tighten)
+            continue
+        h.setOptionValue("time_limit", max(0.2, 0.3 * left() if step == "probe" else left()))
+        h.setOptionValue("mip_rel_gap", options.gap)
+        put_start(incumbent)
+        report("solving", None if not bounds else (objective - max(bounds)) / max(objective, 1e-9))
+        proven = run(h, "plan")
+        info = h.getInfo()
+        bounds.append(float(info.mip_dual_bound))
+        if info.objective_function_value < objective - 1e-6 * max(1.0, abs(objective)):
+            incumbent, objective = np.asarray(h.getSolution().col_value, dtype=float), float(info.objective_function_value)
+            tighten(incumbent, objective)
+            release(h, cols)
+        gap = (objective - max(bounds)) / objective if objective > 1e-9 else 0.0
+        if proven or gap <= options.gap:
+            break
+    return Outcome(chosen=choice_of(cols, incumbent, n_units), solver="highs", shortfall=shortfall,
+                   shortfall_bound=shortfall_bound, money=objective, money_bound=min(objective, max(bounds)),
+                   neighbourhoods=steps, improvements=better)
+
+
+def _cbc(model: PlanModel, time_limit: float, gap: float) -> float | None:
+    """One CBC run from the variables' current values; returns CBC's bound (None if not logged)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "cbc.log"
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=max(1.0, time_limit), gapRel=gap, warmStart=True,
+                                   logPath=str(log))
+        model.prob.solve(solver)
+        text = log.read_text() if log.exists() else ""
+    if model.prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        raise SolverError(f"CBC could not solve the plan ({pulp.LpStatus[model.prob.status]})")
+    found = re.findall(r"Lower bound:\s*([-\d.eE+]+)", text) or re.findall(r"best possible\s*([-\d.eE+]+)", text)
+    bounds = [float(found[-1])] if found else []
+    if "Result - Optimal solution found" in text:   # proven within CBC's ratio gap
+        objective = float(pulp.value(model.prob.objective) or 0.0)
+        bounds.append(objective - gap * abs(objective))
+    return max(bounds) if bounds else None
+
+
+def _solve_cbc(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions,
+               deadline: float) -> Outcome:
+    for v, value in start_values(model, start).items():
+        v.setInitialValue(value)
+    money_expr = model.prob.objective
+    shortfall, shortfall_bound = int(start_parts["shortfall"]), 0
+    if shortfall > 0 and len(model.shortfall):
+        model.prob.setObjective(model.shortfall)
+        bound = _cbc(model, 0.4 * (deadline - time.perf_counter()), 0.0)
+        shortfall = min(shortfall, int(round(pulp.value(model.shortfall))))
+        shortfall_bound = shortfall if bound is None else min(shortfall, int(math.ceil(bound - 1e-6)))
+        model.prob.setObjective(money_expr)
+    if len(model.shortfall):
+        model.prob += model.shortfall <= shortfall, "least_shortfall"
+    bound = _cbc(model, deadline - time.perf_counter(), options.gap)
+    money = float(pulp.value(model.prob.objective) or 0.0)
+    chosen = np.zeros(len(model.cands.units), dtype=np.int64)
+    best = np.full(len(model.cands.units), -1.0)
+    unit = model.cands.combos["unit"].to_numpy()
+    for c, v in model.y.items():
+        if (v.varValue or 0.0) > best[unit[c]]:
+            best[unit[c]], chosen[unit[c]] = v.varValue or 0.0, c
+    return Outcome(chosen=chosen, solver="cbc", shortfall=shortfall, shortfall_bound=shortfall_bound, money=money,
+                   money_bound=None if bound is None else min(money, bound))
+
+
+def solve(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions, deadline: float,
+          progress=None) -> Outcome:
+    """The best plan the solvers find by ``deadline`` (a ``time.perf_counter()`` value), from
+    ``start`` (a combo per unit costing ``start_parts``). Falls back from HiGHS to CBC (or back);
+    if both fail, the start with status ``heuristic``. ``progress(stage, gap)`` is told of each
+    step."""
+    report = progress or (lambda stage, gap: None)
+    order = ["highs", "cbc"] if options.solver == "highs" else ["cbc", "highs"]
+    for name in order:
+        try:
+            if name == "highs":
+                return _solve_highs(model, start, start_parts, options, deadline, report)
+            return _solve_cbc(model, start, start_parts, options, deadline)
+        except (SolverError, pulp.PulpSolverError):
+            continue
+    money = start_parts["hire"] + start_parts["lateness"] + start_parts["moves"]
+    return Outcome(chosen=start, solver="heuristic", shortfall=int(start_parts["shortfall"]), shortfall_bound=0,
+                   money=money, money_bound=None)
