@@ -148,7 +148,8 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
     most ``n_k`` overlapping in any week can be coloured with ``n_k`` stages, so the pooled rows
     are exact: ``planning.results.assign_stages`` then names the stages.
     Explicit stage ``s``, week ``w``: ``sum_c a[c,s,w] y[c] + sum_{(c,b) holds w} x[c,b,s]
-    - short[s,w] <= cap[s,w]`` (``stage_<stage>_<week>``; ``a`` are named demands).
+    - short[s,w] <= cap[s,w]`` (``stage_<stage>_<week>``; ``a`` are named demands, every one of
+    them in every week a size booking may take the stage).
     Returns ``(x, tier shortfall)`` variables.
     """
     weeks = cands.weeks
@@ -174,7 +175,8 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
                 per_combo[r.combo] = per_combo.get(r.combo, 0) + ub
         prob += pulp.lpSum(row) == int(r.units) * y[r.combo], _name("booking", r.combo, r.booking)
     tier_cap = dict(zip(tiers["tier"], tiers["capacity"]))
-    named = np.array([c for c in cells if row_kind[c // weeks] == "stage"], dtype=np.int64)
+    explicit_cells = {k for k in terms if not isinstance(k, tuple)}
+    named = np.array(sorted({int(c) for c in cells if row_kind[c // weeks] == "stage"} | explicit_cells), dtype=np.int64)
     loads = _loads(cands, np.fromiter(y, dtype=np.int64), named) if len(named) else {}
     tier_short = {}
     for key in sorted(set(terms) | set(loads), key=str):
@@ -188,6 +190,8 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
             continue
         rid, week = cands.cell_label(key)
         parts = [(y[c], u) for c, u in loads.get(key, [])] + terms.get(key, [])
+        if key not in short and key in explicit_cells:   # a size booking may land here: room for a shortfall
+            short[key] = pulp.LpVariable(_name("short", rid, week), lowBound=0)
         if key in short:
             parts.append((short[key], -1))
         prob += pulp.LpConstraint(pulp.LpAffineExpression(parts), pulp.LpConstraintLE, _name("stage", rid, week),

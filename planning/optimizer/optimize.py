@@ -107,7 +107,7 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     if outcome.solver == "heuristic":
         status = "heuristic"
     else:
-        status = "optimal" if proven_least and gap is not None and gap <= options.gap + 1e-9 else "feasible"
+        status = "optimal" if proven_least and gap is not None and gap <= options.gap + 1e-6 else "feasible"
     seconds = time.perf_counter() - t0
     tell("done", gap)
     return PlanResult(status=status, objective=objective, parts=money_parts, bound=bound, gap=gap,

@@ -155,7 +155,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         shortfall_bound = min(shortfall, int(math.ceil(info.mip_dual_bound - 1e-6)))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), money_cost)
     if len(short_idx):   # the shortfall held at its least (found) while money is minimized
-        h.addRow(-highspy.kHighsInf, shortfall + 1e-6, len(short_idx), short_idx, np.ones(len(short_idx)))
+        h.addRow(-highspy.kHighsInf, float(shortfall), len(short_idx), short_idx, np.ones(len(short_idx)))
     objective = money_of(incumbent)
     proven_least = shortfall_bound >= shortfall
 
