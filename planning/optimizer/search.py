@@ -54,8 +54,10 @@ def _related(cands, chosen: np.ndarray) -> dict[str, set[str]]:
     return out
 
 
-def neighbourhood(cands, chosen: np.ndarray, k: int, step: int, rng: np.random.Generator) -> np.ndarray:
-    """The units to free in one step: a shared-resource group (even steps) or a window (odd)."""
+def neighbourhood(cands, chosen: np.ndarray, related: dict[str, set[str]], k: int, step: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """The units to free in one step: a shared-resource group (even steps) or a window (odd).
+    ``related``: ``_related(cands, chosen)``."""
     units = cands.units
     if step % 2 == 0:
         prods = cands.productions["production_id"].to_numpy()
@@ -65,7 +67,7 @@ def neighbourhood(cands, chosen: np.ndarray, k: int, step: int, rng: np.random.G
         weight = weight / weight.sum() if weight.sum() > 0 else None
         weight = None if weight is None else 0.5 * weight + 0.5 / len(prods)
         seed = rng.choice(prods, p=weight)
-        near = sorted(_related(cands, chosen)[seed])
+        near = sorted(related[seed])
         picked = {seed} | set(rng.permutation(near)[: max(0, k - 1)].tolist()) if near else {seed}
         return units.index[units["production_id"].isin(picked)].to_numpy()
     start = cands.combos["start_week"].to_numpy()[chosen]
@@ -101,9 +103,10 @@ def search(h: highspy.Highs, cols: Columns, cands, incumbent: np.ndarray, object
     rng = np.random.default_rng(seed)
     k, steps, better, quiet = 3, 0, 0, 0
     n_prod = len(cands.productions)
+    chosen = choice_of(cols, incumbent, len(cands.units))
+    related = _related(cands, chosen)
     while time.perf_counter() < deadline - 0.2 and quiet < stall:
-        chosen = choice_of(cols, incumbent, len(cands.units))
-        free_units = neighbourhood(cands, chosen, k, steps, rng)
+        free_units = neighbourhood(cands, chosen, related, k, steps, rng)
         steps += 1
         if len(free_units) == 0:
             continue
@@ -119,6 +122,8 @@ def search(h: highspy.Highs, cols: Columns, cands, incumbent: np.ndarray, object
         value = h.getInfo().objective_function_value
         if value < objective - 1e-6 * max(1.0, abs(objective)):
             incumbent, objective = np.asarray(h.getSolution().col_value, dtype=float), float(value)
+            chosen = choice_of(cols, incumbent, len(cands.units))
+            related = _related(cands, chosen)
             better, quiet = better + 1, 0
             on_improve(incumbent, objective)
         else:
