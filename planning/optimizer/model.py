@@ -191,7 +191,13 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
         rid, week = cands.cell_label(key)
         parts = [(y[c], u) for c, u in loads.get(key, [])] + terms.get(key, [])
         if key not in short and key in explicit_cells:   # a size booking may land here: room for a shortfall
-            short[key] = pulp.LpVariable(_name("short", rid, week), lowBound=0)
+            most = {}
+            for c, u in loads.get(key, []):
+                most[combo_unit[c]] = max(most.get(combo_unit[c], 0), u)
+            for unit, per_combo in potential[key].items():
+                most[unit] = most.get(unit, 0) + max(per_combo.values())
+            if sum(most.values()) > cap[key]:
+                short[key] = pulp.LpVariable(_name("short", rid, week), lowBound=0)
         if key in short:
             parts.append((short[key], -1))
         prob += pulp.LpConstraint(pulp.LpAffineExpression(parts), pulp.LpConstraintLE, _name("stage", rid, week),

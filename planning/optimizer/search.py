@@ -8,9 +8,11 @@ full model's (``planning.optimizer.solve``).
 
 Neighbourhoods, in turn:
 
-- *shared resource*: one production, picked at random with weight on what it costs (lateness,
-  moves), and up to ``k - 1`` others that hold a capacity row in the same weeks;
-- *window*: every phase whose block touches a random window of weeks.
+- *shared resource* (slates of three productions or more): one production, picked at random with
+  weight on what it costs (lateness, moves), and up to ``k - 1`` others that hold a capacity row
+  in the same weeks;
+- *window*: every phase whose block touches a random window of weeks (about ``4 + 2k`` phases);
+- *handful*: ``4 + 2k`` phases at random.
 
 ``k`` grows while sub-problems are solved to optimality without improving, and shrinks when they
 run out of time.
@@ -56,24 +58,30 @@ def _related(cands, chosen: np.ndarray) -> dict[str, set[str]]:
 
 def neighbourhood(cands, chosen: np.ndarray, related: dict[str, set[str]], k: int, step: int,
                   rng: np.random.Generator) -> np.ndarray:
-    """The units to free in one step: a shared-resource group (even steps) or a window (odd).
-    ``related``: ``_related(cands, chosen)``."""
+    """The units to free in one step, by turns: a shared-resource group of productions (when the
+    slate has several), a window of weeks, a random handful of phases. ``related``:
+    ``_related(cands, chosen)``. The window and the handful hold about ``4 + 2k`` phases."""
     units = cands.units
-    if step % 2 == 0:
-        prods = cands.productions["production_id"].to_numpy()
+    prods = cands.productions["production_id"].to_numpy()
+    kinds = ("group", "window", "handful") if len(prods) > 2 else ("window", "handful")
+    kind = kinds[step % len(kinds)]
+    size = min(len(units), 4 + 2 * k)
+    if kind == "group":
         co = cands.combos.iloc[chosen]
         weight = (co.groupby("production_id")[["move_cost", "late_cost"]].sum().sum(axis=1)
                   .reindex(prods).fillna(0).to_numpy())
-        weight = weight / weight.sum() if weight.sum() > 0 else None
-        weight = None if weight is None else 0.5 * weight + 0.5 / len(prods)
+        weight = None if weight.sum() <= 0 else 0.5 * weight / weight.sum() + 0.5 / len(prods)
         seed = rng.choice(prods, p=weight)
         near = sorted(related[seed])
         picked = {seed} | set(rng.permutation(near)[: max(0, k - 1)].tolist()) if near else {seed}
         return units.index[units["production_id"].isin(picked)].to_numpy()
+    if kind == "handful":
+        return rng.permutation(len(units))[:size]
     start = cands.combos["start_week"].to_numpy()[chosen]
     end = cands.combos["end_week"].to_numpy()[chosen]
-    width = max(4, int(np.ceil(cands.weeks * k / max(1, len(cands.productions)))))
-    lo = int(rng.integers(max(1, cands.weeks - width + 1)))
+    lo_all, hi_all = int(start.min()), int(end.max())
+    width = max(2, int(np.ceil((hi_all - lo_all) * size / len(units))))
+    lo = int(rng.integers(lo_all, max(lo_all + 1, hi_all - width + 1)))
     return np.flatnonzero((start < lo + width) & (end > lo))
 
 
