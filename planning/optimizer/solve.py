@@ -152,7 +152,8 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         if info.objective_function_value < shortfall - 0.5:
             incumbent = found
         shortfall = int(round(incumbent[short_idx].sum()))
-        shortfall_bound = min(shortfall, int(math.ceil(info.mip_dual_bound - 1e-6)))
+        lower = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else 0.0   # stopped before any bound
+        shortfall_bound = min(shortfall, max(0, int(math.ceil(lower - 1e-6))))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), money_cost)
     if len(short_idx):   # the shortfall held at its least (found) while money is minimized
         h.addRow(-highspy.kHighsInf, float(shortfall), len(short_idx), short_idx, np.ones(len(short_idx)))
@@ -178,19 +179,21 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         h.setOptionValue("time_limit", max(0.2, 0.3 * left() if step == "probe" else left()))
         h.setOptionValue("mip_rel_gap", options.gap)
         put_start(incumbent)
-        report("solving", None if not bounds else (objective - max(bounds)) / max(objective, 1e-9))
+        report("solving", None if not bounds else max(0.0, objective - max(bounds)) / max(objective, 1e-9))
         proven = run(h, "plan")
         info = h.getInfo()
-        bounds.append(float(info.mip_dual_bound))
+        if math.isfinite(info.mip_dual_bound):
+            bounds.append(float(info.mip_dual_bound))
         if info.objective_function_value < objective - 1e-6 * max(1.0, abs(objective)):
             incumbent, objective = np.asarray(h.getSolution().col_value, dtype=float), float(info.objective_function_value)
             tighten(incumbent, objective)
             release(h, cols)
-        gap = (objective - max(bounds)) / objective if objective > 1e-9 else 0.0
-        if proven or gap <= options.gap:
+        gap = (objective - max(bounds)) / objective if objective > 1e-9 and bounds else 0.0 if bounds else None
+        if proven or (gap is not None and gap <= options.gap):
             break
     return Outcome(chosen=choice_of(cols, incumbent, n_units), solver="highs", shortfall=shortfall,
-                   shortfall_bound=shortfall_bound, money=objective, money_bound=min(objective, max(bounds)),
+                   shortfall_bound=shortfall_bound, money=objective,
+                   money_bound=min(objective, max(bounds)) if bounds else None,
                    neighbourhoods=steps, improvements=better)
 
 
