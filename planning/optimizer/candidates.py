@@ -53,6 +53,8 @@ class Candidates:
     cover_units: np.ndarray
     bookings: pd.DataFrame      # size bookings per combo: combo, booking, min_size, units, first_week, end_week
     explicit: pd.DataFrame      # explicit stages: row, resource_id, size
+    holds: pd.DataFrame         # named demands: unit, row (pool or stage), units, before, after: the phase
+                                # holds the row in weeks start - before .. start + after - 1
 
     def cell_label(self, cell: int) -> tuple[str, int]:
         return str(self.rows["row_id"].iat[cell // self.weeks]), int(cell % self.weeks)
@@ -260,13 +262,22 @@ def build_candidates(data: SlateData, options: PlanOptions) -> Candidates:
                                      "phase_id": units["phase_id"].to_numpy()[combos["unit"].to_numpy()],
                                      "start_week": combos["start_week"]})
     cover = _coverage(data, cands_placements, targets, dem_target, weeks)
+    named = dem[dem["resource_id"].notna()].merge(phases[["production_id", "phase_id", "unit", "duration"]],
+                                                  on=["production_id", "phase_id"])
+    holds = pd.DataFrame({
+        "unit": named["unit"].to_numpy(np.int64),
+        "row": [targets[str(r)][0] for r in named["resource_id"]],
+        "units": named["units"].to_numpy(np.int64),
+        "before": named["lead_weeks"].to_numpy(np.int64),
+        "after": (named["duration"] + named["tail_weeks"]).to_numpy(np.int64)})
     size = dict(zip(data.resources["resource_id"].astype(str), data.resources["size"].fillna(0).astype(float)))
     ex = rows[rows["row_id"].isin(_explicit_stages(data))][["row", "row_id"]].rename(columns={"row_id": "resource_id"})
     ex["size"] = ex["resource_id"].map(size)
     return Candidates(weeks=weeks, phases=phases, productions=prods, units=units, combos=combos, links=links,
                       rows=rows, capacity=_capacity(data, rows, weeks),
                       cover_combo=cover[0], cover_cell=cover[1], cover_units=cover[2],
-                      bookings=_size_bookings(data, cands_placements), explicit=ex.reset_index(drop=True))
+                      bookings=_size_bookings(data, cands_placements), explicit=ex.reset_index(drop=True),
+                      holds=holds)
 
 
 def _size_bookings(data: SlateData, placements: pd.DataFrame) -> pd.DataFrame:

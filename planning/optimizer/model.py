@@ -8,7 +8,8 @@ on cell ``(r,w)``, ``move[c]`` its move cost (zero for an undated phase), ``tail
 late its production is at least (``late[c] / late_cost[p]``), ``hcost[r]``/``hmax[r]`` the
 hire-in price and limit of pool ``r``.
 
-Variables: ``y[c]`` binary (combo ``c`` is chosen), ``x[c,b,k]`` stages of tier ``k`` taken by
+Variables: ``y[c]`` binary (combo ``c`` is chosen), ``z[u,t]`` its running sum over a unit's weeks
+(``Steps``: started by week ``t``), ``x[c,b,k]`` stages of tier ``k`` taken by
 size booking ``b``, ``hire[r,w] in [0, hmax[r]]``, ``short[r,w] >= 0`` (capacity no one has),
 ``late[p] >= 0`` (weeks late).
 
@@ -44,6 +45,7 @@ class PlanModel:
     y: dict[int, pulp.LpVariable]               # combo -> choice
     x: dict[tuple, pulp.LpVariable]             # (combo, booking, tier) -> stages of the tier taken
     tier_short: dict[tuple, pulp.LpVariable]    # (tier, week) -> shortfall
+    steps: Steps                                # z[u,t]: unit u started by week t
     hire: dict[int, pulp.LpVariable]            # cell -> hired units
     short: dict[int, pulp.LpVariable]           # cell -> shortfall units
     late: dict[str, pulp.LpVariable]            # production -> weeks late
@@ -68,41 +70,89 @@ def define_choice(prob: pulp.LpProblem, cands: Candidates, active: np.ndarray) -
     return y
 
 
-def define_precedence(prob: pulp.LpProblem, cands: Candidates, y: dict) -> None:
-    """Links between free phases, disaggregated by week (the strong time-indexed form).
+class Steps:
+    """Step variables ``z[u,t] = sum_{s <= t} y[u,s]`` ("unit ``u`` has started by week ``t``"),
+    one per unit and week strictly inside its active range: ``z[u,t] - z[u,t-1] - y[u,t] = 0``
+    (``step_<unit>_<week>``); before the range ``z = 0``, from its last week on ``z = 1``.
+
+    They are a change of variables, not a relaxation: the LP is as strong as the sums of ``y``
+    they replace, with far fewer nonzeros (a link row has two terms instead of two sums of up to
+    a window's length; a capacity row two terms per demand instead of one per start week that
+    covers the week).
+    """
+
+    def __init__(self, prob: pulp.LpProblem, cands: Candidates, y: dict):
+        start = cands.combos["start_week"].to_numpy()
+        unit = cands.combos["unit"].to_numpy()
+        self.y, self.z, self.lo, self.hi, self.first = y, {}, {}, {}, {}
+        active = np.fromiter(y, dtype=np.int64)
+        for u, combos in pd.Series(active).groupby(unit[active]):
+            c = np.sort(combos.to_numpy())
+            self.lo[u], self.hi[u], self.first[u] = int(start[c[0]]), int(start[c[-1]]), int(c[0])
+            previous = None
+            for t in range(self.lo[u], self.hi[u]):
+                z = self.z[(u, t)] = pulp.LpVariable(_name("z", u, t), lowBound=0, upBound=1)
+                terms = [(z, 1), (y[self.first[u] + t - self.lo[u]], -1)]
+                terms += [(previous, -1)] if previous is not None else []
+                prob += pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, _name("step", u, t), 0)
+                previous = z
+
+    def upto(self, u: int, t: int) -> pulp.LpAffineExpression | int:
+        """``sum_{s <= t} y[u,s]``: 0, 1 or a step variable."""
+        if t < self.lo[u]:
+            return 0
+        if t >= self.hi[u]:
+            return 1
+        return self.z[(u, t)]
+
+    def between(self, u: int, a: int, b: int) -> pulp.LpAffineExpression | int:
+        """``sum_{a <= s <= b} y[u,s]``: started by ``b`` and not by ``a - 1``."""
+        if b < a:
+            return 0
+        return self.upto(u, b) - self.upto(u, a - 1)
+
+
+def define_precedence(prob: pulp.LpProblem, cands: Candidates, steps: Steps) -> None:
+    """Links, disaggregated by week (the strong time-indexed form), on the step variables.
 
     For a link ``a -> b`` with min lag ``L`` (``start_b >= start_a + d_a + L``), every week ``t``:
-    ``sum_{s <= t} y[b,s] <= sum_{s <= t - d_a - L} y[a,s]`` (``precedence_<prod>_<a>_<b>_<t>``).
-    With a max lag ``M`` (``start_b <= start_a + d_a + M``):
-    ``sum_{s <= t} y[a,s] <= sum_{s <= t + d_a + M} y[b,s]`` (``maxlag_<prod>_<a>_<b>_<t>``).
+    ``z[b,t] <= z[a, t - d_a - L]`` (``precedence_<prod>_<a>_<b>_<t>``). With a max lag ``M``
+    (``start_b <= start_a + d_a + M``): ``z[a,t] <= z[b, t + d_a + M]`` (``maxlag_<prod>_<a>_<b>_<t>``).
+    Weeks where a side is the constant 0 or 1 and the row cannot bind are left out.
     """
-    if cands.links.empty:
-        return
-    start = cands.combos["start_week"].to_numpy()
-    by_unit = {u: sorted((int(start[c]), c) for c in g["combo"] if c in y)
-               for u, g in cands.combos.groupby("unit")}
-
-    def upto(unit, week):
-        return [y[c] for s, c in by_unit[unit] if s <= week]
-
     for r in cands.links.itertuples(index=False):
-        a, b = by_unit[r.before_unit], by_unit[r.after_unit]
-        if not a or not b:
-            continue
-        shift = r.before_duration + r.min_lag
-        for t in sorted({s for s, _ in b}):
-            if t - shift >= a[-1][0]:
+        a, b = int(r.before_unit), int(r.after_unit)
+        shift = int(r.before_duration + r.min_lag)
+        for t in range(steps.lo[b], steps.hi[b]):
+            if t - shift >= steps.hi[a]:
                 break
-            prob += (pulp.lpSum(upto(r.after_unit, t)) <= pulp.lpSum(upto(r.before_unit, t - shift)),
+            prob += (steps.upto(b, t) <= steps.upto(a, t - shift),
                      _name("precedence", r.production_id, r.before_phase, r.after_phase, t))
         if r.max_lag is None or pd.isna(r.max_lag):
             continue
-        reach = r.before_duration + int(r.max_lag)
-        for t in sorted({s for s, _ in a}):
-            if t + reach >= b[-1][0]:
+        reach = int(r.before_duration + r.max_lag)
+        for t in range(steps.lo[a], steps.hi[a]):
+            if t + reach >= steps.hi[b]:
                 break
-            prob += (pulp.lpSum(upto(r.before_unit, t)) <= pulp.lpSum(upto(r.after_unit, t + reach)),
+            prob += (steps.upto(a, t) <= steps.upto(b, t + reach),
                      _name("maxlag", r.production_id, r.before_phase, r.after_phase, t))
+
+
+def held(cands: Candidates, steps: Steps, cells: np.ndarray) -> dict[int, pulp.LpAffineExpression]:
+    """Named demands' load on each cell ``(r, w)``: ``sum units * sum_{w - after < s <= w + before}
+    y[u,s]``, each inner sum two step terms (``Steps.between``)."""
+    out = {}
+    wanted = set(cells.tolist())
+    by_row = {r: g for r, g in cands.holds.groupby("row")}
+    for cell in sorted(wanted):
+        row, week = divmod(int(cell), cands.weeks)
+        if row not in by_row:
+            continue
+        expr = pulp.LpAffineExpression()
+        for h in by_row[row].itertuples(index=False):
+            expr += int(h.units) * steps.between(int(h.unit), week - int(h.after) + 1, week + int(h.before))
+        out[int(cell)] = expr
+    return out
 
 
 def define_shortfall(cands: Candidates, cells: np.ndarray) -> dict[int, pulp.LpVariable]:
@@ -205,29 +255,26 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
     return x, tier_short
 
 
-def define_pool_capacity(prob: pulp.LpProblem, cands: Candidates, y: dict, cells: np.ndarray,
+def define_pool_capacity(prob: pulp.LpProblem, cands: Candidates, steps: Steps, cells: np.ndarray,
                          short: dict) -> dict[int, pulp.LpVariable]:
     """Pool capacity with calendar overrides, plus hire-in up to its limit.
 
-    Pool ``r``, week ``w``: ``sum_c a[c,r,w] y[c] - hire[r,w] - short[r,w] <= cap[r,w]`` with
-    ``0 <= hire[r,w] <= hmax[r]`` (0 where the pool cannot be hired or hiring is off) and
-    ``cap[r,w]`` the calendar capacity that week. Constraints ``pool_<resource>_<week>``.
-    Returns the hire variables by cell.
+    Pool ``r``, week ``w``: ``load[r,w] - hire[r,w] - short[r,w] <= cap[r,w]`` with ``load`` the
+    named demands holding it that week (``held``), ``0 <= hire[r,w] <= hmax[r]`` (0 where the pool
+    cannot be hired or hiring is off) and ``cap[r,w]`` the calendar capacity that week.
+    Constraints ``pool_<resource>_<week>``. Returns the hire variables by cell.
     """
     rows = cands.rows.set_index("row")
     mine = np.array([c for c in cells if rows.at[c // cands.weeks, "kind"] == "pool"], dtype=np.int64)
     hire = {}
-    if not len(mine):
-        return hire
     cap = cands.capacity.ravel()
-    for cell, terms in _loads(cands, np.fromiter(y, dtype=np.int64), mine).items():
+    for cell, load in held(cands, steps, mine).items():
         rid, week = cands.cell_label(cell)
-        extra = [(short[cell], -1)]
+        expr = load - short[cell]
         hmax = int(rows.at[cell // cands.weeks, "hire_max"])
         if hmax > 0:
             hire[cell] = pulp.LpVariable(_name("hire", rid, week), lowBound=0, upBound=hmax)
-            extra.append((hire[cell], -1))
-        expr = pulp.LpAffineExpression([(y[c], u) for c, u in terms] + extra)
+            expr -= hire[cell]
         prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, _name("pool", rid, week), int(cap[cell]))
     return hire
 
@@ -312,10 +359,11 @@ def build_model(cands: Candidates, tiers: pd.DataFrame, active: np.ndarray | Non
     cells = cells[cands.rows["kind"].to_numpy()[cells // cands.weeks] != "class"]  # the MIP uses tiers
     prob = pulp.LpProblem("slate_plan", pulp.LpMinimize)
     y = define_choice(prob, cands, active)
-    define_precedence(prob, cands, y)
+    steps = Steps(prob, cands, y)
+    define_precedence(prob, cands, steps)
     short = define_shortfall(cands, cells)
     x, tier_short = define_stage_capacity(prob, cands, tiers, y, cells, short)
-    hire = define_pool_capacity(prob, cands, y, cells, short)
+    hire = define_pool_capacity(prob, cands, steps, cells, short)
     late = define_lateness(prob, cands, y)
     hcost = np.repeat(cands.rows["hire_cost"].to_numpy(float), cands.weeks)
     late_cost = cands.productions.set_index("production_id")["late_cost"]
@@ -326,5 +374,6 @@ def build_model(cands: Candidates, tiers: pd.DataFrame, active: np.ndarray | Non
     }
     prob += pulp.lpSum(parts.values())
     shortfall = pulp.LpAffineExpression([(v, 1.0) for v in list(short.values()) + list(tier_short.values())])
-    return PlanModel(cands=cands, tiers=tiers, prob=prob, y=y, x=x, tier_short=tier_short, hire=hire, short=short,
+    return PlanModel(cands=cands, tiers=tiers, prob=prob, y=y, x=x, tier_short=tier_short, steps=steps, hire=hire,
+                     short=short,
                      late=late, parts=parts, shortfall=shortfall)

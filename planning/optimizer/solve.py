@@ -54,7 +54,7 @@ class Outcome:
 
 
 def start_values(model: PlanModel, chosen: np.ndarray) -> dict:
-    """Every variable's value in the plan ``chosen``: the choices, the stage placement
+    """Every variable's value in the plan ``chosen``: the choices and their steps, the stage placement
     (``tier_fit``), hire-in and shortfall per cell, weeks late per production."""
     cands = model.cands
     values = {v: 0.0 for v in model.prob.variables()}
@@ -80,6 +80,9 @@ def start_values(model: PlanModel, chosen: np.ndarray) -> dict:
             v = model.tier_short.get((t.tier, int(week))) if t.row < 0 else model.short.get(t.row * weeks + int(week))
             if v is not None:
                 values[v] = float(-free[t.tier][week])
+    start = cands.combos["start_week"].to_numpy()
+    for (u, t), v in model.steps.z.items():
+        values[v] = 1.0 if start[chosen[u]] <= t else 0.0
     combos = cands.combos.iloc[chosen]
     finish = combos.groupby("production_id")["end_week"].max()
     target = cands.productions.set_index("production_id")["target_week"]
