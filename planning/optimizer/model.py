@@ -46,6 +46,7 @@ class PlanModel:
     x: dict[tuple, pulp.LpVariable]             # (combo, booking, tier) -> stages of the tier taken
     tier_short: dict[tuple, pulp.LpVariable]    # (tier, week) -> shortfall
     steps: Steps                                # z[u,t]: unit u started by week t
+    chains: dict[tuple, dict]                   # (unit, booking, tier) -> {"x": {week: x}, "run": {week: X}}
     hire: dict[int, pulp.LpVariable]            # cell -> hired units
     short: dict[int, pulp.LpVariable]           # cell -> shortfall units
     late: dict[str, pulp.LpVariable]            # production -> weeks late
@@ -84,15 +85,15 @@ class Steps:
     def __init__(self, prob: pulp.LpProblem, cands: Candidates, y: dict):
         start = cands.combos["start_week"].to_numpy()
         unit = cands.combos["unit"].to_numpy()
-        self.y, self.z, self.lo, self.hi, self.first = y, {}, {}, {}, {}
+        self.y, self.z, self.lo, self.hi = y, {}, {}, {}
         active = np.fromiter(y, dtype=np.int64)
         for u, combos in pd.Series(active).groupby(unit[active]):
-            c = np.sort(combos.to_numpy())
-            self.lo[u], self.hi[u], self.first[u] = int(start[c[0]]), int(start[c[-1]]), int(c[0])
+            by_week = {int(start[c]): int(c) for c in combos}     # pruned weeks inside the range add nothing
+            self.lo[u], self.hi[u] = min(by_week), max(by_week)
             previous = None
             for t in range(self.lo[u], self.hi[u]):
                 z = self.z[(u, t)] = pulp.LpVariable(_name("z", u, t), lowBound=0, upBound=1)
-                terms = [(z, 1), (y[self.first[u] + t - self.lo[u]], -1)]
+                terms = [(z, 1)] + ([(y[by_week[t]], -1)] if t in by_week else [])
                 terms += [(previous, -1)] if previous is not None else []
                 prob += pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, _name("step", u, t), 0)
                 previous = z
@@ -182,7 +183,7 @@ def _loads(cands: Candidates, active: np.ndarray, cells: np.ndarray) -> dict[int
     return out
 
 
-def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.DataFrame, y: dict,
+def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.DataFrame, y: dict, steps: Steps,
                           cells: np.ndarray, short: dict) -> tuple[dict, dict]:
     """One production per stage per week, one stage for a whole booking, stages pooled by size.
 
@@ -194,21 +195,23 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
     ``min_size[b]``; binary for an explicit stage that size and open for the whole block.
     Booking: ``sum_k x[c,b,k] = units[b] y[c]`` (``booking_<combo>_<b>``).
     Plain tier ``k``, week ``w``: ``sum_{(c,b) holds w} x[c,b,k] - short[k,w] <= n_k``
-    (``stage_<tier>_<week>``). Blocks on identical stages are intervals, and intervals with at
+    (``stage_<tier>_<week>``), each booking's sum written with running sums over its start weeks
+    (``X_<unit>_<booking>_<tier>_<week>``, as ``Steps``), two terms a week. Blocks on identical stages are intervals, and intervals with at
     most ``n_k`` overlapping in any week can be coloured with ``n_k`` stages, so the pooled rows
     are exact: ``planning.results.assign_stages`` then names the stages.
     Explicit stage ``s``, week ``w``: ``sum_c a[c,s,w] y[c] + sum_{(c,b) holds w} x[c,b,s]
     - short[s,w] <= cap[s,w]`` (``stage_<stage>_<week>``; ``a`` are named demands, every one of
     them in every week a size booking may take the stage).
-    Returns ``(x, tier shortfall)`` variables.
+    Returns the ``x`` and tier shortfall variables, and the running sums by booking and tier.
     """
     weeks = cands.weeks
     cap = cands.capacity.ravel()
     row_kind = cands.rows["kind"].to_numpy()
     book = cands.bookings[cands.bookings["combo"].isin(list(y))]
     combo_unit = cands.combos["unit"].to_numpy()
+    start = cands.combos["start_week"].to_numpy()
     tier_rows = list(tiers.itertuples(index=False))
-    x, terms, potential = {}, {}, {}
+    x, chains = {}, {}      # chains: (unit, booking, tier) -> {start week: x}, with the block's shape
     for r in book.itertuples(index=False):
         lo, hi = max(0, r.first_week), min(weeks, r.end_week)
         if lo >= hi:
@@ -218,41 +221,74 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
             v = x[(r.combo, r.booking, tier)] = pulp.LpVariable(_name("x", r.combo, r.booking, tier), 0, ub,
                                                                 cat="Integer")
             row.append(v)
-            for w in range(lo, hi):
-                key = (tier, w) if base is None else base + w
-                terms.setdefault(key, []).append((v, 1))
-                per_combo = potential.setdefault(key, {}).setdefault(combo_unit[r.combo], {})
-                per_combo[r.combo] = per_combo.get(r.combo, 0) + ub
+            s0 = int(start[r.combo])
+            chain = chains.setdefault((int(combo_unit[r.combo]), int(r.booking), tier),
+                                      {"x": {}, "ub": 0, "base": base, "before": s0 - int(r.first_week),
+                                       "after": int(r.end_week) - s0})
+            chain["x"][s0] = v
+            chain["ub"] = max(chain["ub"], ub)
         prob += pulp.lpSum(row) == int(r.units) * y[r.combo], _name("booking", r.combo, r.booking)
+    terms, potential = {}, {}
+    for (u, b, tier), chain in chains.items():
+        held_by = _tier_steps(prob, chain, _name("X", u, b, tier))
+        first, last = min(chain["x"]), max(chain["x"])
+        for w in range(max(0, first - chain["before"]), min(weeks, last + chain["after"])):
+            key = (tier, w) if chain["base"] is None else chain["base"] + w
+            terms.setdefault(key, []).append(held_by(w - chain["after"] + 1, w + chain["before"]))
+            potential[key] = potential.get(key, 0) + chain["ub"]
     tier_cap = dict(zip(tiers["tier"], tiers["capacity"]))
     explicit_cells = {k for k in terms if not isinstance(k, tuple)}
     named = np.array(sorted({int(c) for c in cells if row_kind[c // weeks] == "stage"} | explicit_cells), dtype=np.int64)
-    loads = _loads(cands, np.fromiter(y, dtype=np.int64), named) if len(named) else {}
+    loads = held(cands, steps, named) if len(named) else {}
+    most_named = _most(cands, y, named)
     tier_short = {}
     for key in sorted(set(terms) | set(loads), key=str):
         if isinstance(key, tuple):
             tier, week = key
-            if sum(max(c.values()) for c in potential[key].values()) <= tier_cap[tier]:
+            if potential[key] <= tier_cap[tier]:
                 continue
             tier_short[key] = pulp.LpVariable(_name("short", tier, week), lowBound=0)
-            expr = pulp.LpAffineExpression(terms[key] + [(tier_short[key], -1)])
+            expr = pulp.lpSum(terms[key]) - tier_short[key]
             prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, _name("stage", tier, week), int(tier_cap[tier]))
             continue
         rid, week = cands.cell_label(key)
-        parts = [(y[c], u) for c, u in loads.get(key, [])] + terms.get(key, [])
-        if key not in short and key in explicit_cells:   # a size booking may land here: room for a shortfall
-            most = {}
-            for c, u in loads.get(key, []):
-                most[combo_unit[c]] = max(most.get(combo_unit[c], 0), u)
-            for unit, per_combo in potential[key].items():
-                most[unit] = most.get(unit, 0) + max(per_combo.values())
-            if sum(most.values()) > cap[key]:
-                short[key] = pulp.LpVariable(_name("short", rid, week), lowBound=0)
+        expr = loads.get(key, pulp.LpAffineExpression()) + pulp.lpSum(terms.get(key, []))
+        if key not in short and key in explicit_cells and most_named.get(key, 0) + potential[key] > cap[key]:
+            short[key] = pulp.LpVariable(_name("short", rid, week), lowBound=0)   # a size booking may land here
         if key in short:
-            parts.append((short[key], -1))
-        prob += pulp.LpConstraint(pulp.LpAffineExpression(parts), pulp.LpConstraintLE, _name("stage", rid, week),
-                                  int(cap[key]))
-    return x, tier_short
+            expr -= short[key]
+        prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, _name("stage", rid, week), int(cap[key]))
+    return x, tier_short, chains
+
+
+def _tier_steps(prob: pulp.LpProblem, chain: dict, name: str):
+    """Running sums ``X[t] = sum_{s <= t} x[s]`` of one booking's stages on one tier over its start
+    weeks (``<name>_<t>``, kept in ``chain["run"]``), as for ``Steps``; returns ``between(a, b) =
+    sum_{a <= s <= b} x[s]``."""
+    xs = chain["x"]
+    first, last = min(xs), max(xs)
+    run, previous = chain.setdefault("run", {}), None
+    for t in range(first, last + 1):
+        v = run[t] = pulp.LpVariable(f"{name}_{t}", lowBound=0)
+        expr = pulp.LpAffineExpression([(v, 1)] + ([(xs[t], -1)] if t in xs else [])
+                                       + ([(previous, -1)] if previous is not None else []))
+        prob += pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"{name}_{t}", 0)
+        previous = v
+
+    def upto(t: int):
+        return 0 if t < first else run[min(t, last)]
+
+    def between(a: int, b: int):
+        return upto(b) - upto(a - 1)
+    return between
+
+
+def _most(cands: Candidates, y: dict, cells: np.ndarray) -> dict[int, int]:
+    """The largest named load each cell can carry: per unit its heaviest active combo, summed."""
+    mask = np.isin(cands.cover_combo, np.fromiter(y, dtype=np.int64)) & np.isin(cands.cover_cell, cells)
+    unit = cands.combos["unit"].to_numpy()[cands.cover_combo[mask]]
+    frame = pd.DataFrame({"unit": unit, "cell": cands.cover_cell[mask], "units": cands.cover_units[mask]})
+    return frame.groupby(["cell", "unit"])["units"].max().groupby(level="cell").sum().to_dict()
 
 
 def define_pool_capacity(prob: pulp.LpProblem, cands: Candidates, steps: Steps, cells: np.ndarray,
@@ -362,7 +398,7 @@ def build_model(cands: Candidates, tiers: pd.DataFrame, active: np.ndarray | Non
     steps = Steps(prob, cands, y)
     define_precedence(prob, cands, steps)
     short = define_shortfall(cands, cells)
-    x, tier_short = define_stage_capacity(prob, cands, tiers, y, cells, short)
+    x, tier_short, chains = define_stage_capacity(prob, cands, tiers, y, steps, cells, short)
     hire = define_pool_capacity(prob, cands, steps, cells, short)
     late = define_lateness(prob, cands, y)
     hcost = np.repeat(cands.rows["hire_cost"].to_numpy(float), cands.weeks)
@@ -374,6 +410,6 @@ def build_model(cands: Candidates, tiers: pd.DataFrame, active: np.ndarray | Non
     }
     prob += pulp.lpSum(parts.values())
     shortfall = pulp.LpAffineExpression([(v, 1.0) for v in list(short.values()) + list(tier_short.values())])
-    return PlanModel(cands=cands, tiers=tiers, prob=prob, y=y, x=x, tier_short=tier_short, steps=steps, hire=hire,
+    return PlanModel(cands=cands, tiers=tiers, prob=prob, y=y, x=x, tier_short=tier_short, steps=steps, chains=chains, hire=hire,
                      short=short,
                      late=late, parts=parts, shortfall=shortfall)

@@ -101,10 +101,11 @@ def release(h: highspy.Highs, cols: Columns) -> None:
 
 
 def search(h: highspy.Highs, cols: Columns, cands, incumbent: np.ndarray, objective: float, deadline: float,
-           on_improve, seed: int = 0, stall: int = 12) -> tuple[np.ndarray, float, int, int]:
+           on_improve, money_of, seed: int = 0, stall: int = 12) -> tuple[np.ndarray, float, int, int]:
     """Neighbourhood steps until ``deadline`` or ``stall`` steps in a row without improvement.
 
-    ``incumbent`` is a full column vector, ``objective`` its money. ``on_improve(values, objective)``
+    ``incumbent`` is a full column vector, ``objective`` its money (``money_of(values)``, computed
+    from the solution, never taken from the solver). ``on_improve(values, objective)``
     is called with every better plan (it may tighten ``cols.upper``). Returns ``(values, objective,
     steps, improvements)``.
     """
@@ -127,9 +128,10 @@ def search(h: highspy.Highs, cols: Columns, cands, incumbent: np.ndarray, object
         except SolverError:
             quiet += 1
             continue
-        value = h.getInfo().objective_function_value
+        found = np.asarray(h.getSolution().col_value, dtype=float)
+        value = money_of(found)
         if value < objective - 1e-6 * max(1.0, abs(objective)):
-            incumbent, objective = np.asarray(h.getSolution().col_value, dtype=float), float(value)
+            incumbent, objective = found, value
             chosen = choice_of(cols, incumbent, len(cands.units))
             related = _related(cands, chosen)
             better, quiet = better + 1, 0

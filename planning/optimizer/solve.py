@@ -83,6 +83,11 @@ def start_values(model: PlanModel, chosen: np.ndarray) -> dict:
     start = cands.combos["start_week"].to_numpy()
     for (u, t), v in model.steps.z.items():
         values[v] = 1.0 if start[chosen[u]] <= t else 0.0
+    for chain in model.chains.values():
+        total = 0.0
+        for t, v in sorted(chain["run"].items()):
+            total += values[chain["x"][t]] if t in chain["x"] else 0.0
+            values[v] = total
     combos = cands.combos.iloc[chosen]
     finish = combos.groupby("production_id")["end_week"].max()
     target = cands.productions.set_index("production_id")["target_week"]
@@ -141,21 +146,34 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     def left() -> float:
         return deadline - time.perf_counter()
 
+    def checked(what: str, start_from: np.ndarray, value_of) -> tuple[bool, np.ndarray, float, float | None]:
+        """Run from ``start_from``; ``(proven, solution, its value by our costs, bound or None)``.
+        HiGHS 1.16 can misread a start in its presolved space (the reported objective and bound
+        then differ from the solution's own cost): such a run is repeated without the start."""
+        for attempt in range(2):
+            h.clearSolver()
+            if attempt == 0:
+                put_start(start_from)
+            proven = run(h, what)
+            info = h.getInfo()
+            found = np.asarray(h.getSolution().col_value, dtype=float)
+            value = value_of(found)
+            if abs(value - info.objective_function_value) <= 1e-6 * max(1.0, abs(value)):
+                return proven, found, value, info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
+        return False, found, value, None
+
     shortfall, shortfall_bound = int(start_parts["shortfall"]), 0
     if shortfall > 0 and len(short_idx):
         # 1. Shortfall first.
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.isin(np.arange(n), short_idx).astype(float))
         h.setOptionValue("time_limit", max(0.1, 0.4 * left()))
         h.setOptionValue("mip_rel_gap", 0.0)
-        put_start(incumbent)
         report("shortfall", None)
-        run(h, "least shortfall")
-        info = h.getInfo()
-        found = np.asarray(h.getSolution().col_value, dtype=float)
-        if info.objective_function_value < shortfall - 0.5:
+        _, found, value, lower = checked("least shortfall", incumbent, lambda x: float(x[short_idx].sum()))
+        if value < shortfall - 0.5:
             incumbent = found
         shortfall = int(round(incumbent[short_idx].sum()))
-        lower = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else 0.0   # stopped before any bound
+        lower = 0.0 if lower is None else lower       # stopped before any bound
         shortfall_bound = min(shortfall, max(0, int(math.ceil(lower - 1e-6))))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), money_cost)
     if len(short_idx):   # the shortfall held at its least (found) while money is minimized
@@ -177,18 +195,16 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     for step in ("probe", "search", "proof") if probe else ("proof",):
         if step == "search":
             incumbent, objective, steps, better = search(h, cols, model.cands, incumbent, objective,
-                                                         time.perf_counter() + 0.5 * left(), tighten)
+                                                         time.perf_counter() + 0.5 * left(), tighten, money_of)
             continue
         h.setOptionValue("time_limit", max(0.2, 0.3 * left() if step == "probe" else left()))
         h.setOptionValue("mip_rel_gap", options.gap)
-        put_start(incumbent)
         report("solving", None if not bounds else max(0.0, objective - max(bounds)) / max(objective, 1e-9))
-        proven = run(h, "plan")
-        info = h.getInfo()
-        if math.isfinite(info.mip_dual_bound):
-            bounds.append(float(info.mip_dual_bound))
-        if info.objective_function_value < objective - 1e-6 * max(1.0, abs(objective)):
-            incumbent, objective = np.asarray(h.getSolution().col_value, dtype=float), float(info.objective_function_value)
+        proven, found, value, bound = checked("plan", incumbent, money_of)
+        if bound is not None:
+            bounds.append(float(bound))
+        if value < objective - 1e-6 * max(1.0, abs(objective)):
+            incumbent, objective = found, value
             tighten(incumbent, objective)
             release(h, cols)
         gap = (objective - max(bounds)) / objective if objective > 1e-9 and bounds else 0.0 if bounds else None
