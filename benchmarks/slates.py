@@ -4,8 +4,9 @@
 pools and stages scale with the slate, so every size is about as busy as the sample. Generated
 slates are over-committed at 10, 40 and 100 productions (some capacity nobody can cover).
 ``slate(n, hire=True)`` is the variant that can be planned without shortfall: every pool can hire
-in up to its own capacity again, the lot has half as many stages again, and no production is
-locked (the generated locks put two shoots on the LED volume at once).
+in up to its own capacity again, the lot has half as many stages again and two LED volumes per
+twenty productions (each production's LED work named on one of them, in turn), and no production
+is locked (the generated locks put two shoots on the LED volume at once).
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ def tables(n: int, seed: int | None = None, hire: bool = False) -> dict:
         res.loc[pool, "hire_max_units"] = pd.concat([res.loc[pool, "hire_max_units"].fillna(0),
                                                      res.loc[pool, "capacity"]], axis=1).max(axis=1)
         res.loc[pool & res["hire_cost_per_week"].isna(), "hire_cost_per_week"] = 50_000.0
-        out["resources"] = res
+        led = res[res["resource_id"] == "LED-01"]
+        volumes = [f"LED-{i:02d}" for i in range(1, 2 * -(-n // 20) + 1)]
+        extra = pd.concat([led.assign(resource_id=v, name=f"LED Volume {i + 1}") for i, v in enumerate(volumes[1:], 1)])
+        out["resources"] = pd.concat([res, extra], ignore_index=True)
+        dem = out["demands"].copy()
+        on_led = dem["resource_id"] == "LED-01"
+        order = {p: i for i, p in enumerate(dict.fromkeys(dem.loc[on_led, "production_id"]))}
+        dem.loc[on_led, "resource_id"] = [volumes[order[p] % len(volumes)] for p in dem.loc[on_led, "production_id"]]
+        out["demands"] = dem
     return out
 
 
