@@ -25,7 +25,9 @@ class PlanOptions:
     (heuristic start and model building included); ``gap``: the relative money gap to the full
     problem's bound at which a plan is called optimal; ``hire_allowed``: False forbids every
     hire-in; ``heuristic_orders``: randomised greedy orders beside the fixed ones;
-    ``neighbourhoods``: True (default) runs large-neighbourhood search before the proof."""
+    ``neighbourhoods``: True (default) runs large-neighbourhood search before the proof;
+    ``constraint_search``: True (default) searches start plans with CP-SAT in a worker process
+    beside the MIP (when OR-Tools is installed and the time limit is 10 s or more)."""
 
     solver: str = "highs"
     time_limit: float = 60.0
@@ -34,3 +36,4 @@ class PlanOptions:
     hire_allowed: bool = True
     heuristic_orders: int = 8
     neighbourhoods: bool = True
+    constraint_search: bool = True

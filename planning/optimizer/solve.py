@@ -32,6 +32,7 @@ import numpy as np
 import pulp
 
 from planning.optimizer.candidates import cell_load
+from planning.optimizer.constraint import Pending, to_choice
 from planning.optimizer.highs import THREADS, SolverError, configure, run
 from planning.optimizer.model import PlanModel, own_cost_bounds
 from planning.optimizer.options import PlanOptions
@@ -122,7 +123,7 @@ def _money_costs(model: PlanModel, n: int) -> np.ndarray:
 
 
 def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions, deadline: float,
-                 report) -> Outcome:
+                 report, pending: Pending) -> Outcome:
     prob = model.prob
     solver = pulp.HiGHS(msg=False, threads=THREADS)
     solver.createAndConfigureSolver(prob)
@@ -149,18 +150,25 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     def checked(what: str, start_from: np.ndarray, value_of) -> tuple[bool, np.ndarray, float, float | None]:
         """Run from ``start_from``; ``(proven, solution, its value by our costs, bound or None)``.
         HiGHS 1.16 can misread a start in its presolved space (the reported objective and bound
-        then differ from the solution's own cost): such a run is repeated without the start."""
+        then differ from the solution's own cost): such a run is repeated without the start. A run
+        that ends with no solution at all leaves ``start_from`` as the answer, with no bound."""
+        answer = (False, start_from, value_of(start_from), None)
         for attempt in range(2):
             h.clearSolver()
             if attempt == 0:
                 put_start(start_from)
-            proven = run(h, what)
+            try:
+                proven = run(h, what)
+            except SolverError:
+                return answer
             info = h.getInfo()
             found = np.asarray(h.getSolution().col_value, dtype=float)
             value = value_of(found)
             if abs(value - info.objective_function_value) <= 1e-6 * max(1.0, abs(value)):
                 return proven, found, value, info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
-        return False, found, value, None
+            if value <= answer[2]:
+                answer = (False, found, value, None)
+        return answer
 
     shortfall, shortfall_bound = int(start_parts["shortfall"]), 0
     if shortfall > 0 and len(short_idx):
@@ -176,10 +184,34 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         lower = 0.0 if lower is None else lower       # stopped before any bound
         shortfall_bound = min(shortfall, max(0, int(math.ceil(lower - 1e-6))))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), money_cost)
+    least_row = h.getNumRow()
     if len(short_idx):   # the shortfall held at its least (found) while money is minimized
         h.addRow(-highspy.kHighsInf, float(shortfall), len(short_idx), short_idx, np.ones(len(short_idx)))
     objective = money_of(incumbent)
     proven_least = shortfall_bound >= shortfall
+
+    def adopt(block: bool) -> None:
+        """Take the constraint search's plan where it beats ours (less shortfall, or less money)."""
+        nonlocal incumbent, objective, shortfall, proven_least
+        starts = pending.poll(block, timeout=max(0.1, 0.5 * left()))   # the proof keeps half of what is left
+        if starts is None:
+            return
+        pending.proc = None                      # read once
+        chosen = to_choice(model.cands, starts)
+        if not all(int(c) in model.y for c in chosen):
+            return                               # outside the windows still open: not better
+        vals = start_values(model, chosen)
+        x = np.array([vals[v] for v in variables], dtype=float)
+        short = int(round(x[short_idx].sum())) if len(short_idx) else 0
+        if short < shortfall:
+            shortfall = short
+            h.changeRowBounds(least_row, -highspy.kHighsInf, float(shortfall))
+            proven_least = shortfall_bound >= shortfall
+        elif short > shortfall or money_of(x) >= objective - 1e-6 * max(1.0, abs(objective)):
+            return
+        incumbent, objective = x, money_of(x)
+        tighten(incumbent, objective)
+        release(h, cols)
 
     def tighten(x: np.ndarray, value: float) -> None:
         if proven_least:
@@ -193,6 +225,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     # 2. Probe, 3. neighbourhoods, 4. proof.
     probe = options.neighbourhoods and left() > 2.0
     for step in ("probe", "search", "proof") if probe else ("proof",):
+        adopt(block=step == "proof")
         if step == "search":
             incumbent, objective, steps, better = search(h, cols, model.cands, incumbent, objective,
                                                          time.perf_counter() + 0.5 * left(), tighten, money_of)
@@ -261,7 +294,7 @@ def _solve_cbc(model: PlanModel, start: np.ndarray, start_parts: dict, options: 
 
 
 def solve(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions, deadline: float,
-          progress=None) -> Outcome:
+          progress=None, pending: Pending | None = None) -> Outcome:
     """The best plan the solvers find by ``deadline`` (a ``time.perf_counter()`` value), from
     ``start`` (a combo per unit costing ``start_parts``). Falls back from HiGHS to CBC (or back);
     if both fail, the start with status ``heuristic``. ``progress(stage, gap)`` is told of each
@@ -271,7 +304,7 @@ def solve(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanO
     for name in order:
         try:
             if name == "highs":
-                return _solve_highs(model, start, start_parts, options, deadline, report)
+                return _solve_highs(model, start, start_parts, options, deadline, report, pending or Pending(None))
             return _solve_cbc(model, start, start_parts, options, deadline)
         except (SolverError, pulp.PulpSolverError):
             continue
