@@ -89,12 +89,17 @@ def to_tables(inst: Instance) -> dict[str, pd.DataFrame]:
     }
 
 
-def to_slate(inst: Instance) -> SlateData:
-    """The instance as validated ``SlateData`` (raises ``ValueError`` listing any problem)."""
-    data, problems = check(to_tables(inst))
+def validated(name: str, tables: dict[str, pd.DataFrame]) -> SlateData:
+    """``tables`` as validated ``SlateData`` (raises ``ValueError`` naming ``name`` and every problem)."""
+    data, problems = check(tables)
     if problems:
-        raise ValueError(f"{inst.name}: " + "; ".join(map(str, problems)))
+        raise ValueError(f"{name}: " + "; ".join(map(str, problems)))
     return data
+
+
+def to_slate(inst: Instance) -> SlateData:
+    """The instance as validated ``SlateData``."""
+    return validated(inst.name, to_tables(inst))
 
 
 def optima(folder: str | Path) -> dict[str, int]:
