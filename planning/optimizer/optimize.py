@@ -20,8 +20,6 @@ from planning.optimizer.stages import stage_tiers, start_cost
 from planning.optimizer.starts import heuristic_start
 
 MIN_SOLVE_SECONDS = 0.5   # the solver always gets at least this, whatever the heuristic took
-CP_MIN_SECONDS = 10.0     # constraint search beside the MIP only for searches at least this long
-CP_SHARE = 0.3            # of the time limit, on the second core
 
 
 @dataclass
@@ -96,18 +94,12 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     tell("heuristic")
     cands = build_candidates(data, options)
     tiers = stage_tiers(cands, data)
-    use_cp = options.constraint_search and options.time_limit >= CP_MIN_SECONDS
-    pending = constraint.launch(cands, data, options.weights.move_cost_per_week, CP_SHARE * options.time_limit) \
-        if use_cp else constraint.Pending(None)
     chosen, parts, _ = heuristic_start(cands, tiers, options.heuristic_orders, given=start)
     tell("building")
     active = prune(cands, money(parts), chosen) if parts["shortfall"] == 0 else None
     model = build_model(cands, tiers, active)
-    try:
-        outcome = solve(model, chosen, parts, options, max(deadline, time.perf_counter() + MIN_SOLVE_SECONDS), tell,
-                        pending)
-    finally:
-        pending.stop()
+    outcome = solve(model, chosen, parts, options, max(deadline, time.perf_counter() + MIN_SOLVE_SECONDS), tell,
+                    lambda seconds: constraint.launch(cands, data, options.weights.move_cost_per_week, seconds))
     frames, money_parts = plan_frames(data, cands, outcome.chosen)
     shortfall = start_cost(cands, tiers, outcome.chosen)["shortfall"]
     objective = money(money_parts)

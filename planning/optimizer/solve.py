@@ -39,6 +39,9 @@ from planning.optimizer.options import PlanOptions
 from planning.optimizer.search import Columns, choice_of, release, search
 from planning.optimizer.stages import tier_fit
 
+CP_MIN_SECONDS = 5.0      # a constraint search only where at least this much time is left for it
+CP_SHARE = 0.45           # of what is left after the probe, on the second core
+
 
 @dataclass
 class Outcome:
@@ -123,7 +126,7 @@ def _money_costs(model: PlanModel, n: int) -> np.ndarray:
 
 
 def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions, deadline: float,
-                 report, pending: Pending) -> Outcome:
+                 report, constraint_search) -> Outcome:
     prob = model.prob
     solver = pulp.HiGHS(msg=False, threads=THREADS)
     solver.createAndConfigureSolver(prob)
@@ -190,6 +193,8 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     objective = money_of(incumbent)
     proven_least = shortfall_bound >= shortfall
 
+    pending = Pending(None)
+
     def adopt(block: bool) -> None:
         """Take the constraint search's plan where it beats ours (less shortfall, or less money)."""
         nonlocal incumbent, objective, shortfall, proven_least
@@ -224,25 +229,30 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     bounds, steps, better = [], 0, 0
     # 2. Probe, 3. neighbourhoods, 4. proof.
     probe = options.neighbourhoods and left() > 2.0
-    for step in ("probe", "search", "proof") if probe else ("proof",):
-        adopt(block=step == "proof")
-        if step == "search":
-            incumbent, objective, steps, better = search(h, cols, model.cands, incumbent, objective,
-                                                         time.perf_counter() + 0.5 * left(), tighten, money_of)
-            continue
-        h.setOptionValue("time_limit", max(0.2, 0.3 * left() if step == "probe" else left()))
-        h.setOptionValue("mip_rel_gap", options.gap)
-        report("solving", None if not bounds else max(0.0, objective - max(bounds)) / max(objective, 1e-9))
-        proven, found, value, bound = checked("plan", incumbent, money_of)
-        if bound is not None:
-            bounds.append(float(bound))
-        if value < objective - 1e-6 * max(1.0, abs(objective)):
-            incumbent, objective = found, value
-            tighten(incumbent, objective)
-            release(h, cols)
-        gap = (objective - max(bounds)) / objective if objective > 1e-9 and bounds else 0.0 if bounds else None
-        if proven or (gap is not None and gap <= options.gap):
-            break
+    try:
+        for step in ("probe", "search", "proof") if probe else ("proof",):
+            if step == "search" and constraint_search is not None and left() >= CP_MIN_SECONDS:
+                pending = constraint_search(CP_SHARE * left())    # the probe did not prove it: a second opinion
+            adopt(block=step == "proof")
+            if step == "search":
+                incumbent, objective, steps, better = search(h, cols, model.cands, incumbent, objective,
+                                                             time.perf_counter() + 0.5 * left(), tighten, money_of)
+                continue
+            h.setOptionValue("time_limit", max(0.2, 0.3 * left() if step == "probe" else left()))
+            h.setOptionValue("mip_rel_gap", options.gap)
+            report("solving", None if not bounds else max(0.0, objective - max(bounds)) / max(objective, 1e-9))
+            proven, found, value, bound = checked("plan", incumbent, money_of)
+            if bound is not None:
+                bounds.append(float(bound))
+            if value < objective - 1e-6 * max(1.0, abs(objective)):
+                incumbent, objective = found, value
+                tighten(incumbent, objective)
+                release(h, cols)
+            gap = (objective - max(bounds)) / objective if objective > 1e-9 and bounds else 0.0 if bounds else None
+            if proven or (gap is not None and gap <= options.gap):
+                break
+    finally:
+        pending.stop()
     return Outcome(chosen=choice_of(cols, incumbent, n_units), solver="highs", shortfall=shortfall,
                    shortfall_bound=shortfall_bound, money=objective,
                    money_bound=min(objective, max(bounds)) if bounds else None,
@@ -294,17 +304,19 @@ def _solve_cbc(model: PlanModel, start: np.ndarray, start_parts: dict, options: 
 
 
 def solve(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions, deadline: float,
-          progress=None, pending: Pending | None = None) -> Outcome:
+          progress=None, constraint_search=None) -> Outcome:
     """The best plan the solvers find by ``deadline`` (a ``time.perf_counter()`` value), from
     ``start`` (a combo per unit costing ``start_parts``). Falls back from HiGHS to CBC (or back);
     if both fail, the start with status ``heuristic``. ``progress(stage, gap)`` is told of each
-    step."""
+    step. ``constraint_search(seconds)`` (optional) starts a CP search (``constraint.launch``),
+    used when the first run of the full model has not proven its plan."""
     report = progress or (lambda stage, gap: None)
     order = ["highs", "cbc"] if options.solver == "highs" else ["cbc", "highs"]
     for name in order:
         try:
             if name == "highs":
-                return _solve_highs(model, start, start_parts, options, deadline, report, pending or Pending(None))
+                return _solve_highs(model, start, start_parts, options, deadline, report,
+                                    constraint_search if options.constraint_search else None)
             return _solve_cbc(model, start, start_parts, options, deadline)
         except (SolverError, pulp.PulpSolverError):
             continue
