@@ -1,6 +1,6 @@
 """Multi-project PSPLIB instances through the slate optimizer, against CP-SAT's proven optimum.
 
-    .venv/bin/pip install 'ortools>=9.10,<10'    # once: OR-Tools, for the reference optimum
+    (OR-Tools, for the reference optimum, is one of the product's dependencies)
     .venv/bin/python benchmarks/bench_multiproject.py [--time-limit 60] [--cpsat-time-limit 60] [--instances 2|mp1,mp4]
 
 Each instance (``benchmarks/multiproject.py``) is two or three PSPLIB j30 projects sharing R1..R4,

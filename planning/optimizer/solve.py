@@ -7,15 +7,19 @@ that one model:
 1. *Shortfall* (only when the start plan has any): minimize ``sum short``; its best plan ``S`` and
    bound ``S_lb`` (the least possible is proven when ``ceil(S_lb) >= S``). Then the row
    ``sum short <= S`` is added and the objective goes back to money.
-2. *Probe*: the full model for a slice of the time (small slates are proven here).
-3. *Large-neighbourhood search* (``planning.optimizer.search``) from the best plan so far; each
-   better plan tightens the windows (``prune``: combos whose own moves and lateness already cost
-   more than the plan are bounded to 0; the optimum and every bound stay the full problem's).
+2. *Probe*: the full model for a share of the time (most slates are proven here).
+3. *Large-neighbourhood search* (``planning.optimizer.search``) from the best plan so far, while a
+   constraint search (``planning.optimizer.constraint``, CP-SAT in a worker process) looks for
+   plans on the second core; its plan is taken where it is better. Each better plan tightens the
+   windows (``prune``: combos whose own moves and lateness already cost more than the plan are
+   bounded to 0; the optimum and every bound stay the full problem's).
 4. *Proof*: the full model again, from the best plan, for the rest of the time.
 
-The money bound is the best of the probe's and the proof's; the gap is on money at the plan's
-shortfall. CBC (through PuLP) runs steps 1 and 4. The answer is never worse than the start:
-if every solver fails, the start is returned with status ``heuristic``.
+Money and shortfall are always computed from the solution with our own costs; a run whose
+reported objective disagrees (HiGHS 1.16 can misread a start in its presolved space) is repeated
+without the start. The money bound is the best of the probe's and the proof's; the gap is on money
+at the plan's shortfall. CBC (through PuLP) runs steps 1 and 4. The answer is never worse than the
+start: if every solver fails, the start is returned with status ``heuristic``.
 """
 
 from __future__ import annotations
