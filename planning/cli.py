@@ -168,7 +168,7 @@ def cmd_scenario(args) -> int:
         if saved.empty:
             print("no saved scenarios")
         else:
-            print(saved[["name", "saved_by", "saved_at", "base_hash", "note"]].to_string(index=False))
+            print(saved[["name", "saved_by", "saved_at", "plan", "base_hash", "note"]].to_string(index=False))
         return 0
     if args.action == "show":
         scenario, frames, summary = store.load(args.name)

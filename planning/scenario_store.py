@@ -103,13 +103,16 @@ class ScenarioStore:
                 raise
 
     def list(self) -> pd.DataFrame:
-        """``name, base_hash, note, created_by, created_at, saved_by, saved_at, parts`` (newest first)."""
+        """``name, base_hash, note, created_by, created_at, saved_by, saved_at, parts, plan`` (newest
+        first); ``plan`` says how good the saved plan is, in words (empty for one saved without)."""
         with self._connect() as con:
-            return con.execute(
+            out = con.execute(
                 """SELECT s.name, s.base_hash, s.note, s.created_by, s.created_at, s.saved_by, s.saved_at,
-                          count(r.part) AS parts
+                          count(r.part) AS parts, any_value(s.summary) AS summary
                    FROM scenarios s LEFT JOIN scenario_results r USING (name)
                    GROUP BY ALL ORDER BY s.saved_at DESC, s.name""").df()
+        out["plan"] = [json.loads(s or "{}").get("verdict", "") for s in out.pop("summary")]
+        return out
 
     def load(self, name: str) -> tuple[Scenario, dict[str, pd.DataFrame], dict]:
         """``(scenario, results, summary)``; raises ``ScenarioError`` for an unknown name."""

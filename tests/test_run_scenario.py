@@ -67,7 +67,8 @@ def test_cli_runs_lists_shows_and_exports(tmp_path, capsys):
                  "--capacity", "GE:-1@0-1", "--no-hire", "--time-limit", "20", "--store", store]) == 0
     assert "saved 'third stage'" in capsys.readouterr().out
     assert main(["scenario", "list", "--store", store]) == 0
-    assert "third stage" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "third stage" in listed and "best possible plan" in listed      # the saved plan's verdict
     assert main(["scenario", "show", "third stage", "--store", store]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["overrides"]["stages"] == [{"size": 20000.0, "count": 1}]

@@ -23,9 +23,10 @@ if saved.empty:
     st.stop()
 
 saved["on this data"] = saved["base_hash"] == loaded.key
-st.dataframe(saved[["name", "note", "saved_by", "saved_at", "created_by", "on this data"]], hide_index=True,
+st.dataframe(saved[["name", "plan", "note", "saved_by", "saved_at", "created_by", "on this data"]], hide_index=True,
              width="stretch", column_config={
                  "name": "Scenario", "note": st.column_config.TextColumn("Note", width="large"),
+                 "plan": st.column_config.TextColumn("How good the plan is", width="medium"),
                  "saved_by": "Saved by", "created_by": "Created by", "on this data": "On the loaded slate",
                  "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})
 
