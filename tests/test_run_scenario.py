@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 
 from planning.optimizer import PlanOptions
 from planning.cli import main
@@ -79,3 +80,21 @@ def test_cli_runs_lists_shows_and_exports(tmp_path, capsys):
     assert sorted(schedule["production_id"]) == ["A", "B", "C"]
     assert main(["scenario", "show", "nope", "--store", store]) == 1
     assert "no scenario named 'nope'" in capsys.readouterr().err
+
+
+def test_cli_solve_writes_the_plan_and_says_how_good_it_is(tmp_path, capsys):
+    folder = tmp_path / "slate"
+    folder.mkdir()
+    for name, frame in frames(*crowded()).items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    assert main(["solve", str(folder), "--out", str(tmp_path / "plan"), "--time-limit", "20"]) == 0
+    said = capsys.readouterr().out
+    summary = json.loads((tmp_path / "plan" / "summary.json").read_text())
+    assert said.startswith(summary["verdict"]) and "optimal" not in said       # plain words, not solver status
+    assert summary["status"] == "optimal" and summary["shortfall_unit_weeks"] == summary["shortfall_least_possible"]
+    assert "unit-weeks short (proven least possible)" in summary["verdict"]    # three shoots, two stages
+    assert set(summary["parts"]) == {"hire", "lateness", "moves"}
+    assert summary["objective"] == pytest.approx(sum(summary["parts"].values()))
+    assert summary["bound"] <= summary["objective"] and 0 <= summary["gap"] <= 0.01
+    schedule = pd.read_csv(tmp_path / "plan" / "schedule.csv")
+    assert sorted(schedule["production_id"]) == ["A", "B", "C"]
