@@ -247,8 +247,10 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("data_dir")
     o.add_argument("--out", required=True)
     o.add_argument("--solver", choices=("highs", "cbc"), default="highs")
-    o.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    o.add_argument("--gap", type=float, default=0.01, help="relative MIP gap to stop at (default 0.01)")
+    o.add_argument("--time-limit", type=float, default=60.0,
+                   help="seconds for the whole search, start plan included (default 60)")
+    o.add_argument("--gap", type=float, default=0.01,
+                   help="stop once the plan's cost is proven within this share of the best possible (default 0.01)")
     o.set_defaults(func=cmd_solve)
 
     sc = sub.add_parser("scenario", help="saved what-if scenarios: list, show, run, export")
