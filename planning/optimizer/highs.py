@@ -26,6 +26,7 @@ def configure(h: highspy.Highs, time_limit: float | None = None, gap: float | No
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", THREADS)
     h.setOptionValue("mip_allow_restart", False)   # measured: restarts cost the sample slate 2x
+    h.setOptionValue("mip_lp_solver", "ipm")       # measured: least shortfall at 40 productions 22.6 s -> 3.6 s
     if time_limit is not None:
         h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     if gap is not None:

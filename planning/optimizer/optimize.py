@@ -20,6 +20,7 @@ from planning.optimizer.stages import stage_tiers, start_cost
 from planning.optimizer.starts import heuristic_start
 
 MIN_SOLVE_SECONDS = 0.5   # the solver always gets at least this, whatever the heuristic took
+HEURISTIC_SHARE = 0.05    # greedy orders are tried for at most this share of the time limit
 
 
 @dataclass
@@ -94,7 +95,8 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     tell("heuristic")
     cands = build_candidates(data, options)
     tiers = stage_tiers(cands, data)
-    chosen, parts, _ = heuristic_start(cands, tiers, options.heuristic_orders, given=start)
+    chosen, parts, _ = heuristic_start(cands, tiers, options.heuristic_orders, given=start,
+                                       seconds=HEURISTIC_SHARE * options.time_limit)
     tell("building")
     active = prune(cands, money(parts), chosen) if parts["shortfall"] == 0 else None
     model = build_model(cands, tiers, active)

@@ -43,6 +43,7 @@ from planning.optimizer.options import PlanOptions
 from planning.optimizer.search import Columns, choice_of, release, search
 from planning.optimizer.stages import tier_fit
 
+SEARCH_MIN_SECONDS = 15.0  # below this, one run of the full model: splitting it would leave no bound
 CP_MIN_SECONDS = 5.0      # a constraint search only where at least this much time is left for it
 CP_SHARE = 0.45           # of what is left after the probe, on the second core
 
@@ -232,7 +233,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         release(h, cols)
     bounds, steps, better = [], 0, 0
     # 2. Probe, 3. neighbourhoods, 4. proof.
-    probe = options.neighbourhoods and left() > 2.0
+    probe = options.neighbourhoods and left() > SEARCH_MIN_SECONDS   # else one run of the full model
     try:
         for step in ("probe", "search", "proof") if probe else ("proof",):
             if step == "search" and constraint_search is not None and left() >= CP_MIN_SECONDS:

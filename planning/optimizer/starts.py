@@ -32,8 +32,10 @@ from planning.optimizer.candidates import Candidates, CellCosts, cell_load, comb
 from planning.optimizer.stages import repair_stages, start_cost
 
 
-def greedy(cands: Candidates, extra_orders: int = 8, seed: int = 0) -> tuple[np.ndarray, dict]:
-    """The cheapest greedy plan over several orders: ``(combo per unit, objective parts)``."""
+def greedy(cands: Candidates, extra_orders: int = 8, seed: int = 0, seconds: float = float("inf")) -> tuple[np.ndarray, dict]:
+    """The cheapest greedy plan over several orders: ``(combo per unit, objective parts)``; no new
+    order is started after ``seconds``."""
+    t0 = time.perf_counter()
     units = cands.units
     combos = cands.combos
     first, last = combo_ranges(cands)
@@ -47,6 +49,8 @@ def greedy(cands: Candidates, extra_orders: int = 8, seed: int = 0) -> tuple[np.
         orders.append(np.argsort(es + noise, kind="stable"))
     best, best_parts = None, None
     for order in orders:
+        if best is not None and time.perf_counter() - t0 > seconds:
+            break
         chosen = serial_schedule(cands, order, first, last)
         chosen = justify(cands, chosen)
         parts = plan_cost(cands, chosen)
@@ -234,13 +238,14 @@ def from_schedule(cands: Candidates, schedule: pd.DataFrame, fallback: np.ndarra
 
 
 def heuristic_start(cands: Candidates, tiers: pd.DataFrame, extra_orders: int = 8,
-                    given: pd.DataFrame | None = None) -> tuple[np.ndarray, dict, float]:
-    """The best start: greedy, greedy after ``improve``, the planned dates after ``improve`` and, when ``given`` (a schedule, e.g. the
-    baseline plan of a what-if), that schedule with and without ``improve``; each costed as the
-    MIP counts it (``start_cost``); ``repair_stages`` where its stages are still overbooked.
+                    given: pd.DataFrame | None = None, seconds: float = float("inf")) -> tuple[np.ndarray, dict, float]:
+    """The best start: greedy (orders tried for up to ``seconds``), greedy after ``improve``, the
+    planned dates after ``improve`` and, when ``given`` (a schedule, e.g. the baseline plan of a
+    what-if), that schedule with and without ``improve``; each costed as the MIP counts it
+    (``start_cost``); ``repair_stages`` where its stages are still overbooked.
     Returns ``(combo per unit, cost parts, seconds)``."""
     t0 = time.perf_counter()
-    first = greedy(cands, extra_orders=extra_orders)[0]
+    first = greedy(cands, extra_orders=extra_orders, seconds=seconds)[0]
     planned = cands.phases.rename(columns={"planned_week": "start_week"})
     as_planned = from_schedule(cands, planned, first)
     starts = [first, improve(cands, first), improve(cands, as_planned)]
