@@ -269,7 +269,7 @@ def test_a_phase_without_planned_start_never_adds_move_cost(options):
 
 def test_sample_slate_plan_keeps_every_rule_and_beats_the_start_plan():
     data = load_folder("data/sample")
-    result = plan(data, PlanOptions(time_limit=10, gap=0.02))
+    result = plan(data, PlanOptions(time_limit=20, gap=0.02))
     check_invariants(data, result)
     assert (result.shortfall, result.objective) <= (result.start_shortfall, result.start_objective)
     assert result.bound <= result.objective and result.gap == pytest.approx((result.objective - result.bound)
