@@ -165,6 +165,8 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
             h.clearSolver()
             if attempt == 0:
                 put_start(start_from)
+            else:                                  # the retry fits in what is left
+                h.setOptionValue("time_limit", max(0.1, left()))
             try:
                 proven = run(h, what)
             except SolverError:
