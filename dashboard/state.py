@@ -83,7 +83,7 @@ def cash(key: str) -> pd.DataFrame:
 
 
 DEFAULT_OPTIONS = PlanOptions(time_limit=20.0, gap=0.01)
-WHATIF_OPTIONS = PlanOptions(time_limit=2.5, gap=0.02)  # quick what-ifs (everything included), from the baseline plan
+WHATIF_OPTIONS = PlanOptions(time_limit=1.0, gap=0.02)  # quick what-ifs (everything included), from the baseline plan
 MAX_RESULTS = 32
 
 

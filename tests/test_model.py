@@ -420,3 +420,14 @@ def test_every_highs_model_in_a_process_gets_the_same_thread_count():
     data = two_on_one_stage(100_000, 10_000)
     first, second = plan(data, FAST), plan(data, FAST)
     assert first.solver == second.solver == "highs" and first.objective == second.objective
+
+
+def test_a_quick_search_is_the_start_plan_and_says_so():
+    """Under two seconds the model is not built: the start plan is the answer, and its verdict says
+    it was not checked against the best possible."""
+    data = two_on_one_stage(100_000, 10_000)
+    result = plan(data, PlanOptions(time_limit=1.0))
+    check_invariants(data, result)
+    assert result.status == "heuristic" and result.bound is None and result.gap is None
+    assert result.summary()["verdict"] == "quick search: not checked against the best possible"
+    assert (result.objective, result.shortfall) == (result.start_objective, result.start_shortfall)

@@ -49,7 +49,7 @@ with st.form("whatif"):
                              key="wi_moves", format_func=lambda m: f"{m:,}")
     depth = st.radio("Search", ["quick (about 3 s)", "thorough (up to 20 s)"], horizontal=True, key="wi_depth",
                      help="Both start from the baseline plan (solved thoroughly once, for everyone), so a what-if is "
-                          "never planned worse than the baseline's own dates allow. Quick stops after about 2.5 seconds "
+                          "never planned worse than the baseline's own dates allow. Quick answers in a couple of seconds "
                           "and says how close it got; thorough searches until within 1% of the best possible.")
     applied = st.form_submit_button("Apply", type="primary")
 

@@ -15,13 +15,14 @@ from planning.optimizer.candidates import build_candidates, money
 from planning.optimizer.model import build_model, prune
 from planning.optimizer.options import PlanOptions
 from planning.optimizer.results import plan_frames
-from planning.optimizer.solve import solve
+from planning.optimizer.solve import Outcome, solve
 from planning.optimizer.stages import stage_tiers, start_cost
 from planning.optimizer.starts import heuristic_start
 
 MIN_SOLVE_SECONDS = 0.5   # the solver always gets at least this, whatever the heuristic took
 HEURISTIC_SHARE = 0.05    # greedy orders are tried for at most this share of the time limit
 RESULTS_SHARE = 0.08      # kept back for reading the plan into frames (measured: 2-5 s at 100 productions)
+QUICK_SECONDS = 2.0       # below this the MIP cannot even reach its first bound on the sample: the start is the answer
 
 
 @dataclass
@@ -29,8 +30,8 @@ class PlanResult:
     """A solved plan: status, money and its parts, shortfall, bounds, gap, timing, size, frames.
 
     ``status``: ``optimal`` (least shortfall proven and the money within ``gap`` of the full
-    problem's bound), ``feasible`` (a plan with its true gap), ``heuristic`` (the solvers failed:
-    the start plan, not checked against the best possible). ``objective`` is the money (hire +
+    problem's bound), ``feasible`` (a plan with its true gap), ``heuristic`` (the start plan, not
+    checked against the best possible: a time limit under ``QUICK_SECONDS``, or the solvers failed). ``objective`` is the money (hire +
     lateness + moves); ``bound`` the least money any plan with that shortfall can cost (None when
     unknown); ``shortfall`` the unit-weeks nobody can cover, ``shortfall_bound`` the fewest any
     plan can have.
@@ -98,12 +99,17 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     tiers = stage_tiers(cands, data)
     chosen, parts, _ = heuristic_start(cands, tiers, options.heuristic_orders, given=start,
                                        seconds=HEURISTIC_SHARE * options.time_limit)
-    tell("building")
-    active = prune(cands, money(parts), chosen) if parts["shortfall"] == 0 else None
-    model = build_model(cands, tiers, active)
-    solve_by = max(deadline - RESULTS_SHARE * options.time_limit, time.perf_counter() + MIN_SOLVE_SECONDS)
-    outcome = solve(model, chosen, parts, options, solve_by, tell,
-                    lambda seconds: constraint.launch(cands, data, options.weights.move_cost_per_week, seconds))
+    if options.time_limit < QUICK_SECONDS:     # no time for the model to say anything: the start, labelled so
+        outcome, size = Outcome(chosen=chosen, solver="heuristic", shortfall=int(parts["shortfall"]),
+                                shortfall_bound=0, money=money(parts), money_bound=None), (0, 0)
+    else:
+        tell("building")
+        active = prune(cands, money(parts), chosen) if parts["shortfall"] == 0 else None
+        model = build_model(cands, tiers, active)
+        solve_by = max(deadline - RESULTS_SHARE * options.time_limit, time.perf_counter() + MIN_SOLVE_SECONDS)
+        outcome = solve(model, chosen, parts, options, solve_by, tell,
+                        lambda seconds: constraint.launch(cands, data, options.weights.move_cost_per_week, seconds))
+        size = (model.prob.numVariables(), model.prob.numConstraints())
     frames, money_parts = plan_frames(data, cands, outcome.chosen)
     shortfall = start_cost(cands, tiers, outcome.chosen)["shortfall"]
     objective = money(money_parts)
@@ -118,7 +124,6 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     tell("done", gap)
     return PlanResult(status=status, objective=objective, parts=money_parts, bound=bound, gap=gap,
                       shortfall=int(shortfall), shortfall_bound=int(min(outcome.shortfall_bound, shortfall)),
-                      solve_seconds=seconds, variables=model.prob.numVariables(),
-                      constraints=model.prob.numConstraints(), solver=outcome.solver,
+                      solve_seconds=seconds, variables=size[0], constraints=size[1], solver=outcome.solver,
                       start_objective=money(parts), start_shortfall=int(parts["shortfall"]),
                       neighbourhoods=outcome.neighbourhoods, frames=frames)
