@@ -52,7 +52,7 @@ s, k = result.summary, result.summary["kpis"]
 sched = result.frames["schedule"]
 cur = data.settings.currency
 cols = st.columns(5)
-quality = {"optimal": "Best possible", "feasible": f"Within {s['gap'] or 0:.1%}"}.get(s["status"], "Not checked")
+quality = {"optimal": "Best", "feasible": f"{s['gap'] or 0:.1%} off"}.get(s["status"], "Unchecked")
 bound = f"No plan can cost less than {s['bound']:,.0f}" if s["bound"] is not None else "No bound was found"
 cols[0].metric("Plan quality", quality, help=f"{s['verdict'].capitalize()}. {bound} (with the same shortfall). "
                f"Solver {s['solver']}; {s['variables']:,} variables, {s['constraints']:,} constraints")

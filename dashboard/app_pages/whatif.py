@@ -47,7 +47,7 @@ with st.form("whatif"):
                                 format_func=lambda f: f"× {f:g}")
     moves = c3.select_slider("Cost of moving a phase one week", [0, 500, 1000, 5000, 20000], value=1000,
                              key="wi_moves", format_func=lambda m: f"{m:,}")
-    depth = st.radio("Search", ["quick (about 3 s)", "thorough (up to 20 s)"], horizontal=True, key="wi_depth",
+    depth = st.radio("Search", ["quick (about 2 s)", "thorough (up to 20 s)"], horizontal=True, key="wi_depth",
                      help="Both start from the baseline plan (solved thoroughly once, for everyone), so a what-if is "
                           "never planned worse than the baseline's own dates allow. Quick answers in a couple of seconds "
                           "and says how close it got; thorough searches until within 1% of the best possible.")
