@@ -250,7 +250,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
             report("solving", None if not bounds else max(0.0, objective - max(bounds)) / max(objective, 1e-9))
             proven, found, value, bound = checked("plan", incumbent, money_of)
             if bound is not None:
-                bounds.append(float(bound))
+                bounds.append(max(0.0, float(bound)))     # every cost is >= 0: nothing costs less than 0
             if value < objective - 1e-6 * max(1.0, abs(objective)):
                 incumbent, objective = found, value
                 tighten(incumbent, objective)
