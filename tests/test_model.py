@@ -297,7 +297,7 @@ def test_a_given_plan_is_the_start_when_it_beats_the_greedy_one():
     worse = best.assign(start_week=lambda f: f["production_id"].map({"A": 4, "B": 0}))  # A waits: dearer
     cands = build_candidates(data, FAST)
     tiers = stage_tiers(cands, data)
-    chosen, parts, _ = heuristic_start(cands, tiers, given=best)
+    chosen, parts = heuristic_start(cands, tiers, given=best)
     assert money(parts) == pytest.approx(4 * 10_000 + 4 * Weights().move_cost_per_week)
     assert dict(zip(cands.combos["production_id"].to_numpy()[chosen], cands.combos["start_week"].to_numpy()[chosen])) \
         == {"A": 0, "B": 4}

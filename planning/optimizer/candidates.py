@@ -32,7 +32,7 @@ import pandas as pd
 
 from planning.conflicts import capacity_by_week, class_id
 from planning.inputs import SlateData, effective_links, planned_schedule, week_index
-from planning.optimizer.options import PlanOptions, Weights
+from planning.optimizer.options import PlanOptions
 
 SHORT_WEIGHT = 1e9   # a unit-week short outranks any money a heuristic weighs against it
 
@@ -62,10 +62,14 @@ class Candidates:
     @property
     def placements(self) -> pd.DataFrame:
         """combo, production_id, phase_id, start_week."""
-        ph = self.units.set_index("unit")["phase_id"]
-        return pd.DataFrame({"combo": self.combos["combo"], "production_id": self.combos["production_id"],
-                             "phase_id": ph.reindex(self.combos["unit"]).to_numpy(),
-                             "start_week": self.combos["start_week"]})
+        return _placements(self.combos, self.units)
+
+
+def _placements(combos: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """combo, production_id, phase_id, start_week: the phase each combo starts, and when."""
+    return pd.DataFrame({"combo": combos["combo"], "production_id": combos["production_id"],
+                         "phase_id": units["phase_id"].to_numpy()[combos["unit"].to_numpy()],
+                         "start_week": combos["start_week"]})
 
 
 def topological(phases: list[str], links: list[tuple]) -> list[str]:
@@ -258,9 +262,7 @@ def build_candidates(data: SlateData, options: PlanOptions) -> Candidates:
     dem = data.demands
     dem_target = dem["resource_id"].where(dem["resource_id"].notna(),
                                           dem["min_size"].fillna(0).map(class_id)).astype(str)
-    cands_placements = pd.DataFrame({"combo": combos["combo"], "production_id": combos["production_id"],
-                                     "phase_id": units["phase_id"].to_numpy()[combos["unit"].to_numpy()],
-                                     "start_week": combos["start_week"]})
+    cands_placements = _placements(combos, units)
     cover = _coverage(data, cands_placements, targets, dem_target, weeks)
     named = dem[dem["resource_id"].notna()].merge(phases[["production_id", "phase_id", "unit", "duration"]],
                                                   on=["production_id", "phase_id"])
@@ -368,6 +370,13 @@ def combo_ranges(cands: Candidates) -> tuple[np.ndarray, np.ndarray]:
     """``(first, last)`` per unit: its combos are ids ``first[u] .. last[u] - 1`` (contiguous)."""
     by_unit = cands.combos.groupby("unit")["combo"]
     return by_unit.min().to_numpy(), by_unit.max().to_numpy() + 1
+
+
+def shifts(chosen: np.ndarray, units: np.ndarray, first: np.ndarray, last: np.ndarray, reach: int) -> list[int]:
+    """Every shift ``d`` (``|d| <= reach``) that keeps each of ``units`` inside its own window when
+    all of them move by ``d`` weeks from their ``chosen`` combos (combo ids ``first .. last - 1``)."""
+    offset, span = chosen[units] - first[units], last[units] - first[units]
+    return [d for d in range(-reach, reach + 1) if ((offset + d >= 0) & (offset + d < span)).all()]
 
 
 class CellCosts:

@@ -27,8 +27,7 @@ def available() -> bool:
     return importlib.util.find_spec("ortools") is not None
 
 
-def problem(cands: Candidates, data: SlateData, move_cost_per_week: float, time_limit: float,
-            hint: np.ndarray | None = None) -> dict:
+def problem(cands: Candidates, data: SlateData, move_cost_per_week: float, time_limit: float) -> dict:
     """The slate as the worker's JSON problem (see ``cpsat_worker``)."""
     co = cands.combos
     start = co["start_week"].to_numpy()
@@ -59,11 +58,9 @@ def problem(cands: Candidates, data: SlateData, move_cost_per_week: float, time_
                     "units": [int(u) for u in by_prod[p.production_id]]} for p in prods.itertuples(index=False)]
     dated = cands.phases[cands.phases["dated"] & ~cands.phases["locked"]]
     moves = [[int(r.unit), int(r.planned_week), float(move_cost_per_week)] for r in dated.itertuples(index=False)]
-    first, _ = combo_ranges(cands)
     return {"units": units, "links": links, "pools": pools, "stages": stages, "bookings": bookings,
             "productions": productions, "moves": moves if move_cost_per_week > 0 else [], "reach": int(cands.weeks),
-            "time_limit": float(time_limit), "workers": 1,
-            "hint": None if hint is None else [int(start[c]) for c in hint]}
+            "time_limit": float(time_limit), "workers": 1}
 
 
 class Pending:
@@ -92,12 +89,11 @@ class Pending:
             self.proc.wait()
 
 
-def launch(cands: Candidates, data: SlateData, move_cost_per_week: float, time_limit: float,
-           hint: np.ndarray | None = None) -> Pending:
+def launch(cands: Candidates, data: SlateData, move_cost_per_week: float, time_limit: float) -> Pending:
     """Start the worker on the slate (nothing when OR-Tools is not installed)."""
     if not available():
         return Pending(None)
-    payload = json.dumps(problem(cands, data, move_cost_per_week, time_limit, hint))
+    payload = json.dumps(problem(cands, data, move_cost_per_week, time_limit))
     proc = subprocess.Popen([sys.executable, "-m", "planning.optimizer.cpsat_worker"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     proc.stdin.write(payload)

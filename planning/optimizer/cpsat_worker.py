@@ -76,8 +76,6 @@ def solve(problem: dict) -> dict:
         cost.append(round(weight) * away)
     if cost:
         m.Minimize(sum(cost))
-    for i, start in enumerate(problem.get("hint") or []):
-        m.AddHint(s[i], start)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(problem["time_limit"])
     solver.parameters.num_workers = int(problem.get("workers", 1))

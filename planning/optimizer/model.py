@@ -169,20 +169,6 @@ def define_shortfall(cands: Candidates, cells: np.ndarray) -> dict[int, pulp.LpV
     return out
 
 
-def _loads(cands: Candidates, active: np.ndarray, cells: np.ndarray) -> dict[int, list[tuple[int, int]]]:
-    """``cell -> [(combo, units)]`` for the given cells, active combos only."""
-    mask = np.isin(cands.cover_combo, active) & np.isin(cands.cover_cell, cells)
-    cell, combo, units = cands.cover_cell[mask], cands.cover_combo[mask], cands.cover_units[mask]
-    order = np.argsort(cell, kind="stable")
-    cell, combo, units = cell[order], combo[order], units[order]
-    bounds = np.flatnonzero(np.diff(cell)) + 1
-    out = {}
-    for cs, cb, un in zip(np.split(cell, bounds), np.split(combo, bounds), np.split(units, bounds)):
-        if len(cs):
-            out[int(cs[0])] = list(zip(cb.tolist(), un.tolist()))
-    return out
-
-
 def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.DataFrame, y: dict, steps: Steps,
                           cells: np.ndarray, short: dict) -> tuple[dict, dict]:
     """One production per stage per week, one stage for a whole booking, stages pooled by size.
@@ -240,7 +226,7 @@ def define_stage_capacity(prob: pulp.LpProblem, cands: Candidates, tiers: pd.Dat
     explicit_cells = {k for k in terms if not isinstance(k, tuple)}
     named = np.array(sorted({int(c) for c in cells if row_kind[c // weeks] == "stage"} | explicit_cells), dtype=np.int64)
     loads = held(cands, steps, named) if len(named) else {}
-    most_named = _most(cands, y, named)
+    most_named = _peak(cands, np.fromiter(y, dtype=np.int64), named).to_dict()
     tier_short = {}
     for key in sorted(set(terms) | set(loads), key=str):
         if isinstance(key, tuple):
@@ -283,12 +269,15 @@ def _tier_steps(prob: pulp.LpProblem, chain: dict, name: str):
     return between
 
 
-def _most(cands: Candidates, y: dict, cells: np.ndarray) -> dict[int, int]:
-    """The largest named load each cell can carry: per unit its heaviest active combo, summed."""
-    mask = np.isin(cands.cover_combo, np.fromiter(y, dtype=np.int64)) & np.isin(cands.cover_cell, cells)
+def _peak(cands: Candidates, active: np.ndarray, cells: np.ndarray | None = None) -> pd.Series:
+    """The largest load each cell can carry from the ``active`` combos (each unit at its heaviest
+    combo there, summed), for ``cells`` (default: every cell any of them touches)."""
+    mask = np.isin(cands.cover_combo, active)
+    if cells is not None:
+        mask &= np.isin(cands.cover_cell, cells)
     unit = cands.combos["unit"].to_numpy()[cands.cover_combo[mask]]
     frame = pd.DataFrame({"unit": unit, "cell": cands.cover_cell[mask], "units": cands.cover_units[mask]})
-    return frame.groupby(["cell", "unit"])["units"].max().groupby(level="cell").sum().to_dict()
+    return frame.groupby(["cell", "unit"])["units"].max().groupby(level="cell").sum()
 
 
 def define_pool_capacity(prob: pulp.LpProblem, cands: Candidates, steps: Steps, cells: np.ndarray,
@@ -379,10 +368,7 @@ def prune(cands: Candidates, upper: float, keep: np.ndarray) -> np.ndarray:
 
 def _open_cells(cands: Candidates, active: np.ndarray) -> np.ndarray:
     """Cells whose largest possible load (each unit at its heaviest active combo) exceeds capacity."""
-    mask = np.isin(cands.cover_combo, active)
-    unit = cands.combos["unit"].to_numpy()[cands.cover_combo[mask]]
-    frame = pd.DataFrame({"unit": unit, "cell": cands.cover_cell[mask], "units": cands.cover_units[mask]})
-    peak = frame.groupby(["cell", "unit"])["units"].max().groupby(level="cell").sum()
+    peak = _peak(cands, active)
     cap = cands.capacity.ravel()
     return peak.index.to_numpy()[peak.to_numpy() > cap[peak.index.to_numpy()]]
 

@@ -97,7 +97,7 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     tell("heuristic")
     cands = build_candidates(data, options)
     tiers = stage_tiers(cands, data)
-    chosen, parts, _ = heuristic_start(cands, tiers, options.heuristic_orders, given=start,
+    chosen, parts = heuristic_start(cands, tiers, options.heuristic_orders, given=start,
                                        seconds=HEURISTIC_SHARE * options.time_limit)
     if options.time_limit < QUICK_SECONDS:     # no time for the model to say anything: the start, labelled so
         outcome, size = Outcome(chosen=chosen, solver="heuristic", shortfall=int(parts["shortfall"]),

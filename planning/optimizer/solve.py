@@ -38,7 +38,7 @@ import pulp
 from planning.optimizer.candidates import cell_load
 from planning.optimizer.constraint import Pending, to_choice
 from planning.optimizer.highs import THREADS, SolverError, configure, run
-from planning.optimizer.model import PlanModel, own_cost_bounds
+from planning.optimizer.model import PlanModel, prune
 from planning.optimizer.options import PlanOptions
 from planning.optimizer.search import Columns, choice_of, release, search
 from planning.optimizer.stages import tier_fit
@@ -60,7 +60,6 @@ class Outcome:
     money: float
     money_bound: float | None    # no plan with that shortfall costs less; None when unknown
     neighbourhoods: int = 0
-    improvements: int = 0
 
 
 def start_values(model: PlanModel, chosen: np.ndarray) -> dict:
@@ -117,10 +116,7 @@ def _upper(model: PlanModel, combos: np.ndarray, upper: float | None, keep: np.n
     """1 for every combo that can be in a plan with money at most ``upper`` (``prune``), else 0."""
     if upper is None:
         return np.ones(len(combos))
-    extra, floor = own_cost_bounds(model.cands)
-    ok = floor + extra[combos] <= upper * (1 + 1e-9) + 1e-6
-    ok |= np.isin(combos, keep)
-    return ok.astype(float)
+    return np.isin(combos, prune(model.cands, upper, keep)).astype(float)
 
 
 def _money_costs(model: PlanModel, n: int) -> np.ndarray:
@@ -266,7 +262,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     return Outcome(chosen=choice_of(cols, incumbent, n_units), solver="highs", shortfall=shortfall,
                    shortfall_bound=shortfall_bound, money=objective,
                    money_bound=min(objective, max(bounds)) if bounds else None,
-                   neighbourhoods=steps, improvements=better)
+                   neighbourhoods=steps)
 
 
 def _cbc(model: PlanModel, time_limit: float, gap: float) -> float | None:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planning.inputs import SlateData
-from planning.optimizer.candidates import Candidates, CellCosts, cell_load, combo_ranges, plan_cost, rank
+from planning.optimizer.candidates import Candidates, CellCosts, cell_load, combo_ranges, plan_cost, rank, shifts
 from planning.optimizer.highs import new_highs, run
 
 
@@ -160,14 +160,12 @@ def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, tr
         for pid in sorted(p for p in involved if p in groups):
             mine = groups[pid]
             load = cell_load(cands, chosen) - lot.cover_of(chosen[mine])
-            offset, span = chosen[mine] - first[mine], last[mine] - first[mine]
-            shifts = [d for d in range(-reach, reach + 1)
-                      if d and ((offset + d >= 0) & (offset + d < span)).all()]
+            moves = [d for d in shifts(chosen, mine, first, last, reach) if d]
             guess = [lot.added_set(load, chosen[mine] + d) + move[chosen[mine] + d].sum() + late[chosen[mine] + d].max()
-                     for d in shifts]
+                     for d in moves]
             for k in np.argsort(guess, kind="stable")[:tries]:
                 trial = chosen.copy()
-                trial[mine] += shifts[k]
+                trial[mine] += moves[k]
                 trial_cost = rank(start_cost(cands, tiers, trial))
                 if trial_cost < best[0]:
                     best = (trial_cost, trial)
