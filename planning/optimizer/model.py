@@ -143,16 +143,27 @@ def held(cands: Candidates, steps: Steps, cells: np.ndarray) -> dict[int, pulp.L
     """Named demands' load on each cell ``(r, w)``: ``sum units * sum_{w - after < s <= w + before}
     y[u,s]``, each inner sum two step terms (``Steps.between``)."""
     out = {}
-    wanted = set(cells.tolist())
-    by_row = {r: g for r, g in cands.holds.groupby("row")}
-    for cell in sorted(wanted):
+    h = cands.holds
+    by_row: dict[int, list[tuple[int, int, int, int]]] = {}
+    for row, unit, units, after, before in zip(*(h[c].to_numpy(np.int64).tolist()
+                                                   for c in ("row", "unit", "units", "after", "before"))):
+        by_row.setdefault(row, []).append((unit, units, after, before))
+    for cell in sorted(set(cells.tolist())):
         row, week = divmod(int(cell), cands.weeks)
         if row not in by_row:
             continue
-        expr = pulp.LpAffineExpression()
-        for h in by_row[row].itertuples(index=False):
-            expr += int(h.units) * steps.between(int(h.unit), week - int(h.after) + 1, week + int(h.before))
-        out[int(cell)] = expr
+        terms: dict = {}
+        constant = 0
+        for unit, units, after, before in by_row[row]:
+            part = steps.between(unit, week - after + 1, week + before)
+            if isinstance(part, pulp.LpVariable):
+                part = pulp.LpAffineExpression(part)
+            if isinstance(part, pulp.LpAffineExpression):
+                for var, coef in part.items():
+                    terms[var] = terms.get(var, 0) + units * coef
+                part = part.constant
+            constant += units * part
+        out[int(cell)] = pulp.LpAffineExpression({v: c for v, c in terms.items() if c}, constant=constant)
     return out
 
 
