@@ -16,9 +16,9 @@ import time
 import pandas as pd
 
 from planning import cashflow as cf
-from planning.inputs import planned_schedule
+from planning.data.inputs import planned_schedule
 from planning.sample import make_slate
-from planning.validate import check
+from planning.data.validate import check
 
 
 def widen_budget(lines: pd.DataFrame, per_production: int) -> pd.DataFrame:

@@ -69,7 +69,7 @@ async def session(browser, url: str, i: int, settings: dict[str, int], stamp: st
 async def run(n: int) -> int:
     from playwright.async_api import async_playwright
 
-    from planning.scenario_store import ScenarioStore
+    from planning.scenarios.store import ScenarioStore
 
     server = ba.start_server()
     stamp = time.strftime("%H%M%S")

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.psplib import H0, Instance, read_sm, validated  # noqa: E402
-from planning.inputs import SlateData  # noqa: E402
+from planning.data.inputs import SlateData  # noqa: E402
 
 FOLDER = ROOT.parent / "shared" / "benchmarks" / "psplib-j30"
 WORKER = Path(__file__).resolve().parent / "cpsat_worker.py"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning.inputs import SlateData
-from planning.validate import check
+from planning.data.inputs import SlateData
+from planning.data.validate import check
 
 H0 = "2027-01-04"
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning.inputs import SlateData
+from planning.data.inputs import SlateData
 from planning.sample import make_slate
-from planning.validate import check
+from planning.data.validate import check
 
 SIZES = (10, 20, 40, 100)
 SEEDS = {10: 101, 20: 7, 40: 401, 100: 1001}   # 20 uses the sample's own seed

@@ -7,7 +7,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from dashboard.state import current, warm_up  # noqa: E402
+from dashboard.state import choose_plan, current, warm_up  # noqa: E402
 
 st.set_page_config(page_title="Slate Planner", page_icon=":material/movie:", layout="wide")
 
@@ -27,4 +27,5 @@ with st.sidebar:
     warm_up(loaded)
     st.caption(f"Dataset: **{loaded.label}**  \n{len(loaded.data.productions)} productions · "
                f"{loaded.data.settings.horizon_weeks} weeks from {loaded.data.settings.horizon_start:%d %b %Y}")
+    choose_plan(loaded)
 page.run()

@@ -6,6 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from planning.analysis.capacity import CLASS_PREFIX
+from planning.data.inputs import week_start
+
 PHASE_COLORS = {
     "development": "#9e9ac8", "prep": "#6baed6", "shoot": "#e6550d", "post": "#31a354",
     "delivery": "#756bb1", "other": "#bdbdbd",
@@ -19,8 +22,8 @@ def timeline_frame(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_st
     ``schedule`` needs production_id, phase_id, kind, start_week, end_week and locked.
     """
     df = schedule.merge(productions[["production_id", "title", "format"]], on="production_id")
-    df["start"] = horizon_start + pd.to_timedelta(7 * df["start_week"].astype("int64"), unit="D")
-    df["end"] = horizon_start + pd.to_timedelta(7 * df["end_week"].astype("int64"), unit="D")
+    df["start"] = week_start(df["start_week"], horizon_start).to_numpy()
+    df["end"] = week_start(df["end_week"], horizon_start).to_numpy()
     df["production"] = df["production_id"].astype(str) + " · " + df["title"].astype(str)
     df["status"] = np.where(df["locked"], "locked", "movable")
     return df
@@ -68,7 +71,7 @@ def timeline_figure(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_s
                         customdata=np.stack([span["start"].dt.strftime("%d %b %Y"),
                                              span["end"].dt.strftime("%d %b %Y")], axis=-1),
                         hovertemplate="%{y}<br>planned %{customdata[0]} to %{customdata[1]}<extra></extra>")
-    horizon_end = horizon_start + pd.Timedelta(days=7 * horizon_weeks)
+    horizon_end = week_start(horizon_weeks, horizon_start)
     fig.add_vrect(x0=horizon_start, x1=horizon_end, fillcolor="#f0f0f0", opacity=0.35, layer="below", line_width=0)
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=order, autorange="reversed")
     fig.update_xaxes(title=None, type="date")
@@ -92,7 +95,7 @@ def capacity_heatmap(util: pd.DataFrame, title: str = "Capacity: demand / capaci
     df["kind_rank"] = df["kind"].map({k: i for i, k in enumerate(KIND_ORDER)}).fillna(len(KIND_ORDER))
     rows = (df[["resource_id", "name", "kind_rank"]].drop_duplicates("resource_id")
             .sort_values(["kind_rank", "resource_id"]))
-    labels = [f"{n} ({r})" if not str(r).startswith("stages>=") else str(n) for r, n in zip(rows["resource_id"], rows["name"])]
+    labels = [str(n) if str(r).startswith(CLASS_PREFIX) else f"{n} ({r})" for r, n in zip(rows["resource_id"], rows["name"])]
     z = df.pivot(index="resource_id", columns="week_start", values="ratio").reindex(rows["resource_id"])
     demand = df.pivot(index="resource_id", columns="week_start", values="demand").reindex(rows["resource_id"])
     cap = df.pivot(index="resource_id", columns="week_start", values="capacity").reindex(rows["resource_id"])
@@ -110,23 +113,19 @@ def capacity_heatmap(util: pd.DataFrame, title: str = "Capacity: demand / capaci
 
 
 def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None) -> go.Figure:
-    """Demand against capacity, week by week, for one resource.
+    """Demand against capacity, week by week, for one resource of a plan's utilization.
 
-    Bars: units served from the lot's own capacity, hired-in units and any shortfall (when the
-    frame has ``hired`` / ``shortfall`` columns, as an optimized plan does; as planned, everything
-    above capacity is over-booked). Line: capacity after calendar overrides.
+    Bars: units served from the lot's own capacity, hired-in units and the units short (nobody can
+    cover them). Line: capacity after calendar overrides.
     """
     df = util[util["resource_id"] == resource_id].sort_values("week")
-    hired = df["hired"] if "hired" in df else pd.Series(0, index=df.index)
-    short = df["shortfall"] if "shortfall" in df else df["over"]
-    own = df["demand"] - hired - short
+    own = df["demand"] - df["hired"] - df["shortfall"]
     name = df["name"].iloc[0] if len(df) else resource_id
     fig = go.Figure()
     fig.add_bar(x=df["week_start"], y=own, name="From the lot", marker_color="#2171b5")
-    if hired.sum() > 0:
-        fig.add_bar(x=df["week_start"], y=hired, name="Hired in", marker_color="#fdae61")
-    fig.add_bar(x=df["week_start"], y=short, name="Over-booked" if "shortfall" not in df else "Short (unresolved)",
-                marker_color="#b30000")
+    if df["hired"].sum() > 0:
+        fig.add_bar(x=df["week_start"], y=df["hired"], name="Hired in", marker_color="#fdae61")
+    fig.add_bar(x=df["week_start"], y=df["shortfall"], name="Short", marker_color="#b30000")
     fig.add_scatter(x=df["week_start"], y=df["capacity"], name="Capacity", mode="lines",
                     line=dict(color="#18181b", width=2, shape="hv"))
     fig.update_layout(barmode="stack", title=title or f"{name}: demand against capacity", height=360,
@@ -216,7 +215,7 @@ def difference_heatmap(diff: pd.DataFrame, labels: dict[str, str], horizon_start
         return fig
     z = diff[diff["resource_id"].isin(rows)].pivot(index="resource_id", columns="week", values=value).fillna(0)
     top = max(1, int(z.abs().to_numpy().max()))
-    x = horizon_start + pd.to_timedelta(7 * np.asarray(z.columns, dtype="int64"), unit="D")
+    x = week_start(np.asarray(z.columns, dtype="int64"), horizon_start)
     fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=x, y=[labels.get(r, r) for r in z.index],
                                zmin=-top, zmax=top, colorscale="RdBu_r", xgap=1, ygap=1,
                                colorbar=dict(title="units"),
@@ -227,16 +226,12 @@ def difference_heatmap(diff: pd.DataFrame, labels: dict[str, str], horizon_start
     return fig
 
 
-def conflict_bars(planned: pd.DataFrame, remaining: pd.DataFrame | None,
-                  title: str = "Unit-weeks over capacity, by resource") -> go.Figure:
-    """Grouped bars per resource: unit-weeks over capacity as planned, and still short after optimizing."""
-    a = planned.groupby("name")["unit_weeks"].sum().rename("as planned")
-    frame = a.to_frame()
-    if remaining is not None:
-        frame = frame.join(remaining.groupby("name")["unit_weeks"].sum().rename("after optimization"), how="outer")
-    frame = frame.fillna(0).sort_values("as planned", ascending=False)
+def conflict_bars(runs: dict[str, pd.DataFrame], title: str = "Unit-weeks short, by resource") -> go.Figure:
+    """Grouped bars per resource: the unit-weeks short in each named plan's conflicts."""
+    frame = pd.DataFrame({name: r.groupby("name")["unit_weeks"].sum() for name, r in runs.items()}).fillna(0)
+    frame = frame.sort_values(list(frame.columns), ascending=False)
     fig = go.Figure()
-    for col, color in zip(frame.columns, ["#fdae61", "#b30000"]):
+    for col, color in zip(frame.columns, ["#fdae61", "#b30000", "#6a51a3", "#31a354"]):
         fig.add_bar(x=frame.index, y=frame[col], name=col, marker_color=color)
     fig.update_layout(title=title, barmode="group", height=340, yaxis_title="unit-weeks",
                       margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=1.1))
@@ -257,7 +252,7 @@ def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start:
     if (board["resource_id"] == "unplaced").any():
         order.append("unplaced")
         labels["unplaced"] = "Unplaced bookings"
-    x = horizon_start + pd.to_timedelta(7 * np.arange(weeks), unit="D")
+    x = week_start(np.arange(weeks), horizon_start)
     z = np.zeros((len(order), weeks))
     text = np.full((len(order), weeks), "free", dtype=object)
     pos = {r: i for i, r in enumerate(order)}

@@ -1,13 +1,15 @@
-"""The dataset the dashboard shows, and the cached results computed from it.
+"""The dataset the dashboard shows, and the plans pages read.
 
 The slate lives in a DuckDB file (``SLATE_STORE``, default ``data/slate.duckdb``) shared by every
 browser session. On first start it is loaded from ``SLATE_DATA_DIR`` (default: the bundled sample).
 Everything derived is cached on the dataset's content hash, so a new upload invalidates it.
+
+Pages read a ``planning.plan.Plan``: the one picked in the sidebar (``shown_plan``: as planned,
+optimized, or a saved scenario), or the ones they compute (Plan, What-if).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -16,17 +18,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from planning import config
+from planning.data.inputs import SlateData
+from planning.data.store import Store
+from planning.data.validate import ValidationError
 from planning.optimizer import PlanOptions
-from planning.cashflow import cashflow
-from planning.conflicts import conflicts, utilization
-from planning.inputs import SlateData, planned_schedule
-from planning.scenario_store import ScenarioStore
-from planning.scenarios import Scenario, ScenarioResult, run_scenario
-from planning.stageboard import stage_board
-from planning.store import Store
-from planning.validate import ValidationError
-
-ROOT = Path(__file__).resolve().parents[1]
+from planning.plan import SCENARIO, Origin, Plan, as_planned, from_frames
+from planning.scenarios.apply import apply
+from planning.scenarios.run import run_scenario
+from planning.scenarios.store import ScenarioError, ScenarioStore
+from planning.scenarios.types import BASELINE, Scenario
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,12 @@ class Loaded:
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("SLATE_DATA_DIR", ROOT / "data" / "sample"))
+    return config.DATA_DIR
 
 
 @st.cache_resource
 def store() -> Store:
-    return Store(os.environ.get("SLATE_STORE", ROOT / "data" / "slate.duckdb"))
+    return Store(config.STORE_PATH)
 
 
 @st.cache_resource(max_entries=4)
@@ -59,27 +60,17 @@ def current() -> Loaded:
     source = str(meta["source"])
     if source.startswith("upload"):
         label = source
-    elif Path(source).resolve() == (ROOT / "data" / "sample").resolve():
+    elif Path(source).resolve() == config.SAMPLE_DIR.resolve():
         label = "the bundled sample slate"
     else:
         label = "folder " + Path(source).name
     return Loaded(_slate(meta["content_hash"]), label, meta["content_hash"])
 
 
-@st.cache_data(max_entries=8)
-def as_planned(key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """``(schedule, utilization, conflicts)`` of the planned dates."""
-    data = _slate(key)
-    schedule = planned_schedule(data)
-    util = utilization(data, schedule)
-    return schedule, util, conflicts(data, schedule, util)
-
-
-@st.cache_data(max_entries=8)
-def cash(key: str) -> pd.DataFrame:
-    """The weekly cash flows of the slate on its planned dates."""
-    schedule, _, _ = as_planned(key)
-    return cashflow(_slate(key), schedule)
+@st.cache_resource(max_entries=8)
+def planned(key: str) -> Plan:
+    """The plan of the planned dates (shared by every session; read-only)."""
+    return as_planned(_slate(key))
 
 
 DEFAULT_OPTIONS = PlanOptions(time_limit=20.0, gap=0.01)
@@ -88,7 +79,7 @@ MAX_RESULTS = 32
 
 
 @st.cache_resource
-def _results() -> dict[str, ScenarioResult]:
+def _results() -> dict[str, Plan]:
     """Optimized plans shared by every session, keyed on dataset, overrides and options."""
     return {}
 
@@ -97,7 +88,7 @@ def result_key(key: str, scenario: Scenario, options: PlanOptions) -> str:
     return f"{key}|{scenario.overrides_json()}|{options!r}"
 
 
-def cached_result(key: str, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS) -> ScenarioResult | None:
+def cached_result(key: str, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS) -> Plan | None:
     return _results().get(result_key(key, scenario, options))
 
 
@@ -114,7 +105,7 @@ class Job:
 _JOBS_LOCK = threading.Lock()
 # Solves at once, across all sessions (``SLATE_SOLVERS``, default 2, one per core here). More would
 # share the cores and each would stop at its time limit with a worse plan; the rest wait their turn.
-_SOLVE_SLOTS = threading.BoundedSemaphore(max(1, int(os.environ.get("SLATE_SOLVERS", "2"))))
+_SOLVE_SLOTS = threading.BoundedSemaphore(config.SOLVERS)
 
 
 @st.cache_resource
@@ -161,12 +152,12 @@ def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions, start: 
 def warm_up(loaded: Loaded) -> None:
     """Compute the baseline plan in the background as soon as a slate is shown (unless
     ``SLATE_PRECOMPUTE=0``), so the first Plan or What-if answer is quick."""
-    if os.environ.get("SLATE_PRECOMPUTE", "1") != "0":
+    if config.PRECOMPUTE:
         start_plan(loaded, baseline(loaded), DEFAULT_OPTIONS)
 
 
 def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS,
-                      label: str = "Optimizing the plan", start: pd.DataFrame | None = None) -> ScenarioResult | None:
+                      label: str = "Optimizing the plan", start: pd.DataFrame | None = None) -> Plan | None:
     """Run (or fetch) a scenario's plan, showing status, elapsed time and gap while it solves.
 
     Returns ``None`` (after showing the error) when the scenario cannot be run.
@@ -184,8 +175,7 @@ def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions =
                 line.error(str(job.box["error"]))
                 return None
             result = cached_result(loaded.key, scenario, options)
-            s = result.summary
-            status.update(label=f"{label}: {s['verdict']} ({time.perf_counter() - job.started:.1f} s)",
+            status.update(label=f"{label}: {result.origin.solver['verdict']} ({time.perf_counter() - job.started:.1f} s)",
                           state="complete", expanded=False)
     return cached_result(loaded.key, scenario, options)
 
@@ -200,7 +190,8 @@ def current_plan_key(loaded: Loaded) -> str | None:
     return base if base in _results() else None
 
 
-def current_plan(loaded: Loaded) -> ScenarioResult | None:
+def current_plan(loaded: Loaded) -> Plan | None:
+    """This session's latest optimized plan, else the baseline's if anyone has run it, else None."""
     key = current_plan_key(loaded)
     return None if key is None else _results()[key]
 
@@ -211,17 +202,49 @@ def remember_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> N
 
 @st.cache_resource
 def scenario_store() -> ScenarioStore:
-    return ScenarioStore(os.environ.get("SLATE_SCENARIOS", ROOT / "data" / "scenarios.duckdb"))
+    return ScenarioStore(config.SCENARIOS_PATH)
 
 
 def baseline(loaded: Loaded) -> Scenario:
-    return Scenario("baseline", base_hash=loaded.key)
+    return Scenario(BASELINE, base_hash=loaded.key)
 
 
-@st.cache_data(max_entries=8)
-def stage_board_of(key: str, plan_key: str | None = None) -> pd.DataFrame:
-    """The stage board of the planned dates (``plan_key=None``) or of an optimized plan."""
-    if plan_key is None:
-        return stage_board(_slate(key), as_planned(key)[0])
-    frames = _results()[plan_key].frames
-    return stage_board(_slate(key), frames["schedule"], frames["allocation"])
+@st.cache_resource(max_entries=16)
+def _saved_plan(key: str, name: str, saved_at: pd.Timestamp) -> Plan:
+    scenario, frames, summary = scenario_store().load(name)
+    data = _slate(key)
+    if scenario.base_hash == key:
+        data = apply(data, scenario)
+    return from_frames(data, frames, summary, Origin(SCENARIO, name, made_at=saved_at))
+
+
+def saved_plan(loaded: Loaded, name: str) -> Plan:
+    """A saved scenario's plan (its own frames; its data is the loaded slate with its overrides)."""
+    saved = scenario_store().list().set_index("name")
+    return _saved_plan(loaded.key, name, pd.Timestamp(saved.at[name, "saved_at"]))
+
+
+AS_PLANNED_CHOICE, OPTIMIZED_CHOICE, SCENARIO_CHOICE = "As planned", "Optimized", "Scenario: "
+
+
+def choose_plan(loaded: Loaded) -> None:
+    """The sidebar's "Plan shown" picker: as planned, the optimized plan (once there is one; then
+    it is the default) and every scenario saved on this slate."""
+    options = [AS_PLANNED_CHOICE] + ([OPTIMIZED_CHOICE] if current_plan(loaded) is not None else [])
+    saved = scenario_store().list()
+    options += [SCENARIO_CHOICE + n for n in saved.loc[saved["base_hash"] == loaded.key, "name"]]
+    st.selectbox("Plan shown", options, index=1 if len(options) > 1 and options[1] == OPTIMIZED_CHOICE else 0,
+                 key="shown_plan", help="Slate, Capacity, Conflicts and Cash flow all show this plan.")
+
+
+def shown_plan(loaded: Loaded) -> Plan:
+    """The plan picked in the sidebar (as planned until another is picked)."""
+    choice = st.session_state.get("shown_plan") or AS_PLANNED_CHOICE
+    if choice == OPTIMIZED_CHOICE and (optimized := current_plan(loaded)) is not None:
+        return optimized
+    if choice.startswith(SCENARIO_CHOICE):
+        try:
+            return saved_plan(loaded, choice.removeprefix(SCENARIO_CHOICE))
+        except (KeyError, ScenarioError):      # deleted since it was picked
+            pass
+    return planned(loaded.key)

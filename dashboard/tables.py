@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning.compare import KPI_LABELS
-from planning.inputs import week_start
+from planning.analysis.capacity import resource_label
+from planning.analysis.compare import KPI_LABELS
+from planning.data.inputs import week_start
 
 MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective"}
 
@@ -24,16 +25,6 @@ def named_productions(ids: pd.Series, productions: pd.DataFrame, sep: str = ";")
     names = titles(productions)
     return ids.fillna("").astype(str).map(
         lambda text: ", ".join(f"{p} {names.get(p, '')}".strip() for p in text.split(sep) if p))
-
-
-def resource_label(resource_id: str, names: dict[str, str]) -> str:
-    """A resource's name; stages a what-if adds (``WHATIF-<size>-<i>``) read as such."""
-    if resource_id in names:
-        return names[resource_id]
-    if resource_id.startswith("WHATIF-"):
-        _, size, i = resource_id.split("-")
-        return f"Added stage {int(size):,} sq ft #{i}"
-    return resource_id
 
 
 def money(value: float | None, currency: str = "") -> str:
@@ -89,9 +80,7 @@ def move_display(changes: pd.DataFrame, productions: pd.DataFrame, horizon_start
     out.insert(1, "title", out["production_id"].map(titles(productions)))
     for col in changes.columns:
         if col.startswith("start_week: "):
-            weeks = changes[col].astype("Int64")
-            dates = horizon_start + pd.to_timedelta(7 * weeks.astype("float64"), unit="D")
-            out[col.replace("start_week: ", "start: ")] = dates.dt.date
+            out[col.replace("start_week: ", "start: ")] = week_start(changes[col], horizon_start).dt.date
         elif col.startswith("shift: "):
             out[col.replace("shift: ", "weeks later: ")] = changes[col]
     return out
@@ -121,3 +110,19 @@ def plan_changes_display(changes: pd.DataFrame, kind: str, schedule: pd.DataFram
         return out.drop(columns="amount").rename(columns={"resource": "stage", "detail": "request"})
     label = {"hire": "unit-weeks hired", "shortfall": "unit-weeks short"}[kind]
     return out.rename(columns={"amount": label, "detail": "what"})
+
+
+#: The conflict columns a person reads, and their headers (the same on every page).
+CONFLICT_HEADERS = {"name": "Resource", "kind": "Kind", "start": "From", "end": "Until", "weeks": "Weeks",
+                    "peak_demand": "Peak demand", "capacity": "Capacity", "short_by": "Short by (units)",
+                    "unit_weeks": "Unit-weeks short", "productions": "Productions involved", "fix": "What would fix it"}
+
+
+def conflicts_display(runs: pd.DataFrame, productions: pd.DataFrame) -> pd.DataFrame:
+    """A plan's conflicts (``planning.analysis.conflicts``) as read: productions by title, dates
+    (``Until`` is the last week's Sunday), the headers of ``CONFLICT_HEADERS``."""
+    out = runs[list(CONFLICT_HEADERS)].copy()
+    out["productions"] = named_productions(out["productions"], productions)
+    out["start"] = pd.to_datetime(out["start"]).dt.date
+    out["end"] = (pd.to_datetime(out["end"]) - pd.Timedelta(days=1)).dt.date
+    return out.rename(columns=CONFLICT_HEADERS)

@@ -14,11 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning.scenario_store import ScenarioError
-from planning.validate import ValidationError
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_DIR = ROOT / "data" / "sample"
+from planning import config
+from planning.data.validate import ValidationError
+from planning.scenarios.store import ScenarioError
 
 
 def _write(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
@@ -30,7 +28,7 @@ def _write(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
 
 
 def cmd_validate(args) -> int:
-    from planning.store import load_folder
+    from planning.data.store import load_folder
 
     data = load_folder(args.data_dir)
     print(f"OK: {args.data_dir} is a valid slate: {len(data.productions)} productions, {len(data.phases)} phases, "
@@ -48,18 +46,22 @@ def cmd_sample(args) -> int:
 
 
 def cmd_cashflow(args) -> int:
-    from planning.cashflow import (ScheduleError, cashflow, finance_csv, finance_xlsx, funding_need, position,
-                                   read_schedule)
-    from planning.inputs import planned_schedule
-    from planning.store import load_folder
+    from planning.data.store import load_folder
+    from planning.finance.export import finance_csv, finance_xlsx
+    from planning.finance.flows import ScheduleError, checked_schedule, funding_need, position, read_schedule
+    from planning.plan import OPTIMIZED, Origin, as_planned, build_plan
 
     data = load_folder(args.data_dir)
     try:
-        schedule = read_schedule(args.plan) if args.plan else planned_schedule(data)
-        flows = cashflow(data, schedule)
+        if args.plan:
+            schedule = checked_schedule(data, read_schedule(args.plan))
+            plan = build_plan(data, schedule, Origin(OPTIMIZED, f"plan in {Path(args.plan).name}"))
+        else:
+            plan = as_planned(data)
     except ScheduleError as exc:
         print(f"the plan cannot be used: {exc}", file=sys.stderr)
         return 1
+    flows = plan.cashflow
     out = Path(args.out)
     if out.suffix.lower() == ".xlsx":
         content = finance_xlsx(data, flows, args.period, args.fiscal_start_month)
@@ -71,32 +73,29 @@ def cmd_cashflow(args) -> int:
     totals = flows.groupby("flow")["cents"].sum()
     cur = data.settings.currency
     when = f" in week {need.week} ({need.week_start.date()})" if need.week is not None else ""
-    print(f"wrote {out}: spend {-totals.get('spend', 0) / 100:,.2f} {cur}, incentives "
+    print(f"wrote {out} ({plan.origin.name}): spend {-totals.get('spend', 0) / 100:,.2f} {cur}, incentives "
           f"{totals.get('incentive', 0) / 100:,.2f}, financing {need.financing_cost:,.2f}; "
           f"peak funding need {need.peak_need:,.2f} {cur}{when}")
     return 0
 
 
 def cmd_conflicts(args) -> int:
-    from planning.conflicts import conflicts, utilization
-    from planning.inputs import planned_schedule
-    from planning.store import load_folder
+    from planning.data.store import load_folder
+    from planning.plan import as_planned
 
-    data = load_folder(args.data_dir)
-    schedule = planned_schedule(data)
-    util = utilization(data, schedule)
-    found = conflicts(data, schedule, util)
+    plan = as_planned(load_folder(args.data_dir))
     out = Path(args.out)
-    _write(util, out, "utilization")
-    _write(found, out, "conflicts")
-    print(f"{len(found)} conflicts on {found['resource_id'].nunique() if len(found) else 0} resources "
-          f"({int(found['unit_weeks'].sum()) if len(found) else 0} unit-weeks over capacity); wrote {out}/conflicts.csv "
+    _write(plan.utilization, out, "utilization")
+    _write(plan.conflicts, out, "conflicts")
+    found = plan.conflicts
+    print(f"{len(found)} conflicts on {found['resource_id'].nunique()} resources "
+          f"({plan.kpis['unit_weeks_short']} unit-weeks short) as planned; wrote {out}/conflicts.csv "
           f"and {out}/utilization.csv")
     return 0
 
 
 def cmd_schema(args) -> int:
-    from planning.schema import to_markdown
+    from planning.data.schema import to_markdown
 
     print(to_markdown())
     return 0
@@ -105,31 +104,34 @@ def cmd_schema(args) -> int:
 def cmd_solve(args) -> int:
     import json
 
+    from planning.data.store import load_folder
     from planning.optimizer import PlanOptions, plan
-    from planning.store import load_folder
+    from planning.plan import from_result
 
     data = load_folder(args.data_dir)
     result = plan(data, PlanOptions(solver=args.solver, time_limit=args.time_limit, gap=args.gap))
+    built = from_result(data, result)
     out = Path(args.out)
-    for name in ("schedule", "allocation", "utilization"):
-        _write(result.frames[name], out, name)
-    (out / "summary.json").write_text(json.dumps(result.summary(), indent=2))
-    moved = int((result.frames["schedule"]["moved_weeks"] != 0).sum())
+    for name in ("schedule", "allocation", "utilization", "conflicts"):
+        _write(getattr(built, name), out, name)
+    (out / "summary.json").write_text(json.dumps(built.summary(), indent=2, default=str))
+    moved = int((built.schedule["moved_weeks"] != 0).sum())
     print(f"{result.summary()['verdict']}: cost {result.objective:,.0f} (hire-in {result.parts['hire']:,.0f}, "
           f"lateness {result.parts['lateness']:,.0f}, moves {result.parts['moves']:,.0f}), {result.solve_seconds:.1f} s; "
-          f"{moved} phases moved; wrote {out}/schedule.csv, allocation.csv, utilization.csv and summary.json")
+          f"{moved} phases moved, {built.kpis['conflicts']} conflicts; wrote {out}/schedule.csv, allocation.csv, "
+          "utilization.csv, conflicts.csv and summary.json")
     return 0
 
 
 def _scenario_store(args):
-    from planning.scenario_store import ScenarioStore
+    from planning.scenarios.store import ScenarioStore
 
-    return ScenarioStore(args.store or os.environ.get("SLATE_SCENARIOS", ROOT / "data" / "scenarios.duckdb"))
+    return ScenarioStore(args.store or config.SCENARIOS_PATH)
 
 
 def _parse_scenario(args):
     """A Scenario from ``slate scenario run`` flags (each names what it changes)."""
-    from planning.scenarios import CapacityChange, Scenario, StageChange
+    from planning.scenarios.types import CapacityChange, Scenario, StageChange
 
     def pair(text, flag):
         key, _, value = text.partition(":")
@@ -185,16 +187,17 @@ def cmd_scenario(args) -> int:
         print(f"wrote {len(frames)} result tables, summary.json and scenario.json to {out}")
         return 0
     from planning.optimizer import PlanOptions
-    from planning.scenarios import run_scenario
-    from planning.store import content_hash, load_folder
+    from planning.scenarios.run import run_scenario
+    from planning.data.store import content_hash, load_folder
 
     data = load_folder(args.data_dir)
     scenario = replace(_parse_scenario(args), base_hash=content_hash(data))
     result = run_scenario(data, scenario, PlanOptions(time_limit=args.time_limit))
-    store.save(scenario, user=getpass.getuser(), results=result.frames, summary=result.summary)
-    k = result.summary["kpis"]
-    print(f"saved {scenario.name!r}: {result.summary['verdict']}; "
-          f"conflicts as planned {k['planned_conflicts']}, left {k['conflicts']}; hire-in {k['hire_cost']:,.0f}; "
+    store.save(scenario, user=getpass.getuser(), results=result.frames(), summary=result.summary())
+    k = result.kpis
+    print(f"saved {scenario.name!r}: {result.origin.solver['verdict']}; "
+          f"conflicts on the planned dates {k['conflicts_as_planned']}, in the plan {k['conflicts']}; "
+          f"hire-in {k['hire_cost']:,.0f}; "
           f"{k['late_deliveries']} late; peak funding need {k['peak_funding_need']:,.0f}")
     return 0
 
@@ -203,9 +206,9 @@ def cmd_app(args) -> int:
     env = dict(os.environ)
     if args.data_dir:
         env["SLATE_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "dashboard" / "app.py"),
            "--server.port", str(args.port)]
-    return subprocess.call(cmd, env=env, cwd=ROOT)
+    return subprocess.call(cmd, env=env, cwd=config.ROOT)
 
 
 def parser() -> argparse.ArgumentParser:

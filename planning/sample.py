@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning.inputs import PANDAS_TYPES
-from planning.schema import TABLES
+from planning.data.inputs import PANDAS_TYPES, week_start
+from planning.data.schema import TABLES
 
 HORIZON_START = pd.Timestamp("2027-01-04")  # a Monday
 HORIZON_WEEKS = 104
@@ -92,7 +92,7 @@ SERIES_TITLES = [
 
 
 def _monday(week: int) -> pd.Timestamp:
-    return HORIZON_START + pd.Timedelta(days=7 * week)
+    return week_start(week, HORIZON_START)
 
 
 def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3,
@@ -254,15 +254,15 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
 
 def _fit_capacities(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Set each pool's capacity from its planned weekly peak and its tightness (see ``POOLS``)."""
-    from planning.conflicts import utilization
-    from planning.inputs import planned_schedule
-    from planning.validate import check
+    from planning.analysis.capacity import occupancy
+    from planning.data.inputs import planned_schedule
+    from planning.data.validate import check
 
     data, problems = check(frames)
     if problems:  # a bug in the generator, not in user data
         raise ValueError("sample generator produced invalid data: " + "; ".join(map(str, problems)))
-    util = utilization(data, planned_schedule(data))
-    peak = util.groupby("resource_id")["demand"].max()
+    load = occupancy(data, planned_schedule(data)).groupby(["resource_id", "week"])["units"].sum()
+    peak = load.groupby(level="resource_id").max()
     tight = {rid: t for rid, _, _, _, t in POOLS}
     res = frames["resources"].copy()
     for i, rid in res["resource_id"].items():

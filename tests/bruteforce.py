@@ -2,7 +2,7 @@
 
 ``best_plans(data)`` tries EVERY start-week combination the data contract allows and returns the
 lexicographic optimum: least shortfall (unit-weeks) first, then least money. It uses only
-``planning.inputs`` (week arithmetic, effective links, the as-planned schedule) and the validated
+``planning.data.inputs`` (week arithmetic, effective links, the as-planned schedule) and the validated
 ``SlateData``; nothing from the optimizer, so it can check it.
 
 The rules (week ``w`` starts ``horizon_start + 7*w`` days; the grid is weeks ``0 .. H-1``):
@@ -51,7 +51,7 @@ from typing import Callable, NamedTuple
 
 import pandas as pd
 
-from planning.inputs import SlateData, effective_links, planned_schedule, week_index
+from planning.data.inputs import SlateData, effective_links, planned_schedule, week_index
 
 try:  # tests/ is on sys.path under pytest (conftest); ``tests.factory`` from the repository root
     from factory import demand, monday, phase, production, resource, slate

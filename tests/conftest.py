@@ -20,7 +20,7 @@ SAMPLE = ROOT / "data" / "sample"
 
 @pytest.fixture(scope="session")
 def sample_data():
-    from planning.store import load_folder
+    from planning.data.store import load_folder
 
     return load_folder(SAMPLE)
 

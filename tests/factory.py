@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning.validate import check
+from planning.data.validate import check
 
 H0 = "2027-01-04"  # a Monday: week 0
 

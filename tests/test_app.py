@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 import pandas as pd
 
-from planning.conflicts import utilization
-from planning.inputs import planned_schedule
+from planning.analysis.conflicts import utilization
+from planning.data.inputs import planned_schedule
 from planning.sample import make_slate, write_slate
 
 from conftest import ROOT
@@ -104,7 +104,7 @@ def test_data_page_loads_a_good_upload(app, tmp_path):
 
 
 def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
-    from planning.cashflow import cashflow, funding_need, position
+    from planning.finance.flows import cashflow, funding_need, position
 
     app.switch_page("app_pages/cashflow.py").run()
     assert not app.exception
@@ -168,7 +168,7 @@ def test_plans_are_shared_and_solves_queue_for_a_free_slot():
     from dashboard import state
     from factory import demand, phase, production, resource, slate
     from planning.optimizer import PlanOptions
-    from planning.scenarios import Scenario
+    from planning.scenarios.types import Scenario
 
     data = slate([production("A"), production("B")], [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0)],
                  [resource("G&E", capacity=1)], [demand("A", "shoot", "G&E"), demand("B", "shoot", "G&E")])

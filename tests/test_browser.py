@@ -130,7 +130,7 @@ def test_every_page_from_the_sidebar(browser_page, app_url, title):
 
 
 def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
-    from planning.cashflow import PERIODS
+    from planning.finance.periods import PERIODS
     from planning.cli import main as cli
 
     page = browser_page

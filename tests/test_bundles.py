@@ -6,9 +6,9 @@ import zipfile
 import pandas as pd
 import pytest
 
-from planning.bundles import BundleError, dataset_zip, template_zip, unpack
-from planning.schema import TABLES
-from planning.store import load_folder
+from planning.data.bundles import BundleError, dataset_zip, template_zip, unpack
+from planning.data.schema import TABLES
+from planning.data.store import load_folder
 
 
 def test_template_has_every_table_with_contract_headers():

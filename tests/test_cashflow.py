@@ -17,9 +17,9 @@ import pytest
 
 from planning import cashflow as cf
 from planning.cli import main
-from planning.inputs import planned_schedule
-from planning.store import load_folder
-from planning.validate import check
+from planning.data.inputs import planned_schedule
+from planning.data.store import load_folder
+from planning.data.validate import check
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

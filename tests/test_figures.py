@@ -6,10 +6,10 @@ from dashboard.figures import (capacity_heatmap, difference_heatmap, stage_board
 from dashboard.tables import (delivery_display, kpi_display, move_display, named_productions, plan_changes_display,
                               resource_label)
 from factory import H0, demand, phase, production, resource, slate
-from planning.compare import delivery_changes, kpi_table, schedule_changes
-from planning.conflicts import utilization
-from planning.inputs import planned_schedule
-from planning.stageboard import stage_board
+from planning.analysis.compare import delivery_changes, kpi_table, schedule_changes
+from planning.analysis.conflicts import utilization
+from planning.data.inputs import planned_schedule
+from planning.analysis.stageboard import stage_board
 
 START = pd.Timestamp(H0)
 

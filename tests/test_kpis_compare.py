@@ -4,11 +4,11 @@ import io
 
 import pandas as pd
 
-from planning.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
+from planning.analysis.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                               utilization_difference)
-from planning.inputs import planned_schedule
-from planning.kpis import late_deliveries, production_status, shortfall_runs
-from planning.stageboard import UNPLACED, stage_board
+from planning.data.inputs import planned_schedule
+from planning.analysis.kpis import late_deliveries, production_status, shortfall_runs
+from planning.analysis.stageboard import UNPLACED, stage_board
 
 from factory import demand, monday, phase, production, resource, slate
 

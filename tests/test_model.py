@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning.conflicts import capacity_by_week
-from planning.inputs import effective_links, planned_schedule
+from planning.analysis.conflicts import capacity_by_week
+from planning.data.inputs import effective_links, planned_schedule
 from planning.optimizer import PlanOptions, Weights, plan
-from planning.store import load_folder
-from planning.validate import check
+from planning.data.store import load_folder
+from planning.data.validate import check
 
 H0 = pd.Timestamp("2027-01-04")
 FAST = PlanOptions(time_limit=20, gap=0.0)

@@ -7,7 +7,8 @@ import pytest
 
 from planning.optimizer import PlanOptions
 from planning.cli import main
-from planning.scenarios import CapacityChange, Scenario, StageChange, plan_options, run_scenario
+from planning.scenarios.types import CapacityChange, Scenario, StageChange
+from planning.scenarios.run import plan_options, run_scenario
 
 from factory import demand, frames, monday, phase, production, resource, slate
 

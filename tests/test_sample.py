@@ -4,7 +4,7 @@ import pandas as pd
 
 from planning.cli import main
 from planning.sample import make_slate, write_slate
-from planning.store import Store, load_folder
+from planning.data.store import Store, load_folder
 
 from conftest import SAMPLE
 
@@ -62,7 +62,7 @@ def test_store_round_trip_keeps_types_and_order(tmp_path, sample_data):
 
 
 def test_docs_data_md_is_generated_from_the_schema():
-    from planning.schema import to_markdown
+    from planning.data.schema import to_markdown
 
     assert (SAMPLE.parents[1] / "docs" / "data.md").read_text() == to_markdown() + "\n"
 
@@ -70,7 +70,7 @@ def test_docs_data_md_is_generated_from_the_schema():
 def test_store_errors_carry_the_sql(tmp_path):
     import pytest
 
-    from planning.store import StoreError
+    from planning.data.store import StoreError
 
     store = Store(tmp_path / "e.duckdb")
     with pytest.raises(StoreError, match="while running: SELECT \\* FROM no_such_table"):

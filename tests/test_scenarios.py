@@ -7,10 +7,11 @@ import textwrap
 import pandas as pd
 import pytest
 
-from planning.conflicts import capacity_by_week
-from planning.inputs import week_index
-from planning.scenario_store import ScenarioError, ScenarioStore
-from planning.scenarios import CapacityChange, Scenario, StageChange, apply
+from planning.analysis.conflicts import capacity_by_week
+from planning.data.inputs import week_index
+from planning.scenarios.store import ScenarioError, ScenarioStore
+from planning.scenarios.types import CapacityChange, Scenario, StageChange
+from planning.scenarios.apply import apply
 
 from conftest import ROOT
 
@@ -107,8 +108,8 @@ SAVER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
     import pandas as pd
-    from planning.scenario_store import ScenarioStore
-    from planning.scenarios import Scenario
+    from planning.scenarios.store import ScenarioStore
+    from planning.scenarios.types import Scenario
     store = ScenarioStore({path!r})
     frame = pd.DataFrame({{"x": range(2000)}})
     for i in range(15):
@@ -132,8 +133,8 @@ KILLED = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
     import pandas as pd
-    import planning.scenario_store as ss
-    from planning.scenarios import Scenario
+    import planning.scenarios.store as ss
+    from planning.scenarios.types import Scenario
 
     real = ss._to_blob
     def slow(frame):  # the save is inside its transaction when this runs

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from planning.cli import main
-from planning.store import Store, load_folder
-from planning.validate import ValidationError
+from planning.data.store import Store, load_folder
+from planning.data.validate import ValidationError
 
 from conftest import ROOT, SAMPLE
 

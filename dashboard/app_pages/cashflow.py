@@ -1,29 +1,29 @@
-"""Cash flow: spend by period and section or production, incentive receipts, the cumulative
-position with the peak funding need, and the finance downloads (the same bytes as the CLI)."""
+"""Cash flow of the plan shown: spend by period and section or production, incentive receipts,
+the cumulative position with the peak funding need, and the finance downloads (the same bytes
+as the CLI)."""
 
 import streamlit as st
 
 from dashboard.figures import cash_bars, position_figure
-from dashboard.state import cash, current, current_plan
-from planning.cashflow import (CSV_VIEWS, PERIODS, assign_periods, budget_summary, finance_csv, finance_xlsx,
-                               funding_need, period_order, position)
+from dashboard.state import current, shown_plan
+from planning.finance.export import CSV_VIEWS, budget_summary, finance_csv, finance_xlsx
+from planning.finance.periods import PERIODS, assign_periods, period_order
+from planning.finance.flows import funding_need, position
 
 loaded = current()
 data = loaded.data
 st.title("Cash flow")
 
-c1, c2, c3, c4 = st.columns(4)
+plan = shown_plan(loaded)
+data = plan.data                   # a scenario's budget may differ from the loaded slate's
+st.caption(f"Showing the plan **{plan.origin.label}** (pick another in the sidebar).")
+c1, c2, c3 = st.columns(3)
 period = c1.selectbox("Period", PERIODS, index=1, key="cash_period")
 by = c2.radio("Spend by", ["section", "production"], horizontal=True, key="cash_by")
 fiscal = c3.selectbox("Fiscal year starts", range(1, 13), index=0, key="cash_fiscal",
                       format_func=lambda m: ["January", "February", "March", "April", "May", "June", "July",
                                              "August", "September", "October", "November", "December"][m - 1])
-result = current_plan(loaded)
-sources = ["as planned"] + (["optimized"] if result is not None else [])
-source = c4.radio("Dates", sources, horizontal=True, key="cash_source",
-                  help="The optimized plan appears here once the optimizer has run on the Plan page.")
-
-flows = cash(loaded.key) if source == "as planned" else result.frames["cashflow"]
+flows = plan.cashflow
 weekly = position(flows, data.settings)
 need = funding_need(weekly)
 cur = data.settings.currency
@@ -41,7 +41,8 @@ k[3].metric("Financing cost", f"{need.financing_cost / 1e6:,.2f}M {cur}",
 
 tagged = assign_periods(flows, data.settings, period, fiscal)
 st.plotly_chart(cash_bars(tagged, period_order(tagged), by=by), width="stretch")
-st.plotly_chart(position_figure({source: weekly}, {source: (need.week_start, need.peak_need)}), width="stretch")
+st.plotly_chart(position_figure({plan.origin.name: weekly}, {plan.origin.name: (need.week_start, need.peak_need)}),
+                width="stretch")
 st.caption("The slate's data holds costs and incentives, not revenue, so the position only recovers by "
            "incentive receipts: the peak funding need is the money the studio must have in place.")
 
@@ -57,7 +58,7 @@ st.dataframe(budget_summary(data), hide_index=True, width="stretch", column_conf
 
 st.subheader("Finance export")
 d = st.columns(4)
-stem = f"slate-cashflow-{period}"
+stem = "slate-cashflow-" + "-".join(plan.origin.name.lower().split()) + f"-{period}"
 for col, view in zip(d, CSV_VIEWS):
     col.download_button(f"CSV: {view}", lambda v=view: finance_csv(data, flows, period, view=v, fiscal_start_month=fiscal),
                         file_name=f"{stem}-{view}.csv", mime="text/csv", key=f"download_{view}", on_click="ignore")

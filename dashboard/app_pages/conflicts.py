@@ -1,54 +1,41 @@
-"""Conflicts: where the planned dates over-book a resource, who collides there, and what is
-still short after the optimizer has moved productions, chosen stages and hired in."""
+"""Conflicts: where a plan leaves a resource short (after hire-in), who collides there, and what
+would fix it; the plan shown against the planned dates."""
 
 import streamlit as st
 
 from dashboard.figures import conflict_bars
-from dashboard.state import as_planned, current, current_plan
-from dashboard.tables import named_productions
+from dashboard.state import current, planned, shown_plan
+from dashboard.tables import conflicts_display
 
 loaded = current()
-schedule, util, found = as_planned(loaded.key)
-result = current_plan(loaded)
-remaining = result.frames["shortfalls"] if result is not None else None
+plan = shown_plan(loaded)
+base = planned(loaded.key)
+plans = {"as planned": base} if plan is base else {"as planned": base, plan.origin.name: plan}
 
 st.title("Conflicts")
-left, right = st.columns(2)
-left.metric("As planned", len(found), help="Runs of consecutive over-booked weeks on a resource")
-if remaining is None:
-    right.metric("After optimization", "—", help="Run the optimizer on the Plan page")
-else:
-    right.metric("After optimization", len(remaining), delta=len(remaining) - len(found), delta_color="inverse",
-                 help="Runs of weeks still short after moves, stage choices and hire-in")
+st.caption("A conflict is a run of weeks in which a stage, crew or facility is short: more is booked than the lot "
+           "has and hire-in can cover. Showing the plan **" + plan.origin.label + "** (pick another in the sidebar).")
+cols = st.columns(len(plans))
+for col, (name, p) in zip(cols, plans.items()):
+    delta = None if p is base else p.kpis["conflicts"] - base.kpis["conflicts"]
+    col.metric(f"Conflicts: {name}", p.kpis["conflicts"], delta=delta, delta_color="inverse",
+               help=f"{p.kpis['unit_weeks_short']} unit-weeks short in all")
 
-if found.empty and (remaining is None or remaining.empty):
-    st.success("No conflicts: every resource is within capacity in every week of the plan.")
+if all(p.conflicts.empty for p in plans.values()):
+    st.success("No conflicts: every resource is within capacity (and hire-in) in every week of the plan.")
     st.stop()
-st.plotly_chart(conflict_bars(found, remaining), width="stretch")
+st.plotly_chart(conflict_bars({name: p.conflicts for name, p in plans.items()}), width="stretch")
 
-tab_planned, tab_left = st.tabs(["As planned", "After optimization"])
-with tab_planned:
-    kinds = sorted(found["kind"].unique())
-    chosen = st.multiselect("Resource kinds", kinds, default=kinds, key="conflict_kinds")
-    table = found[found["kind"].isin(chosen)][
-        ["name", "kind", "start", "end", "weeks", "peak_demand", "capacity", "short_by", "unit_weeks", "productions"]]
-    table = table.assign(productions=named_productions(table["productions"], loaded.data.productions))
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "name": "Resource", "kind": "Kind", "start": st.column_config.DateColumn("From", format="D MMM YYYY"),
-        "end": st.column_config.DateColumn("Until (exclusive)", format="D MMM YYYY"), "weeks": "Weeks",
-        "peak_demand": "Peak demand", "capacity": "Capacity", "short_by": "Short by (units)",
-        "unit_weeks": "Unit-weeks over", "productions": st.column_config.TextColumn("Productions involved", width="large")})
-with tab_left:
-    if remaining is None:
-        st.info("Run the optimizer on the Plan page to see what it can resolve.")
-    elif remaining.empty:
-        st.success("The optimized plan resolves every conflict: nothing is short in any week.")
-    else:
-        left_table = remaining[["name", "start", "end", "weeks", "short_by", "unit_weeks", "productions", "fix"]]
-        left_table = left_table.assign(productions=named_productions(left_table["productions"], loaded.data.productions))
-        st.dataframe(left_table, hide_index=True, width="stretch", column_config={
-                         "name": "Resource", "start": st.column_config.DateColumn("From", format="D MMM YYYY"),
-                         "end": st.column_config.DateColumn("Until (exclusive)", format="D MMM YYYY"), "weeks": "Weeks",
-                         "short_by": "Short by (units)", "unit_weeks": "Unit-weeks short",
-                         "productions": st.column_config.TextColumn("Productions involved", width="large"),
-                         "fix": st.column_config.TextColumn("What would fix it", width="large")})
+config = {"From": st.column_config.DateColumn("From", format="D MMM YYYY"),
+          "Until": st.column_config.DateColumn("Until", format="D MMM YYYY"),
+          "Productions involved": st.column_config.TextColumn("Productions involved", width="large"),
+          "What would fix it": st.column_config.TextColumn("What would fix it", width="large")}
+for tab, (name, p) in zip(st.tabs([name.capitalize() for name in plans]), plans.items()):
+    with tab:
+        if p.conflicts.empty:
+            st.success(f"{name.capitalize()}: nothing is short in any week.")
+            continue
+        kinds = sorted(p.conflicts["kind"].unique())
+        chosen = st.multiselect("Resource kinds", kinds, default=kinds, key=f"conflict_kinds_{name}")
+        st.dataframe(conflicts_display(p.conflicts[p.conflicts["kind"].isin(chosen)], loaded.data.productions),
+                     hide_index=True, width="stretch", column_config=config)

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.state import current, data_dir, store
-from planning.bundles import BundleError, dataset_zip, summary, template_zip, unpack
-from planning.validate import ValidationError
+from planning.data.bundles import BundleError, dataset_zip, summary, template_zip, unpack
+from planning.data.validate import ValidationError
 
 loaded = current()
 data = loaded.data

@@ -6,20 +6,21 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.figures import objective_figure, timeline_figure
-from dashboard.state import DEFAULT_OPTIONS, as_planned, current, current_plan, remember_plan, run_with_progress
-from dashboard.tables import ID_LABELS, plan_changes_display
-from planning.scenarios import Scenario
+from dashboard.state import DEFAULT_OPTIONS, baseline, current, current_plan, planned, remember_plan, run_with_progress
+from dashboard.tables import ID_LABELS, conflicts_display, plan_changes_display
+from planning.scenarios.types import Scenario
 
 loaded = current()
 data = loaded.data
-planned, _, found = as_planned(loaded.key)
+base = planned(loaded.key)
+planned_dates = base.schedule
 
 st.title("Plan")
 st.write("The optimizer places every movable production inside its window, picks stages and hires in "
          "outside capacity only where that is cheaper than moving or delivering late. Locked phases never move.")
 
-locks = planned[["production_id", "phase_id", "kind", "start_week", "locked"]].copy()
-locks["planned start"] = data.week_start(locks["start_week"]).dt.date
+locks = planned_dates[["production_id", "phase_id", "kind", "start", "locked"]].copy()
+locks["planned start"] = locks["start"].dt.date
 with st.form("plan_form"):
     c1, c2, c3 = st.columns(3)
     time_limit = c1.slider("Time limit (seconds)", 5, 120, int(DEFAULT_OPTIONS.time_limit), step=5, key="plan_time")
@@ -34,8 +35,8 @@ with st.form("plan_form"):
 
 changed = edited["locked"].to_numpy() != locks["locked"].to_numpy()
 phase_locks = {f"{r.production_id}/{r.phase_id}": bool(r.locked) for r in edited[changed].itertuples()}
-scenario = Scenario("baseline" if not phase_locks else "re-plan with locks", base_hash=loaded.key,
-                    phase_locks=phase_locks)
+scenario = baseline(loaded) if not phase_locks else Scenario("re-plan with locks", base_hash=loaded.key,
+                                                             phase_locks=phase_locks)
 options = replace(DEFAULT_OPTIONS, time_limit=float(time_limit), gap=gap, solver=solver)
 if go:
     result = run_with_progress(loaded, scenario, options)
@@ -48,8 +49,8 @@ if result is None:
     st.info("Press **Optimize the plan** to place the slate. The sample solves in a few seconds.")
     st.stop()
 
-s, k = result.summary, result.summary["kpis"]
-sched = result.frames["schedule"]
+s, k = result.origin.solver, result.kpis
+sched = result.schedule
 cur = data.settings.currency
 cols = st.columns(5)
 quality = {"optimal": "Best", "feasible": f"{s['gap'] or 0:.1%} off"}.get(s["status"], "Unchecked")
@@ -65,8 +66,8 @@ cols[2].metric("Unit-weeks short", short,
                     + ("(proven least possible)" if least >= short else f"(at least {least} cannot be avoided)"))
 cols[3].metric("Time", f"{s['solve_seconds']:.1f} s",
                help="Building and searching; the progress box above also counts the cash flow")
-cols[4].metric("Conflicts left", k["conflicts"], delta=k["conflicts"] - len(found), delta_color="inverse",
-               help="Runs of weeks still short after moves and hire-in (against the as-planned conflicts)")
+cols[4].metric("Conflicts", k["conflicts"], delta=k["conflicts"] - base.kpis["conflicts"], delta_color="inverse",
+               help="Runs of weeks still short after moves and hire-in (change: against the planned dates)")
 
 left, right = st.columns([2, 3])
 left.plotly_chart(objective_figure(s["parts"]), width="stretch")
@@ -74,21 +75,25 @@ moved = sched[sched["moved_weeks"] != 0]
 right.markdown(f"**{moved['production_id'].nunique()} productions move** ({len(moved)} phases), "
                f"**{k['late_deliveries']} deliver late** ({k['weeks_late']} weeks in all), "
                f"hire-in costs **{k['hire_cost']:,.0f} {cur}**.")
-changes = result.frames["changes"]
-tabs = st.tabs(["Moved", "Stages", "Hire-in", "Still short"])
+changes = result.changes
+tabs = st.tabs(["Moved", "Stages", "Hire-in", "Conflicts"])
 dates = {c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("planned start", "new start", "from", "until")}
 wide = {c: st.column_config.TextColumn(c, width="large") for c in ("why", "what", "request")}
-for tab, kind in zip(tabs, ["moved", "stage", "hire", "shortfall"]):
-    part = plan_changes_display(changes, kind, sched, data.productions, data.resources, data.settings.horizon_start)
+for tab, kind in zip(tabs, ["moved", "stage", "hire"]):
+    part = plan_changes_display(changes, kind, sched, data.productions, result.data.resources, data.settings.horizon_start)
     if part.empty:
         tab.caption("Nothing.")
     else:
         tab.dataframe(part, hide_index=True, width="stretch", column_config={**ID_LABELS, **dates, **wide})
+if result.conflicts.empty:
+    tabs[3].caption("Nothing is short in any week.")
+else:
+    tabs[3].dataframe(conflicts_display(result.conflicts, data.productions), hide_index=True, width="stretch",
+                      column_config={c: st.column_config.TextColumn(c, width="large")
+                                     for c in ("Productions involved", "What would fix it")})
 
-view = planned[["production_id", "phase_id", "kind", "locked"]].merge(
-    sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])
-st.plotly_chart(timeline_figure(view, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
+st.plotly_chart(timeline_figure(sched, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
                                 title="Optimized timeline (outline: planned dates of a production that moved)",
-                                planned=planned), width="stretch")
+                                planned=planned_dates), width="stretch")
 st.download_button("Download the schedule (CSV)", sched.to_csv(index=False).encode(), file_name="schedule.csv",
                    mime="text/csv", key="download_schedule", on_click="ignore")

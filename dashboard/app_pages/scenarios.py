@@ -5,12 +5,12 @@ import getpass
 import streamlit as st
 
 from dashboard.figures import difference_heatmap, position_figure
-from dashboard.state import baseline, current, run_with_progress, scenario_store
+from dashboard.state import baseline, current, run_with_progress, saved_plan, scenario_store
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display, resource_label
-from planning.cashflow import funding_need, position
-from planning.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
+from planning.finance.flows import funding_need, position
+from planning.analysis.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                               utilization_difference)
-from planning.scenario_store import ScenarioError
+from planning.scenarios.store import ScenarioError
 
 loaded = current()
 data = loaded.data
@@ -38,51 +38,44 @@ with tab_compare:
         base = run_with_progress(loaded, baseline(loaded), label="Planning the baseline")
         if base is None:
             st.stop()
-        summaries, schedules, cash, utils, shorts = ({"baseline": base.summary},
-                                                     {"baseline": base.frames["schedule"]},
-                                                     {"baseline": base.frames["cashflow"]},
-                                                     {"baseline": base.frames["utilization"]},
-                                                     {"baseline": base.frames["shortfalls"]})
+        plans = {"baseline": base}
         for name in chosen:
-            scenario, frames, summary = store.load(name)
-            if scenario.base_hash != loaded.key:
-                st.warning(f"“{name}” was saved on other data ({scenario.base_hash}); its numbers are its own.")
-            summaries[name], schedules[name], cash[name] = summary, frames["schedule"], frames["cashflow"]
-            utils[name], shorts[name] = frames["utilization"], frames["shortfalls"]
-        st.dataframe(kpi_display(kpi_table(summaries), data.settings.currency), hide_index=True, width="stretch")
+            plans[name] = saved_plan(loaded, name)
+            if saved.set_index("name").at[name, "base_hash"] != loaded.key:
+                st.warning(f"“{name}” was saved on other data; its numbers are its own.")
+        st.dataframe(kpi_display(kpi_table(plans), data.settings.currency), hide_index=True, width="stretch")
         curves, peaks = {}, {}
-        for name, flows in cash.items():
-            weekly = position(flows, data.settings)
+        for name, p in plans.items():
+            weekly = position(p.cashflow, p.data.settings)
             need = funding_need(weekly)
             curves[name], peaks[name] = weekly, (need.week_start, need.peak_need)
         st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position"), width="stretch")
         focus = st.selectbox("Differences of", chosen, key="sc_focus")
-        pair = {"baseline": utils["baseline"], focus: utils[focus]}
+        pair = {"baseline": base, focus: plans[focus]}
         diff = utilization_difference(pair)
-        names = dict(zip(data.resources["resource_id"].astype(str), data.resources["name"].astype(str)))
+        names = dict(zip(plans[focus].data.resources["resource_id"].astype(str),
+                         plans[focus].data.resources["name"].astype(str)))
         labels = {r: resource_label(r, names) for r in diff["resource_id"].unique()}
         st.plotly_chart(difference_heatmap(diff, labels, data.settings.horizon_start,
                                            title=f"{focus} minus baseline: units demanded, resource by week"),
                         width="stretch")
-        st.markdown("**Conflicts resolved or added** (unit-weeks short after optimizing)")
-        changed = conflict_changes({"baseline": shorts["baseline"], focus: shorts[focus]})
+        st.markdown("**Conflicts resolved or added** (unit-weeks short)")
+        changed = conflict_changes(pair)
         if changed.empty:
-            st.caption("Neither plan leaves any shortfall.")
+            st.caption("Neither plan leaves any conflict.")
         else:
             changed.insert(0, "resource", changed.pop("resource_id").map(lambda r: resource_label(r, names)))
             st.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")), hide_index=True, width="stretch")
         st.markdown("**Deliveries that change**")
-        deliveries = delivery_display(delivery_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
-                                      data.productions, data.settings.horizon_start)
+        deliveries = delivery_display(delivery_changes(pair), data.productions, data.settings.horizon_start)
         if deliveries.empty:
             st.caption("Every production delivers when it does in the baseline plan.")
         else:
             st.dataframe(deliveries, hide_index=True, width="stretch", column_config=ID_LABELS)
         with st.expander("Phases that move against the baseline"):
-            st.dataframe(move_display(schedule_changes({"baseline": schedules["baseline"], focus: schedules[focus]}),
-                                      data.productions, data.settings.horizon_start),
+            st.dataframe(move_display(schedule_changes(pair), data.productions, data.settings.horizon_start),
                          hide_index=True, width="stretch", column_config=ID_LABELS)
-        st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
+        st.download_button("Download the comparison (CSV)", comparison_csv(plans),
                            file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison", on_click="ignore")
 
 with tab_manage:

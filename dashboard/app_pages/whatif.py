@@ -2,16 +2,19 @@
 re-plan and compare with the baseline plan. Save the scenario for colleagues."""
 
 import getpass
+from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.figures import position_figure
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, baseline, current, run_with_progress, scenario_store
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display
-from planning.cashflow import funding_need, position
-from planning.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
-from planning.scenarios import CapacityChange, Scenario, StageChange
+from planning.finance.flows import funding_need, position
+from planning.analysis.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
+from planning.optimizer import Weights
+from planning.scenarios.types import CapacityChange, Scenario, StageChange
+
+DEFAULT_WEIGHTS = {"lateness": 1.0, "moves": Weights().move_cost_per_week}   # what a scenario leaves unchanged
 
 loaded = current()
 data = loaded.data
@@ -43,9 +46,11 @@ with st.form("whatif"):
     slip_who = c2.selectbox("Production that slips", ["(none)"] + movable, key="wi_slip_who",
                             format_func=lambda p: p if p == "(none)" else f"{p} · {titles[p]}")
     slip = c2.slider("Slip (weeks; negative = earlier)", -8, 16, 0, key="wi_slip")
-    lateness = c3.select_slider("Weight on lateness", [0.25, 0.5, 1.0, 2.0, 4.0], value=1.0, key="wi_late",
+    lateness = c3.select_slider("Weight on lateness", [0.25, 0.5, 1.0, 2.0, 4.0], value=DEFAULT_WEIGHTS["lateness"],
+                                key="wi_late",
                                 format_func=lambda f: f"× {f:g}")
-    moves = c3.select_slider("Cost of moving a phase one week", [0, 500, 1000, 5000, 20000], value=1000,
+    moves = c3.select_slider("Cost of moving a phase one week", [0, 500, 1000, 5000, 20000],
+                             value=int(DEFAULT_WEIGHTS["moves"]),
                              key="wi_moves", format_func=lambda m: f"{m:,}")
     depth = st.radio("Search", ["quick (about 2 s)", "thorough (up to 20 s)"], horizontal=True, key="wi_depth",
                      help="Both start from the baseline plan (solved thoroughly once, for everyone), so a what-if is "
@@ -59,8 +64,7 @@ scenario = Scenario(
     stages=tuple(StageChange(float(size), d) for size, d in stage_delta.items() if d),
     slips={slip_who: slip} if slip_who != "(none)" and slip else {},
     overage_pct=float(overage), hire_allowed=hire_allowed,
-    weights={k: float(v) for k, v in (("lateness", lateness), ("moves", moves)) if (k, v) not in
-             (("lateness", 1.0), ("moves", 1000))},
+    weights={k: float(v) for k, v in (("lateness", lateness), ("moves", moves)) if v != DEFAULT_WEIGHTS[k]},
 )
 options = WHATIF_OPTIONS if depth.startswith("quick") else DEFAULT_OPTIONS
 if applied:
@@ -74,23 +78,24 @@ base_result = run_with_progress(loaded, baseline(loaded), DEFAULT_OPTIONS, label
 if base_result is None:
     st.stop()
 what_result = run_with_progress(loaded, scenario, options, label="Planning the what-if",
-                                start=base_result.frames["schedule"])
+                                start=base_result.schedule)
 if what_result is None:
     st.stop()
 
-summaries = {"baseline": base_result.summary, "what-if": what_result.summary}
-kb, kw = base_result.summary["kpis"], what_result.summary["kpis"]
+plans = {"baseline": base_result, "what-if": what_result}
+kb, kw = base_result.kpis, what_result.kpis
 cur = data.settings.currency
-st.caption(f"Baseline: {base_result.summary['verdict']}. What-if: {what_result.summary['verdict']}.")
-if options == WHATIF_OPTIONS and what_result.summary["status"] != "optimal":
+st.caption(f"Baseline: {base_result.origin.solver['verdict']}. What-if: {what_result.origin.solver['verdict']}.")
+if options == WHATIF_OPTIONS and what_result.origin.solver["status"] != "optimal":
     left = f" and {kw['conflicts']} conflict(s) it has not proven unavoidable" if kw["conflicts"] else ""
     st.warning(f"The quick search stopped before proving its plan the best{left}: lateness or hire-in may be "
                "lower. Choose **thorough** and apply again for a closer look.")
 cols = st.columns(5)
-cols[0].metric("Conflicts as planned", kw["planned_conflicts"], delta=(kw["planned_conflicts"] - kb["planned_conflicts"]) or None,
-               delta_color="inverse", help="Over-booked runs if nothing moved from the planned dates")
-cols[1].metric("Conflicts left", kw["conflicts"], delta=(kw["conflicts"] - kb["conflicts"]) or None, delta_color="inverse",
-               help="Runs of weeks still short after the optimizer moved, chose stages and hired")
+cols[0].metric("Conflicts on the planned dates", kw["conflicts_as_planned"],
+               delta=(kw["conflicts_as_planned"] - kb["conflicts_as_planned"]) or None,
+               delta_color="inverse", help="Runs of weeks short if nothing moved from the planned dates")
+cols[1].metric("Conflicts in the plan", kw["conflicts"], delta=(kw["conflicts"] - kb["conflicts"]) or None,
+               delta_color="inverse", help="Runs of weeks still short after the optimizer moved, chose stages and hired")
 hire_delta = kw["hire_cost"] - kb["hire_cost"]
 cols[2].metric(f"Hire-in ({cur})", f"{kw['hire_cost'] / 1e6:,.2f}M",
                delta=f"{hire_delta / 1e6:+,.2f}M" if round(hire_delta / 1e4) else None, delta_color="inverse")
@@ -102,26 +107,25 @@ cols[4].metric(f"Peak funding ({cur})", f"{kw['peak_funding_need'] / 1e6:,.1f}M"
 
 curves, peaks = {}, {}
 for name, result in (("baseline", base_result), ("what-if", what_result)):
-    weekly = position(result.frames["cashflow"], result.data.settings)
+    weekly = position(result.cashflow, result.data.settings)
     need = funding_need(weekly)
     curves[name], peaks[name] = weekly, (need.week_start, need.peak_need)
 st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position: baseline and what-if"),
                 width="stretch")
 
-schedules = {"baseline": base_result.frames["schedule"], "what-if": what_result.frames["schedule"]}
 st.markdown("**KPIs**")
-st.dataframe(kpi_display(kpi_table(summaries), cur), hide_index=True, width="stretch")
+st.dataframe(kpi_display(kpi_table(plans), cur), hide_index=True, width="stretch")
 st.markdown("**Deliveries that change**")
-deliveries = delivery_display(delivery_changes(schedules), data.productions, data.settings.horizon_start)
+deliveries = delivery_display(delivery_changes(plans), data.productions, data.settings.horizon_start)
 if deliveries.empty:
     st.caption("Every production delivers when it does in the baseline plan.")
 else:
     st.dataframe(deliveries, hide_index=True, width="stretch",
                  column_config=ID_LABELS)
 with st.expander("Phases that move against the baseline"):
-    st.dataframe(move_display(schedule_changes(schedules), data.productions, data.settings.horizon_start),
+    st.dataframe(move_display(schedule_changes(plans), data.productions, data.settings.horizon_start),
                  hide_index=True, width="stretch", column_config=ID_LABELS)
-st.download_button("Download the comparison (CSV)", comparison_csv(summaries, schedules),
+st.download_button("Download the comparison (CSV)", comparison_csv(plans),
                    file_name="whatif-comparison.csv", mime="text/csv", key="download_comparison", on_click="ignore")
 
 with st.form("save_whatif"):
@@ -134,8 +138,7 @@ if save:
     if not name.strip():
         st.warning("Give the scenario a name.")
     else:
-        named = Scenario(**{**vars(scenario), "name": name.strip(), "note": note})
-        frames = {k: v for k, v in what_result.frames.items() if isinstance(v, pd.DataFrame)}
+        named = replace(scenario, name=name.strip(), note=note)
         scenario_store().save(named, user=st.session_state.get("user_name") or getpass.getuser(),
-                              results=frames, summary=what_result.summary)
+                              results=what_result.frames(), summary=what_result.summary())
         st.success(f"Saved “{name.strip()}”.")

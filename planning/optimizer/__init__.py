@@ -4,7 +4,7 @@ Steps, each its own module: ``candidates`` (every start week each phase may take
 ``starts`` (greedy, forward-backward improvement, production shifts: the start plan), ``stages``
 (stage tiers and the exact placement of size bookings), ``model`` (the MIP, building only),
 ``search`` (large-neighbourhood search on the built model), ``solve`` (least shortfall, then least
-money; status, bound and gap), ``results`` (the plan as tidy frames), ``optimize`` (``plan``: all
+money; status, bound and gap), ``results`` (the chosen starts, stages and changes), ``optimize`` (``plan``: all
 of them within one time limit).
 """
 

@@ -14,7 +14,7 @@ Rows: every pool (crew, equipment, facility), every stage, and one *class* row p
 threshold used by a size demand (``stages>=m``, capacity = stages of at least ``m`` sq ft). A
 size demand with threshold ``m'`` loads every class row ``m <= m'``; a named stage demand on
 stage ``s`` loads ``s`` and every class row ``m <= size(s)``: the week-by-week Hall conditions of
-``planning.conflicts``. They are necessary, not sufficient, for one stage per booking over a
+``planning.analysis.conflicts``. They are necessary, not sufficient, for one stage per booking over a
 block of weeks, so only the greedy start uses the class rows; the MIP uses stage *tiers*
 (``planning.optimizer.model.define_stage_capacity``) on the size ``bookings`` of each combo.
 
@@ -30,8 +30,8 @@ from graphlib import TopologicalSorter
 import numpy as np
 import pandas as pd
 
-from planning.conflicts import capacity_by_week, class_id
-from planning.inputs import SlateData, effective_links, planned_schedule, week_index
+from planning.analysis.capacity import capacity_by_week, class_id
+from planning.data.inputs import SlateData, effective_links, planned_schedule, week_index
 from planning.optimizer.options import PlanOptions
 
 SHORT_WEIGHT = 1e9   # a unit-week short outranks any money a heuristic weighs against it

@@ -18,7 +18,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from planning.inputs import SlateData
+from planning.data.inputs import SlateData
 from planning.optimizer.candidates import Candidates, combo_ranges
 
 

@@ -10,11 +10,9 @@ by side), and every run is checked: a run that ends without a usable solution ra
 
 from __future__ import annotations
 
-import os
-
 import highspy
 
-THREADS = int(os.environ.get("SLATE_SOLVER_THREADS", "1"))
+from planning.config import SOLVER_THREADS as THREADS
 
 
 class SolverError(RuntimeError):

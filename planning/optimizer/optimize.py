@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from planning.inputs import SlateData
+from planning.data.inputs import SlateData
 from planning.optimizer import constraint
 from planning.optimizer.candidates import build_candidates, money
 from planning.optimizer.model import build_model, prune
@@ -27,7 +27,8 @@ QUICK_SECONDS = 2.0       # below this the MIP cannot even reach its first bound
 
 @dataclass
 class PlanResult:
-    """A solved plan: status, money and its parts, shortfall, bounds, gap, timing, size, frames.
+    """A solved plan: status, money and its parts, shortfall, bounds, gap, timing, size, and what
+    ``planning.plan.build_plan`` makes the ``Plan`` from (``starts``, ``assigned`` stages, ``changes``).
 
     ``status``: ``optimal`` (least shortfall proven and the money within ``gap`` of the full
     problem's bound), ``feasible`` (a plan with its true gap), ``heuristic`` (the start plan, not
@@ -51,7 +52,9 @@ class PlanResult:
     start_objective: float
     start_shortfall: int
     neighbourhoods: int = 0
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    starts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    assigned: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> dict:
         """The ``summary.json`` keys (and a saved scenario's), ``verdict`` in plain words."""
@@ -110,7 +113,7 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
         outcome = solve(model, chosen, parts, options, solve_by, tell,
                         lambda seconds: constraint.launch(cands, data, options.weights.move_cost_per_week, seconds))
         size = (model.prob.numVariables(), model.prob.numConstraints())
-    frames, money_parts = plan_frames(data, cands, outcome.chosen)
+    built, money_parts = plan_frames(data, cands, outcome.chosen)
     shortfall = start_cost(cands, tiers, outcome.chosen)["shortfall"]
     objective = money(money_parts)
     bound = None if outcome.money_bound is None or shortfall != outcome.shortfall else min(objective, outcome.money_bound)
@@ -126,4 +129,4 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
                       shortfall=int(shortfall), shortfall_bound=int(min(outcome.shortfall_bound, shortfall)),
                       solve_seconds=seconds, variables=size[0], constraints=size[1], solver=outcome.solver,
                       start_objective=money(parts), start_shortfall=int(parts["shortfall"]),
-                      neighbourhoods=outcome.neighbourhoods, frames=frames)
+                      neighbourhoods=outcome.neighbourhoods, **built)

@@ -1,32 +1,21 @@
-"""Tidy frames from a chosen plan: schedule, allocation, utilization, changes, objective parts.
+"""What the optimizer hands to ``planning.plan.build_plan``: the chosen starts, the exact stage
+assignment (``planning.analysis.capacity.assign_stages``), what changed and why, and the money.
 
-Everything here is recomputed from the chosen starts and the stage assignment, so the frames are
-the plan (the solver's own hire and shortfall values are not read back):
-
-- ``schedule``: production_id, phase_id, start_week, end_week (exclusive), start, end (Mondays),
-  planned_start (Monday of the planned week; empty for an undated phase), moved_weeks, stages (``;``-joined stages held).
-- ``allocation``: production_id, phase_id, resource_id, week, units; one row per demand-week
-  inside the grid, lead and tail weeks included, stages by the stage assigned. A stage booking no
-  stage can take is listed under its class id (``stages>=m``).
-- ``utilization``: resource_id, week, capacity, demand, hired, shortfall, for every resource and
-  week of the grid (and every class with an unplaced booking, at capacity 0):
-  ``hired = min(max(0, demand - capacity), hire_max)``, ``shortfall = max(0, demand - capacity -
-  hired)``.
-- ``changes``: change (moved|stage|hire|shortfall), production_id, phase_id, resource_id,
-  first_week, last_week, amount (weeks moved, or units), detail (why, where it can be told).
-- ``objective``: part, value (hire, lateness, moves, total: money; shortfall is counted in unit-weeks).
+Everything is recomputed from the chosen starts and the stage assignment (the solver's own hire
+and shortfall values are not read back). ``changes``: change (moved|stage|hire|shortfall),
+production_id, phase_id, resource_id, first_week, last_week, amount (weeks moved, or units),
+detail (why, where it can be told).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pulp
 
-from planning.conflicts import CLASS_PREFIX, class_id
-from planning.inputs import week_start
+from planning.analysis.capacity import (CLASS_PREFIX, allocation, assign_stages, resource_label, stage_bookings,
+                                        utilization)
+from planning.data.inputs import week_start
 from planning.optimizer.candidates import cell_load
-from planning.optimizer.highs import THREADS, SolverError
 
 
 def schedule_frame(cands, chosen: np.ndarray) -> pd.DataFrame:
@@ -38,133 +27,6 @@ def schedule_frame(cands, chosen: np.ndarray) -> pd.DataFrame:
     s["end_week"] = s["start_week"] + s["duration"]
     s["moved_weeks"] = (s["start_week"] - s["planned_week"]).where(s["dated"], 0)
     return s
-
-
-def stage_bookings(data, sched: pd.DataFrame) -> pd.DataFrame:
-    """One row per stage demand: booking, production_id, phase_id, stage (named id or NA), min_size,
-    units, first_week, end_week (exclusive; lead and tail included)."""
-    stages = set(data.resources.loc[data.resources["kind"] == "stage", "resource_id"])
-    dem = data.demands
-    dem = dem[(dem["resource_kind"] == "stage").fillna(False) | dem["resource_id"].isin(stages).fillna(False)]
-    b = dem.merge(sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])
-    out = pd.DataFrame({
-        "production_id": b["production_id"].astype(str), "phase_id": b["phase_id"].astype(str),
-        "stage": b["resource_id"].astype(object), "min_size": b["min_size"].fillna(0).astype(float),
-        "units": b["units"].astype(int),
-        "first_week": (b["start_week"] - b["lead_weeks"]).astype(int),
-        "end_week": (b["end_week"] + b["tail_weeks"]).astype(int),
-    })
-    out.insert(0, "booking", np.arange(len(out)))
-    return out
-
-
-def assign_stages(data, bookings: pd.DataFrame, stage_cap: pd.DataFrame, weeks: int) -> pd.DataFrame:
-    """Concrete stages for the size bookings, exactly, with the starts fixed: ``booking, resource_id``.
-
-    A named booking keeps its stage. For size bookings ``b`` and eligible stages ``s`` (size
-    ``>= min_size``): ``a[b,s]`` binary, ``sum_s a[b,s] + miss[b] = units[b]``, and per stage and
-    grid week ``sum_{b holds w} a[b,s] <= max(0, cap[s,w] - named[s,w])``: one production per stage
-    per week, one stage for the whole booking (lead and tail included). Minimises ``miss`` first,
-    then prefers the smallest stage that fits. When the size classes of the plan hold (Hall's
-    conditions) and no stage has a calendar gap inside a booking, ``miss = 0``; any miss is named
-    as a row under the class id ``stages>=m``.
-    """
-    named = bookings[bookings["stage"].notna()]
-    rows = [(int(b), str(s)) for b, s, u in zip(named["booking"], named["stage"], named["units"]) for _ in range(u)]
-    sized = bookings[bookings["stage"].isna()]
-    if sized.empty:
-        return pd.DataFrame(rows, columns=["booking", "resource_id"])
-    res = data.resources[data.resources["kind"] == "stage"]
-    size = dict(zip(res["resource_id"].astype(str), res["size"].fillna(0).astype(float)))
-    top = max(size.values()) or 1.0
-    cap = stage_cap.pivot(index="resource_id", columns="week", values="capacity").reindex(columns=range(weeks))
-    free = cap.reindex(list(size)).fillna(0).to_numpy(np.int64, copy=True)
-    pos = {s: i for i, s in enumerate(size)}
-    for stage, first, end, units in zip(named["stage"], named["first_week"], named["end_week"], named["units"]):
-        lo, hi = max(0, int(first)), min(weeks, int(end))
-        if lo < hi and str(stage) in pos:
-            free[pos[str(stage)], lo:hi] -= int(units)
-    free = free.clip(min=0)
-    prob = pulp.LpProblem("stage_assignment", pulp.LpMinimize)
-    a, miss, holding = {}, {}, {}
-    for b, units, min_size, first, end in zip(sized["booking"], sized["units"], sized["min_size"],
-                                              sized["first_week"], sized["end_week"]):
-        b, units = int(b), int(units)
-        miss[b] = pulp.LpVariable(f"miss_{b}", 0, units, cat="Integer")
-        mine = []
-        for s, sz in size.items():
-            if sz >= min_size:
-                v = a[(b, s)] = pulp.LpVariable(f"a_{b}_{s}", cat="Binary")
-                mine.append(v)
-                for w in range(max(0, int(first)), min(weeks, int(end))):
-                    holding.setdefault((s, w), []).append(v)
-        prob += pulp.lpSum(mine) + miss[b] == units, f"book_{b}"
-    for (s, w), held in sorted(holding.items(), key=lambda kv: (pos[kv[0][0]], kv[0][1])):
-        if len(held) > int(free[pos[s], w]):
-            prob += pulp.lpSum(held) <= int(free[pos[s], w]), f"stage_{s}_{w}"
-    prob += 1000 * pulp.lpSum(miss.values()) + pulp.lpSum(v * size[s] / top for (_, s), v in a.items())
-    prob.solve(pulp.HiGHS(msg=False, timeLimit=30, threads=THREADS))
-    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        raise SolverError(f"HiGHS could not assign stages ({pulp.LpStatus[prob.status]})")
-    for (b, s), v in a.items():
-        if (v.varValue or 0) > 0.5:
-            rows.append((b, s))
-    thresholds = dict(zip(sized["booking"], sized["min_size"]))
-    for b, v in miss.items():
-        rows += [(b, class_id(thresholds[b]))] * int(round(v.varValue or 0))
-    return pd.DataFrame(rows, columns=["booking", "resource_id"])
-
-
-def _expand(frame: pd.DataFrame, weeks: int) -> pd.DataFrame:
-    """One row per week ``first_week .. end_week-1`` of each row, kept inside ``0 .. weeks-1``."""
-    length = (frame["end_week"] - frame["first_week"]).to_numpy(np.int64).clip(min=0)
-    idx = np.repeat(np.arange(len(frame)), length)
-    offset = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
-    out = frame.iloc[idx].reset_index(drop=True)
-    out["week"] = out["first_week"].to_numpy() + offset
-    return out[(out["week"] >= 0) & (out["week"] < weeks)]
-
-
-def allocation_frame(data, sched: pd.DataFrame, bookings: pd.DataFrame, assigned: pd.DataFrame,
-                     weeks: int) -> pd.DataFrame:
-    """Units per production, phase, resource and week (pools by demand, stages by assignment)."""
-    stages = set(data.resources.loc[data.resources["kind"] == "stage", "resource_id"])
-    dem = data.demands[data.demands["resource_id"].notna() & ~data.demands["resource_id"].isin(stages).fillna(False)]
-    p = dem.merge(sched[["production_id", "phase_id", "start_week", "end_week"]], on=["production_id", "phase_id"])
-    pools = pd.DataFrame({"production_id": p["production_id"].astype(str), "phase_id": p["phase_id"].astype(str),
-                          "resource_id": p["resource_id"].astype(str), "units": p["units"].astype(int),
-                          "first_week": (p["start_week"] - p["lead_weeks"]).astype(int),
-                          "end_week": (p["end_week"] + p["tail_weeks"]).astype(int)})
-    st = assigned.merge(bookings, on="booking")
-    st = pd.DataFrame({"production_id": st["production_id"], "phase_id": st["phase_id"],
-                       "resource_id": st["resource_id"], "units": 1,
-                       "first_week": st["first_week"], "end_week": st["end_week"]})
-    alloc = _expand(pd.concat([pools, st], ignore_index=True), weeks)
-    alloc = alloc.groupby(["production_id", "phase_id", "resource_id", "week"], as_index=False)["units"].sum()
-    return alloc.sort_values(["production_id", "phase_id", "resource_id", "week"]).reset_index(drop=True)
-
-
-def utilization_frame(cands, alloc: pd.DataFrame) -> pd.DataFrame:
-    """Capacity, demand, hired and shortfall per resource (and class with unplaced bookings) and week."""
-    rows = cands.rows[cands.rows["kind"] != "class"]
-    grid = pd.DataFrame({
-        "resource_id": np.repeat(rows["row_id"].to_numpy(dtype=object), cands.weeks),
-        "week": np.tile(np.arange(cands.weeks), len(rows)),
-        "capacity": cands.capacity[rows["row"].to_numpy()].ravel(),
-        "hire_max": np.repeat(rows["hire_max"].to_numpy(np.int64), cands.weeks),
-    })
-    unplaced = alloc[alloc["resource_id"].str.startswith("stages>=")]
-    if len(unplaced):
-        extra = unplaced.groupby(["resource_id", "week"], as_index=False).size()[["resource_id", "week"]]
-        grid = pd.concat([grid, extra.assign(capacity=0, hire_max=0)], ignore_index=True)
-    demand = alloc.groupby(["resource_id", "week"])["units"].sum().rename("demand")
-    grid = grid.join(demand, on=["resource_id", "week"])
-    grid["demand"] = grid["demand"].fillna(0).astype("int64")
-    excess = (grid["demand"] - grid["capacity"]).clip(lower=0)
-    grid["hired"] = np.minimum(excess, grid["hire_max"]).astype("int64")
-    grid["shortfall"] = (excess - grid["hired"]).astype("int64")
-    grid["capacity"] = grid["capacity"].astype("int64")
-    return grid[["resource_id", "week", "capacity", "demand", "hired", "shortfall"]]
 
 
 def objective_parts(cands, chosen: np.ndarray, util: pd.DataFrame) -> dict[str, float]:
@@ -201,9 +63,8 @@ def _move_reasons(data, cands, chosen: np.ndarray, sched: pd.DataFrame) -> dict[
     move makes room for others. Resources by name, weeks by their Monday.
     """
     names = dict(zip(data.resources["resource_id"].astype(str), data.resources["name"].astype(str)))
-    names.update({rid: f"stages of {float(rid.removeprefix(CLASS_PREFIX)):,.0f} sq ft or more"
-                  for rid in cands.rows["row_id"].astype(str) if rid.startswith(CLASS_PREFIX)})
-    monday = lambda w: f"{data.settings.horizon_start + pd.Timedelta(weeks=int(w)):%d %b %Y}"  # noqa: E731
+    names.update({rid: resource_label(rid, names) for rid in cands.rows["row_id"].astype(str)})
+    monday = lambda w: f"{week_start(int(w), data.settings.horizon_start):%d %b %Y}"  # noqa: E731
     co = cands.combos
     start = co["start_week"].to_numpy()
     phase_of = cands.units["phase_id"].to_numpy()
@@ -263,7 +124,7 @@ def changes_frame(data, cands, chosen, sched, bookings, assigned, util) -> pd.Da
                      "amount": int(r.moved_weeks), "detail": reasons.get(r.unit, "")})
     st = assigned.merge(bookings, on="booking")
     for r in st[st["stage"].isna()].itertuples(index=False):
-        placed = not r.resource_id.startswith("stages>=")
+        placed = not r.resource_id.startswith(CLASS_PREFIX)
         rows.append({"change": "stage", "production_id": r.production_id, "phase_id": r.phase_id,
                      "resource_id": r.resource_id, "first_week": int(r.first_week), "last_week": int(r.end_week - 1),
                      "amount": 1, "detail": f"any stage of at least {r.min_size:,.0f} sq ft"
@@ -279,35 +140,13 @@ def changes_frame(data, cands, chosen, sched, bookings, assigned, util) -> pd.Da
 
 
 def plan_frames(data, cands, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
-    """Every result frame of the chosen combos, and the money they cost (hire, lateness, moves)."""
+    """The chosen combos as what ``planning.plan.build_plan`` needs (``starts``, ``assigned``
+    stages, ``changes``), and the money they cost (hire, lateness, moves)."""
     sched = schedule_frame(cands, chosen)
-    bookings = stage_bookings(data, sched)
-    stage_ids = cands.rows.loc[cands.rows["kind"] == "stage"]
-    stage_cap = pd.DataFrame({"resource_id": np.repeat(stage_ids["row_id"].to_numpy(dtype=object), cands.weeks),
-                              "week": np.tile(np.arange(cands.weeks), len(stage_ids)),
-                              "capacity": cands.capacity[stage_ids["row"].to_numpy()].ravel()})
-    assigned = assign_stages(data, bookings, stage_cap, cands.weeks)
-    alloc = allocation_frame(data, sched, bookings, assigned, cands.weeks)
-    util = utilization_frame(cands, alloc)
+    starts = sched[["production_id", "phase_id", "start_week"]].astype({"production_id": str, "phase_id": str})
+    bookings = stage_bookings(data, starts)
+    assigned = assign_stages(data, bookings)
+    util = utilization(data, allocation(data, starts, assigned))
     parts = objective_parts(cands, chosen, util)
-    held = alloc[~alloc["resource_id"].str.startswith("stages>=")]
-    held = held[held["resource_id"].isin(set(stage_ids["row_id"]))]
-    stages = held.groupby(["production_id", "phase_id"])["resource_id"].agg(lambda s: ";".join(sorted(set(s))))
-    h0 = data.settings.horizon_start
-    schedule = pd.DataFrame({
-        "production_id": sched["production_id"].astype(str), "phase_id": sched["phase_id"].astype(str),
-        "start_week": sched["start_week"].astype("int64"), "end_week": sched["end_week"].astype("int64"),
-        "start": week_start(sched["start_week"], h0).to_numpy(), "end": week_start(sched["end_week"], h0).to_numpy(),
-        "planned_start": week_start(sched["planned_week"], h0).where(sched["dated"].to_numpy()).to_numpy(),
-        "moved_weeks": sched["moved_weeks"].astype("int64"),
-    })
-    schedule["stages"] = [stages.get((p, q), "") for p, q in zip(schedule["production_id"], schedule["phase_id"])]
-    frames = {
-        "schedule": schedule,
-        "allocation": alloc,
-        "utilization": util,
-        "changes": changes_frame(data, cands, chosen, sched, bookings, assigned, util),
-        "objective": pd.DataFrame({"part": list(parts) + ["total"], "value": list(parts.values()) + [sum(parts.values())]}),
-    }
-    return frames, parts
-
+    changes = changes_frame(data, cands, chosen, sched, bookings, assigned, util)
+    return {"starts": starts, "assigned": assigned, "changes": changes}, parts

@@ -10,7 +10,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from planning.inputs import SlateData
+from planning.data.inputs import SlateData
 from planning.optimizer.candidates import Candidates, CellCosts, cell_load, combo_ranges, plan_cost, rank, shifts
 from planning.optimizer.highs import new_highs, run
 

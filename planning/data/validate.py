@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planning.inputs import PANDAS_TYPES, Settings, SlateData, coerce, empty_frame, monday_on_or_before, week_index
-from planning.schema import TABLES, Table
+from planning.data.inputs import PANDAS_TYPES, Settings, SlateData, coerce, empty_frame, monday_on_or_before, week_index
+from planning.data.schema import TABLES, Table
 
 
 @dataclass(frozen=True)

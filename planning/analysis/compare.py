@@ -1,7 +1,7 @@
 """Side-by-side comparison of plans (a baseline and what-ifs), as tidy frames.
 
-Every function takes results by name (``{"baseline": ..., "one more stage": ...}``); the first
-name is the reference the others are compared with.
+Every function takes plans by name (``{"baseline": plan, "one more stage": plan}``, each a
+``planning.plan.Plan``); the first name is the reference the others are compared with.
 """
 
 from __future__ import annotations
@@ -9,28 +9,28 @@ from __future__ import annotations
 import pandas as pd
 
 KPI_LABELS = {
-    "planned_conflicts": "Conflicts on the planned dates",
-    "conflicts": "Conflicts left after optimizing",
+    "conflicts_as_planned": "Conflicts on the planned dates",
+    "conflicts": "Conflicts in the plan",
+    "unit_weeks_short": "Unit-weeks short (nobody can cover)",
     "hire_cost": "Hire-in cost",
     "late_deliveries": "Late deliveries",
     "weeks_late": "Weeks late (all productions)",
     "peak_funding_need": "Peak funding need",
     "financing_cost": "Financing cost",
-    "shortfall_unit_weeks": "Unit-weeks short (nobody can cover)",
     "objective": "Cost of the plan (hire-in, lateness, moves)",
 }
-SUMMARY_KEYS = {"objective", "shortfall_unit_weeks"}   # read from the solver summary, not the KPIs
 
 
-def kpi_table(summaries: dict[str, dict]) -> pd.DataFrame:
-    """``metric, <name>...`` and ``change vs <first>`` for each other plan, one row per KPI."""
-    names = list(summaries)
+def kpi_table(plans: dict) -> pd.DataFrame:
+    """``metric, <name>...`` and ``change: <name>`` for each other plan, one row per KPI (empty
+    where a plan does not have it, e.g. the cost of the plan as planned)."""
+    names = list(plans)
     rows = []
     for key, label in KPI_LABELS.items():
         row = {"metric": label}
         for name in names:
-            s = summaries[name]
-            row[name] = s.get(key) if key in SUMMARY_KEYS else s.get("kpis", {}).get(key)
+            p = plans[name]
+            row[name] = p.origin.solver.get(key) if key == "objective" else p.kpis.get(key)
         for name in names[1:]:
             known = row[name] is not None and row[names[0]] is not None
             row[f"change: {name}"] = row[name] - row[names[0]] if known else None
@@ -38,9 +38,10 @@ def kpi_table(summaries: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def schedule_changes(schedules: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def schedule_changes(plans: dict) -> pd.DataFrame:
     """Phases whose start differs from the first plan's: production_id, phase_id, first plan's
     start week, each other plan's start week and its shift in weeks (only rows that moved)."""
+    schedules = {name: p.schedule for name, p in plans.items()}
     names = list(schedules)
     key = ["production_id", "phase_id"]
     out = schedules[names[0]][key + ["start_week"]].rename(columns={"start_week": f"start_week: {names[0]}"})
@@ -52,8 +53,9 @@ def schedule_changes(schedules: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out[shifts.fillna(1).ne(0).any(axis=1)].reset_index(drop=True)
 
 
-def delivery_changes(schedules: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def delivery_changes(plans: dict) -> pd.DataFrame:
     """Each production's finish week (largest end_week) in every plan, and the shift vs the first."""
+    schedules = {name: p.schedule for name, p in plans.items()}
     names = list(schedules)
     out = None
     for name in names:
@@ -64,10 +66,9 @@ def delivery_changes(schedules: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def utilization_difference(utilizations: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """``resource_id, week, name, demand_diff, shortfall_diff`` of the second plan minus the first."""
-    names = list(utilizations)
-    a, b = utilizations[names[0]], utilizations[names[1]]
+def utilization_difference(plans: dict) -> pd.DataFrame:
+    """``resource_id, week, demand_diff, shortfall_diff`` of the second plan minus the first."""
+    a, b = (p.utilization for p in list(plans.values())[:2])
     cols = ["resource_id", "week", "demand", "shortfall"]
     both = a[cols].merge(b[cols], on=["resource_id", "week"], how="outer", suffixes=("_a", "_b")).fillna(0)
     both["demand_diff"] = (both["demand_b"] - both["demand_a"]).astype("int64")
@@ -75,11 +76,11 @@ def utilization_difference(utilizations: dict[str, pd.DataFrame]) -> pd.DataFram
     return both[["resource_id", "week", "demand_diff", "shortfall_diff"]]
 
 
-def conflict_changes(shortfalls: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def conflict_changes(plans: dict) -> pd.DataFrame:
     """Per resource: unit-weeks short in each plan, and whether the second resolves or adds conflicts."""
-    names = list(shortfalls)
-    per = {n: f.groupby("resource_id")["unit_weeks"].sum() if len(f) else pd.Series(dtype="int64")
-           for n, f in shortfalls.items()}
+    names = list(plans)
+    per = {n: p.conflicts.groupby("resource_id")["unit_weeks"].sum() if len(p.conflicts) else pd.Series(dtype="int64")
+           for n, p in plans.items()}
     out = pd.DataFrame(per).fillna(0).astype("int64")
     out.columns = [f"unit_weeks_short: {n}" for n in names]
     if len(names) > 1 and len(out):
@@ -89,11 +90,11 @@ def conflict_changes(shortfalls: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out.rename_axis("resource_id").reset_index()
 
 
-def comparison_csv(summaries: dict[str, dict], schedules: dict[str, pd.DataFrame]) -> bytes:
-    """One CSV for finance and production: the KPI table, then phase moves, then deliveries."""
-    parts = [("KPIs", kpi_table(summaries)), ("Phases moved", schedule_changes(schedules)),
-             ("Deliveries", delivery_changes(schedules))]
-    text = ""
+def comparison_csv(plans: dict) -> bytes:
+    """One CSV for finance and production: which plans, the KPI table, phase moves, deliveries."""
+    text = "".join(f"# {name}: {p.origin.label}\n" for name, p in plans.items())
+    parts = [("KPIs", kpi_table(plans)), ("Phases moved", schedule_changes(plans)),
+             ("Deliveries", delivery_changes(plans))]
     for title, frame in parts:
         text += f"# {title}\n" + frame.to_csv(index=False) + "\n"
     return text.encode()

@@ -17,68 +17,15 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
 - ``hire_allowed = False``: nothing can be hired in (``hire_max_units = 0``).
 - ``weights``: objective weights handed to the optimizer: ``lateness`` multiplies every
   production's lateness cost (default 1), ``moves`` is the cost of moving a phase one week.
-
-``run_scenario(base, scenario)`` applies the overrides, optimizes the plan (``planning.optimizer``),
-computes its cash flow and the KPIs that plans are compared on; the same overrides and options
-always give the same results.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, replace
-
 import pandas as pd
 
-from planning.optimizer import PlanOptions, plan
-from planning.cashflow import cashflow
-from planning.conflicts import conflicts
-from planning.inputs import SlateData, planned_schedule
-from planning.kpis import plan_kpis, shortfall_runs
-from planning.validate import ValidationError, check
-
-
-@dataclass(frozen=True)
-class CapacityChange:
-    resource_id: str
-    delta: int = 0
-    pct: float = 0.0
-    first_week: int | None = None
-    last_week: int | None = None
-
-
-@dataclass(frozen=True)
-class StageChange:
-    size: float
-    count: int
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    base_hash: str = ""
-    capacity: tuple[CapacityChange, ...] = ()
-    stages: tuple[StageChange, ...] = ()
-    slips: dict[str, int] = field(default_factory=dict)
-    locks: dict[str, bool] = field(default_factory=dict)
-    phase_locks: dict[str, bool] = field(default_factory=dict)
-    overage_pct: float = 0.0
-    hire_allowed: bool = True
-    weights: dict[str, float] = field(default_factory=dict)
-    note: str = ""
-
-    def overrides_json(self) -> str:
-        """The overrides as canonical JSON (sorted keys): equal overrides give equal text."""
-        body = asdict(self)
-        body.pop("name")
-        return json.dumps(body, sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, name: str, text: str) -> "Scenario":
-        body = json.loads(text)
-        body["capacity"] = tuple(CapacityChange(**c) for c in body.get("capacity", ()))
-        body["stages"] = tuple(StageChange(**s) for s in body.get("stages", ()))
-        return cls(name=name, **body)
+from planning.data.inputs import SlateData
+from planning.data.validate import ValidationError, check
+from planning.scenarios.types import CapacityChange, Scenario
 
 
 def _weekly_capacity_rows(data: SlateData, change: CapacityChange) -> pd.DataFrame:
@@ -158,45 +105,3 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
     if problems:
         raise ValidationError(problems)
     return out
-
-
-def plan_options(scenario: Scenario, base: PlanOptions | None = None) -> PlanOptions:
-    """The optimizer options of a scenario: its weights and hire-in rule on top of ``base``."""
-    base = base or PlanOptions()
-    w = base.weights
-    factor = float(scenario.weights.get("lateness", 1.0))
-    weights = replace(w, move_cost_per_week=float(scenario.weights.get("moves", w.move_cost_per_week)),
-                      priority_factors=tuple(f * factor for f in w.priority_factors))
-    return replace(base, weights=weights, hire_allowed=scenario.hire_allowed)
-
-
-@dataclass
-class ScenarioResult:
-    """A scenario's data, optimized plan, cash flow and KPIs.
-
-    ``frames``: schedule, allocation, utilization, changes, objective (from ``planning.optimizer.results``),
-    shortfalls (``planning.kpis.shortfall_runs``) and cashflow (``planning.cashflow.cashflow``).
-    ``summary``: the solver summary (status, objective, parts, bound, gap, ...) plus the KPIs
-    (``planning.kpis.plan_kpis``, and ``planned_conflicts``: the scenario's conflicts on its
-    planned dates, before any optimization).
-    """
-
-    scenario: Scenario
-    data: SlateData
-    frames: dict[str, pd.DataFrame]
-    summary: dict
-
-
-def run_scenario(base: SlateData, scenario: Scenario, options: PlanOptions | None = None,
-                 progress=None, start: pd.DataFrame | None = None) -> ScenarioResult:
-    """Apply ``scenario`` to ``base``, optimize (from ``start``, e.g. the baseline plan's schedule,
-    when given), and compute the cash flow and KPIs."""
-    data = apply(base, scenario)
-    result = plan(data, plan_options(scenario, options), progress, start)
-    frames = dict(result.frames)
-    frames["shortfalls"] = shortfall_runs(data, frames["utilization"], frames["allocation"])
-    frames["cashflow"] = cashflow(data, frames["schedule"])
-    kpis = plan_kpis(data, frames["schedule"], frames["cashflow"], conflicts=len(frames["shortfalls"]),
-                     hire_cost=result.parts["hire"])
-    kpis["planned_conflicts"] = len(conflicts(data, planned_schedule(data)))
-    return ScenarioResult(scenario, data, frames, {**result.summary(), "kpis": kpis})

@@ -1,6 +1,6 @@
 """Validated, typed slate data and the calendar arithmetic every other module shares.
 
-``SlateData`` holds one typed pandas frame per table of the data contract (``planning.schema``).
+``SlateData`` holds one typed pandas frame per table of the data contract (``planning.data.schema``).
 Types after coercion: ``str`` -> pandas string, ``int`` -> ``Int64``, ``float`` -> ``Float64``,
 ``bool`` -> ``boolean``, ``date`` -> ``datetime64`` at midnight. Phases keep their listed order in
 a ``seq`` column (0, 1, ... within a production).
@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from planning.schema import TABLES, Table
+from planning.data.schema import TABLES, Table
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class SlateData:
         """Week index of each date (floor): the week that contains it."""
         return week_index(dates, self.settings.horizon_start)
 
-    def week_start(self, weeks: pd.Series) -> pd.Series:
+    def week_start(self, weeks):
         """The Monday of each week index."""
         return week_start(weeks, self.settings.horizon_start)
 
@@ -65,9 +66,12 @@ def week_index(dates, horizon_start: pd.Timestamp, ceil: bool = False):
     return weeks.astype("Int64")
 
 
-def week_start(weeks: pd.Series, horizon_start: pd.Timestamp) -> pd.Series:
-    """The Monday of each week index: ``horizon_start + 7 * week`` days."""
-    return horizon_start + pd.to_timedelta(7 * pd.Series(weeks).astype("int64"), unit="D")
+def week_start(weeks, horizon_start: pd.Timestamp):
+    """The Monday of each week index: ``horizon_start + 7 * week`` days (a Timestamp for one week,
+    a Series for several). Every week -> date conversion of the product goes through here."""
+    if isinstance(weeks, (int, np.integer)):
+        return horizon_start + pd.Timedelta(days=7 * int(weeks))
+    return horizon_start + pd.to_timedelta(7 * pd.Series(weeks).astype("float64"), unit="D")   # NA -> NaT
 
 
 def monday_on_or_before(date: pd.Timestamp) -> pd.Timestamp:

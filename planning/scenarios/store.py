@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from planning.scenarios import Scenario
+from planning.scenarios.types import Scenario
 
 LOCK_TIMEOUT = 30.0
 _PROCESS_LOCK = threading.Lock()

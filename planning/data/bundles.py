@@ -13,8 +13,8 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from planning.inputs import SlateData
-from planning.schema import TABLES, to_markdown
+from planning.data.inputs import SlateData
+from planning.data.schema import TABLES, to_markdown
 
 SUFFIXES = (".parquet", ".csv")
 

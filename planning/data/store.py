@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from planning.inputs import SlateData
-from planning.schema import TABLES
-from planning.validate import Problem, ValidationError, check
+from planning.data.inputs import SlateData
+from planning.data.schema import TABLES
+from planning.data.validate import Problem, ValidationError, check
 
 
 class StoreError(Exception):

@@ -1,0 +1,92 @@
+"""Periods of the cash flow: weeks grouped into months, and into quarters and years that may be
+fiscal (``pd.Period`` with the fiscal year's last month as its anchor, named by the calendar year
+the fiscal year ends in: ``FY2028-Q1``). Weeks outside the horizon go to two buckets,
+``before horizon`` and ``after horizon``, so no money is ever dropped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planning.data.inputs import Settings, week_start
+from planning.finance.flows import FLOWS, to_amount
+
+PERIODS = ("week", "month", "quarter", "year")
+BEFORE_HORIZON, AFTER_HORIZON = "before horizon", "after horizon"
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def _period(monday: pd.Timestamp, period: str, fiscal_start_month: int) -> tuple[str, pd.Timestamp]:
+    """Label and first day of the period holding the week that starts on ``monday``: a
+    ``pd.Period`` whose fiscal year ends in the month before ``fiscal_start_month``."""
+    if period == "week":
+        return str(monday.date()), monday
+    if period == "month":
+        p = pd.Period(monday, "M")
+        return str(p), p.start_time
+    anchor = MONTHS[(fiscal_start_month - 2) % 12]
+    prefix = "" if fiscal_start_month == 1 else "FY"
+    if period == "year":
+        p = pd.Period(monday, f"Y-{anchor}")
+        return f"{prefix}{p.year}", p.start_time
+    p = pd.Period(monday, f"Q-{anchor}")
+    return f"{prefix}{p.qyear}-Q{p.quarter}", p.start_time
+
+
+def assign_periods(flows: pd.DataFrame, settings: Settings, period: str, fiscal_start_month: int = 1) -> pd.DataFrame:
+    """``flows`` with ``period`` (label) and ``period_start`` (first day) columns added.
+
+    A week belongs to the period holding its Monday. ``week``: label ``2027-01-04``; ``month``:
+    ``2027-01``; ``quarter``: ``2027-Q1``; ``year``: ``2027``. With a fiscal year starting in
+    month ``fiscal_start_month`` (2..12), quarters and years are fiscal, named by the calendar
+    year the fiscal year ends in: ``FY2028-Q1``, ``FY2028``. Weeks before the horizon go to
+    ``before horizon`` (starting on the Monday of the earliest of them), weeks past it to
+    ``after horizon`` (starting on the Monday after the horizon).
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    if not 1 <= fiscal_start_month <= 12:
+        raise ValueError(f"fiscal_start_month must be 1..12, not {fiscal_start_month}")
+    h0, h = settings.horizon_start, settings.horizon_weeks
+    labels, starts = {}, {}
+    weeks = sorted(set(flows["week"].astype("int64")))
+    for w in weeks:
+        if w < 0:
+            labels[w], starts[w] = BEFORE_HORIZON, week_start(weeks[0], h0)
+        elif w >= h:
+            labels[w], starts[w] = AFTER_HORIZON, week_start(h, h0)
+        else:
+            labels[w], starts[w] = _period(week_start(w, h0), period, fiscal_start_month)
+    out = flows.copy()
+    out["period"] = out["week"].map(labels).astype("string")
+    out["period_start"] = out["week"].map(starts).astype("datetime64[us]")
+    return out
+
+
+def period_rank(frame: pd.DataFrame) -> pd.Series:
+    """Sort key putting ``before horizon`` first and ``after horizon`` last."""
+    return frame["period"].map({BEFORE_HORIZON: 0, AFTER_HORIZON: 2}).fillna(1).astype("int64")
+
+
+def period_order(frame: pd.DataFrame) -> list[str]:
+    """The distinct period labels of ``frame``, in time order."""
+    keys = frame[["period", "period_start"]].drop_duplicates().assign(rank=period_rank)
+    return list(keys.sort_values(["rank", "period_start"])["period"])
+
+
+def period_position(flows: pd.DataFrame, settings: Settings, period: str, fiscal_start_month: int = 1) -> pd.DataFrame:
+    """Cash position by period: period, period_start, spend, incentive, financing, net, position
+    (the cumulative position at the end of the period), signed amounts."""
+    tagged = assign_periods(flows, settings, period, fiscal_start_month)
+    order = period_order(tagged)
+    cents = tagged.pivot_table(index="period", columns="flow", values="cents", aggfunc="sum")
+    cents = cents.reindex(index=order, columns=list(FLOWS)).fillna(0).astype("int64")
+    starts = tagged.drop_duplicates("period").set_index("period")["period_start"]
+    out = pd.DataFrame({"period": order, "period_start": starts.reindex(order).to_numpy()})
+    for flow in FLOWS:
+        out[flow] = to_amount(cents[flow].to_numpy())
+    net = cents.sum(axis=1).to_numpy()
+    out["net"] = to_amount(net)
+    out["position"] = to_amount(np.cumsum(net))
+    return out
