@@ -15,7 +15,8 @@ import time
 
 import pandas as pd
 
-from planning import cashflow as cf
+from planning.finance import export
+from planning.finance.flows import cashflow, funding_need, position
 from planning.data.inputs import planned_schedule
 from planning.sample import make_slate
 from planning.data.validate import check
@@ -61,16 +62,16 @@ def main() -> None:
     print(f"slate: {len(data.productions)} productions, {len(data.budget_lines)} budget lines, "
           f"{data.settings.horizon_weeks}-week horizon, {len(schedule)} phases")
 
-    t_flow, flows = timed(lambda: cf.cashflow(data, schedule), args.repeat)
+    t_flow, flows = timed(lambda: cashflow(data, schedule), args.repeat)
     steps = [
         ("cashflow (spend, incentives, financing)", t_flow),
-        ("position + funding need", timed(lambda: cf.funding_need(cf.position(flows, data.settings)), args.repeat)[0]),
-        ("finance_long by month", timed(lambda: cf.finance_long(flows, data.settings, "month"), args.repeat)[0]),
-        ("finance_csv long by month (bytes)", timed(lambda: cf.finance_csv(data, flows, "month"),
+        ("position + funding need", timed(lambda: funding_need(position(flows, data.settings)), args.repeat)[0]),
+        ("finance_long by month", timed(lambda: export.finance_long(flows, data.settings, "month"), args.repeat)[0]),
+        ("finance_csv long by month (bytes)", timed(lambda: export.finance_csv(data, flows, "month"),
                                                     args.repeat)[0]),
-        ("finance_csv by account by week", timed(lambda: cf.finance_csv(data, flows, "week", "accounts"),
+        ("finance_csv by account by week", timed(lambda: export.finance_csv(data, flows, "week", "accounts"),
                                                  args.repeat)[0]),
-        ("budget_summary", timed(lambda: cf.budget_summary(data), args.repeat)[0]),
+        ("budget_summary", timed(lambda: export.budget_summary(data), args.repeat)[0]),
     ]
     spent = -flows.loc[flows["flow"] == "spend", "cents"].sum()
     budget = sum(round(float(a) * 100) for a in data.budget_lines["amount"])

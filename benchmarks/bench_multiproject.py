@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.multiproject import (FOLDER, check_schedule, completions, cpsat_optimum, instances,  # noqa: E402
                                      to_slate)
 from planning.optimizer import PlanOptions, plan  # noqa: E402
+from planning.plan import from_result  # noqa: E402
 
 
 def pct(value) -> str:
@@ -58,7 +59,7 @@ def run(inst, time_limit: float, cpsat_time_limit: float) -> dict:
     t0 = time.perf_counter()
     result = plan(data, PlanOptions(time_limit=time_limit))
     seconds = time.perf_counter() - t0
-    schedule = result.frames["schedule"]
+    schedule = from_result(data, result).schedule
     problems = check_schedule(inst, schedule)
     ours = sum(completions(inst, schedule).values()) if not any("not scheduled" in p for p in problems) else None
     best = ref["objective"]

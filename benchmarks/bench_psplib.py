@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.psplib import optima, read_sm, to_slate  # noqa: E402
 from planning.optimizer import PlanOptions, plan  # noqa: E402
+from planning.plan import from_result  # noqa: E402
 
 FOLDER = ROOT.parent / "shared" / "benchmarks" / "psplib-j30"
 
@@ -31,7 +32,7 @@ def run(path: Path, time_limit: float) -> dict:
     inst = read_sm(path)
     data = to_slate(inst)
     result = plan(data, PlanOptions(time_limit=time_limit))   # `slate solve`'s defaults; only the limit is given
-    makespan = int(result.frames["schedule"]["end_week"].max())
+    makespan = int(from_result(data, result).schedule["end_week"].max())
     return {"instance": inst.name, "jobs": len(data.phases), "makespan": makespan, "status": result.status,
             "solver_gap": result.gap, "seconds": result.solve_seconds}
 

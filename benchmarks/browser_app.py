@@ -217,6 +217,19 @@ def go_to(page, title: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
     page.get_by_role("heading", name=title, exact=True).first.wait_for(state="visible", timeout=timeout)
 
 
+def pick_plan(page, choice: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    """Pick the sidebar's "Plan shown" (``As planned``, ``Optimized``, ``Scenario: <name>``) and
+    wait for the page to be drawn again."""
+    before = _count_runs(page)
+    page.locator(".st-key-shown_plan input").first.click()
+    option = page.get_by_role("option", name=choice, exact=True)
+    if option.get_attribute("aria-selected") == "true":       # already shown
+        page.keyboard.press("Escape")
+        return
+    option.click()
+    wait_idle(page, before, timeout)
+
+
 def _thumb(page, key: str):
     return page.locator(f".st-key-{key} [data-testid='stSlider'] input[type='range']").first
 

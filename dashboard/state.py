@@ -38,12 +38,12 @@ class Loaded:
 
 
 def data_dir() -> Path:
-    return config.DATA_DIR
+    return config.data_dir()
 
 
 @st.cache_resource
 def store() -> Store:
-    return Store(config.STORE_PATH)
+    return Store(config.store_path())
 
 
 @st.cache_resource(max_entries=4)
@@ -105,7 +105,7 @@ class Job:
 _JOBS_LOCK = threading.Lock()
 # Solves at once, across all sessions (``SLATE_SOLVERS``, default 2, one per core here). More would
 # share the cores and each would stop at its time limit with a worse plan; the rest wait their turn.
-_SOLVE_SLOTS = threading.BoundedSemaphore(config.SOLVERS)
+SOLVE_SLOTS = threading.BoundedSemaphore(config.solvers())
 
 
 @st.cache_resource
@@ -129,7 +129,7 @@ def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions, start: 
         def work():
             try:
                 job.info["stage"] = "waiting for a free solver (others are planning)"
-                with _SOLVE_SLOTS:
+                with SOLVE_SLOTS:
                     job.info["stage"] = "preparing"
                     result = run_scenario(loaded.data, scenario, options, progress=job.info.update, start=start)
                 results = _results()
@@ -152,7 +152,7 @@ def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions, start: 
 def warm_up(loaded: Loaded) -> None:
     """Compute the baseline plan in the background as soon as a slate is shown (unless
     ``SLATE_PRECOMPUTE=0``), so the first Plan or What-if answer is quick."""
-    if config.PRECOMPUTE:
+    if config.precompute():
         start_plan(loaded, baseline(loaded), DEFAULT_OPTIONS)
 
 
@@ -202,7 +202,7 @@ def remember_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> N
 
 @st.cache_resource
 def scenario_store() -> ScenarioStore:
-    return ScenarioStore(config.SCENARIOS_PATH)
+    return ScenarioStore(config.scenarios_path())
 
 
 def baseline(loaded: Loaded) -> Scenario:
@@ -229,12 +229,17 @@ AS_PLANNED_CHOICE, OPTIMIZED_CHOICE, SCENARIO_CHOICE = "As planned", "Optimized"
 
 def choose_plan(loaded: Loaded) -> None:
     """The sidebar's "Plan shown" picker: as planned, the optimized plan (once there is one; then
-    it is the default) and every scenario saved on this slate."""
+    it is shown until the user picks another) and every scenario saved on this slate."""
     options = [AS_PLANNED_CHOICE] + ([OPTIMIZED_CHOICE] if current_plan(loaded) is not None else [])
     saved = scenario_store().list()
     options += [SCENARIO_CHOICE + n for n in saved.loc[saved["base_hash"] == loaded.key, "name"]]
-    st.selectbox("Plan shown", options, index=1 if len(options) > 1 and options[1] == OPTIMIZED_CHOICE else 0,
-                 key="shown_plan", help="Slate, Capacity, Conflicts and Cash flow all show this plan.")
+    state = st.session_state
+    if OPTIMIZED_CHOICE in options and not state.get("shown_plan_picked"):
+        state["shown_plan"] = OPTIMIZED_CHOICE
+    if state.get("shown_plan") not in options:
+        state["shown_plan"] = AS_PLANNED_CHOICE
+    st.selectbox("Plan shown", options, key="shown_plan", on_change=lambda: state.update(shown_plan_picked=True),
+                 help="Slate, Capacity, Conflicts and Cash flow all show this plan.")
 
 
 def shown_plan(loaded: Loaded) -> Plan:

@@ -126,7 +126,7 @@ def cmd_solve(args) -> int:
 def _scenario_store(args):
     from planning.scenarios.store import ScenarioStore
 
-    return ScenarioStore(args.store or config.SCENARIOS_PATH)
+    return ScenarioStore(args.store or config.scenarios_path())
 
 
 def _parse_scenario(args):

@@ -9,8 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import pandas as pd
 
-from planning.analysis.conflicts import utilization
-from planning.data.inputs import planned_schedule
+from planning.plan import as_planned
 from planning.sample import make_slate, write_slate
 
 from conftest import ROOT
@@ -28,15 +27,19 @@ def app(tmp_path, monkeypatch):
     return AppTest.from_file(APP, default_timeout=120).run()
 
 
-def test_slate_page_shows_kpis_and_timeline(app):
+def test_slate_page_shows_the_kpis_of_the_plan_as_planned(app, sample_data):
     assert not app.exception
+    assert app.selectbox(key="shown_plan").options == ["As planned"]      # nothing optimized, nothing saved
+    plan = as_planned(sample_data)
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Productions"] == "20"
-    assert int(metrics["Conflicts"]) > 0
-    assert metrics["Hire-in (USD)"] == "—"  # nothing optimized yet
-    booked, available = metrics["Peak stages"].split(" / ")
-    assert int(booked) > 0 and int(available) >= 12
-    assert len(app.get("plotly_chart")) == 1
+    assert int(metrics["Conflicts"]) == plan.kpis["conflicts"] > 0
+    assert int(metrics["Late"]) == plan.kpis["late_deliveries"]
+    assert metrics["Hire-in (USD)"] == f"{plan.kpis['hire_cost'] / 1e6:,.2f}M"
+    assert metrics["Peak stages"] == f"{plan.kpis['peak_stages']} / {plan.kpis['stages_then']}"
+    assert metrics["Peak funding (USD)"] == f"{plan.kpis['peak_funding_need'] / 1e6:,.1f}M"
+    timeline = app.get("plotly_chart")
+    assert len(timeline) == 1 and "as planned" in timeline[0].proto.spec
 
 
 def test_capacity_page_filters_by_kind(app, sample_data):
@@ -49,21 +52,23 @@ def test_capacity_page_filters_by_kind(app, sample_data):
     app.multiselect(key="capacity_kinds").set_value(["crew"]).run()
     assert len(app.get("plotly_chart")) == 3
     pick = app.selectbox(key="capacity_pool")
-    util = utilization(sample_data, planned_schedule(sample_data))
+    util = as_planned(sample_data).utilization
     assert pick.value == util.groupby("resource_id")["over"].sum().idxmax()  # the most over-booked first
     pick.set_value("POST-MIX").run()
     assert not app.exception and len(app.get("plotly_chart")) == 3
 
 
-def test_conflicts_page_lists_conflicts_and_filters(app):
+def test_conflicts_page_lists_conflicts_and_filters(app, sample_data):
     app.switch_page("app_pages/conflicts.py").run()
     assert not app.exception
     table = app.dataframe[0].value
-    assert len(table) == int(app.metric[0].value)
-    assert app.metric[1].value == "—"  # not optimized yet
-    assert {"crew", "stage class"} <= set(table["kind"])
-    app.multiselect(key="conflict_kinds").set_value(["crew"]).run()
-    assert set(app.dataframe[0].value["kind"]) == {"crew"}
+    assert len(app.metric) == 1 and len(table) == int(app.metric[0].value)     # only the plan as planned
+    expected = as_planned(sample_data).conflicts
+    assert table["Resource"].tolist() == expected["name"].tolist()
+    assert table["Unit-weeks short"].tolist() == expected["unit_weeks"].tolist()
+    assert {"crew", "stage class"} <= set(table["Kind"])
+    app.multiselect(key="conflict_kinds_as planned").set_value(["crew"]).run()
+    assert set(app.dataframe[0].value["Kind"]) == {"crew"}
 
 
 def zipped(folder) -> bytes:
@@ -104,6 +109,7 @@ def test_data_page_loads_a_good_upload(app, tmp_path):
 
 
 def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
+    from planning.data.inputs import planned_schedule
     from planning.finance.flows import cashflow, funding_need, position
 
     app.switch_page("app_pages/cashflow.py").run()
@@ -119,7 +125,7 @@ def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
     assert not app.exception
 
 
-def test_plan_page_optimizes_and_other_pages_show_the_plan(app):
+def test_plan_page_optimizes_and_every_page_follows_the_plan_shown(app, sample_data):
     app.switch_page("app_pages/plan.py").run()
     assert "Press **Optimize the plan**" in app.info[0].value
     app.button[0].click().run()  # Optimize the plan
@@ -127,18 +133,38 @@ def test_plan_page_optimizes_and_other_pages_show_the_plan(app):
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Plan quality"] == "Best" or metrics["Plan quality"].endswith("% off")
     assert metrics["Unit-weeks short"] == "0"
-    assert int(metrics["Conflicts left"]) == 0  # the sample's conflicts can all be resolved
+    assert int(metrics["Conflicts"]) == 0  # the sample's conflicts can all be resolved
     moved = next(d.value for d in app.dataframe if "weeks moved" in d.value.columns)
     assert (moved["weeks moved"] != 0).all() and moved["why"].str.len().gt(0).all()
     assert (moved["new start"] != moved["planned start"]).all() and moved["title"].notna().all()
-    app.switch_page("app_pages/conflicts.py").run()
-    assert {m.label: m.value for m in app.metric}["After optimization"] == "0"
+
+    # The optimized plan is now the one shown (the default once there is one), on every page.
+    from dashboard import state
+    optimized = state.current_plan(state.current())
+    planned = as_planned(sample_data)
     app.switch_page("app_pages/slate.py").run()
-    app.radio(key="slate_view").set_value("optimized").run()
-    assert not app.exception
+    assert app.selectbox(key="shown_plan").value == "Optimized"
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Conflicts"] == "0" and int(shown["Late"]) == optimized.kpis["late_deliveries"]
+    assert shown["Peak funding (USD)"] == f"{optimized.kpis['peak_funding_need'] / 1e6:,.1f}M"
+    assert "optimized" in app.get("plotly_chart")[0].proto.spec
+    app.switch_page("app_pages/conflicts.py").run()
+    assert {m.label: m.value for m in app.metric} == {"Conflicts: as planned": str(planned.kpis["conflicts"]),
+                                                      "Conflicts: optimized": "0"}
+    app.switch_page("app_pages/cashflow.py").run()
+    need = optimized.kpis["peak_funding_need"]
+    assert {m.label: m.value for m in app.metric}["Peak funding need"] == f"{need / 1e6:,.1f}M USD"
     app.switch_page("app_pages/capacity.py").run()
-    app.radio(key="capacity_source").set_value("optimized").run()
     assert not app.exception and len(app.get("plotly_chart")) == 3
+    assert app.selectbox(key="capacity_pool").value == optimized.utilization.groupby("resource_id")["over"].sum().idxmax()
+
+    # Back to the planned dates: the same pages follow.
+    app.selectbox(key="shown_plan").set_value("As planned").run()
+    app.switch_page("app_pages/slate.py").run()
+    assert int({m.label: m.value for m in app.metric}["Conflicts"]) == planned.kpis["conflicts"]
+    app.switch_page("app_pages/cashflow.py").run()
+    need = planned.kpis["peak_funding_need"]
+    assert {m.label: m.value for m in app.metric}["Peak funding need"] == f"{need / 1e6:,.1f}M USD"
 
 
 def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
@@ -147,8 +173,8 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     app.button[0].click().run()  # Apply
     assert not app.exception
     metrics = {m.label: (m.value, m.delta) for m in app.metric}
-    value, delta = metrics["Conflicts as planned"]
-    assert int(delta) < 0 and int(value) < 11
+    value, delta = metrics["Conflicts on the planned dates"]
+    assert int(delta) < 0
     assert len(app.get("plotly_chart")) == 1  # the two cash curves
     app.text_input(key="wi_name").input("Two more big stages")
     app.button[1].click().run()  # Save scenario
@@ -158,6 +184,13 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     assert app.dataframe[0].value["name"].tolist() == ["Two more big stages"]
     kpis = app.dataframe[1].value.set_index("metric")
     assert int(kpis.loc["Conflicts on the planned dates", "Two more big stages vs baseline"]) < 0
+    # A saved scenario can be the plan shown on every page.
+    picker = app.selectbox(key="shown_plan")
+    assert picker.options[-1] == "Scenario: Two more big stages"
+    picker.set_value("Scenario: Two more big stages").run()
+    app.switch_page("app_pages/slate.py").run()
+    assert "Two more big stages" in app.caption[0].value and not app.exception
+    app.switch_page("app_pages/scenarios.py").run()
     app.checkbox(key="sc_sure").check().run()
     app.button(key="sc_delete").click().run()
     assert "No saved scenarios yet" in app.info[0].value
@@ -175,7 +208,7 @@ def test_plans_are_shared_and_solves_queue_for_a_free_slot():
     loaded = state.Loaded(data, "tiny", "tiny-slate")
     scenario, options = Scenario("queued", base_hash="tiny-slate"), PlanOptions(time_limit=5.0)
     held = 0
-    while state._SOLVE_SLOTS.acquire(blocking=False):  # every slot busy
+    while state.SOLVE_SLOTS.acquire(blocking=False):  # every slot busy
         held += 1
     try:
         job = state.start_plan(loaded, scenario, options)
@@ -184,8 +217,8 @@ def test_plans_are_shared_and_solves_queue_for_a_free_slot():
         assert job.thread.is_alive() and job.info["stage"].startswith("waiting")
     finally:
         for _ in range(held):
-            state._SOLVE_SLOTS.release()
+            state.SOLVE_SLOTS.release()
     job.thread.join(30)
     result = state.cached_result("tiny-slate", scenario, options)
-    assert result is not None and result.summary["kpis"]["conflicts"] == 0  # B moves after A
+    assert result is not None and result.kpis["conflicts"] == 0  # B moves after A
     assert state.start_plan(loaded, scenario, options) is None  # cached: no new job

@@ -6,6 +6,7 @@ import pandas as pd
 from benchmarks.psplib import optima, read_sm, to_slate
 from benchmarks.slates import slate, tables
 from planning.optimizer import PlanOptions, plan
+from planning.plan import from_result
 
 FOLDER = Path(__file__).resolve().parent / "data" / "psplib"  # one PSPLIB j30 instance and its proven optimum
 
@@ -24,7 +25,7 @@ def test_psplib_solved_plan_keeps_precedence_and_capacity():
     assert len(data.phases) == 30 and set(data.resources["hire_max_units"]) == {0}
     result = plan(data, PlanOptions(time_limit=20))          # as `slate solve` runs it
     assert result.parts["moves"] == 0                       # undated phases: nothing to move from
-    sched = result.frames["schedule"].set_index("phase_id")
+    sched = from_result(data, result).schedule.set_index("phase_id")
     for job, succ in inst.successors.items():
         for s in succ:
             if inst.durations[job] and inst.durations[s]:
@@ -35,7 +36,7 @@ def test_psplib_solved_plan_keeps_precedence_and_capacity():
         for w in range(sched.at[f"j{job}", "start_week"], sched.at[f"j{job}", "end_week"]):
             load[w] = [a + b for a, b in zip(load.get(w, [0, 0, 0, 0]), inst.requests[job])]
     assert all(u <= c for week in load.values() for u, c in zip(week, inst.capacities))
-    util = result.frames["utilization"]
+    util = from_result(data, result).utilization
     assert (util["demand"] <= util["capacity"]).all() and util["hired"].sum() == 0
     assert weeks >= optima(FOLDER)["j301_1"]                 # never better than the proven optimum
 

@@ -15,8 +15,8 @@ import time
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from benchmarks.browser_app import (apply_whatif, comparison, errors, go_to, move_slider, open_app, save_scenario,
-                                    screenshot)
+from benchmarks.browser_app import (apply_whatif, comparison, errors, go_to, move_slider, open_app, pick_plan,
+                                    save_scenario, screenshot)
 from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -129,6 +129,43 @@ def test_every_page_from_the_sidebar(browser_page, app_url, title):
     shoot(page, shot)
 
 
+def metrics(page) -> dict[str, str]:
+    """Every metric on the page: label -> value."""
+    found = main(page).locator("[data-testid='stMetric']")
+    return {found.nth(i).locator("[data-testid='stMetricLabel']").inner_text().strip():
+            found.nth(i).locator("[data-testid='stMetricValue']").inner_text().strip() for i in range(found.count())}
+
+
+def test_pages_follow_the_plan_picked_in_the_sidebar(browser_page, app_url):
+    """Optimize, then switch the sidebar's plan between as planned and optimized: the Slate KPIs and
+    timeline, Conflicts, Capacity and Cash flow all change with it."""
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Plan")
+    page.get_by_role("button", name="Optimize the plan").click()
+    visible(page, "[data-testid='stMetric']", 5)                # the plan's numbers: it is solved
+    seen = {}
+    for choice in ("Optimized", "As planned"):
+        go_to(page, "Slate", timeout=SOLVE_MS)
+        pick_plan(page, choice)
+        charts_drawn(page)
+        title = main(page).locator(".js-plotly-plot .gtitle").first.text_content()
+        seen[choice] = {"slate": metrics(page), "title": title}
+        shoot(page, f"slate-{choice.lower().replace(' ', '-')}")
+        go_to(page, "Conflicts", timeout=SOLVE_MS)
+        seen[choice]["conflicts"] = metrics(page)
+        go_to(page, "Cash flow", timeout=SOLVE_MS)
+        visible(page, "[data-testid='stMetric']", 4)
+        seen[choice]["cash"] = metrics(page)
+        assert not errors(page), errors(page)
+    optimized, planned = seen["Optimized"], seen["As planned"]
+    assert optimized["slate"]["Conflicts"] == "0" and int(planned["slate"]["Conflicts"]) > 0
+    assert "optimized" in optimized["title"] and "as planned" in planned["title"]
+    assert optimized["conflicts"]["Conflicts: optimized"] == "0"
+    assert planned["conflicts"] == {"Conflicts: as planned": planned["slate"]["Conflicts"]}
+    assert optimized["cash"]["Peak funding need"] != planned["cash"]["Peak funding need"]
+
+
 def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
     from planning.finance.periods import PERIODS
     from planning.cli import main as cli
@@ -136,6 +173,7 @@ def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
     page = browser_page
     open_app(page, app_url)
     go_to(page, "Cash flow")
+    pick_plan(page, "As planned")                 # `slate cashflow` without --plan: the planned dates
     box = page.locator(".st-key-cash_period")
     shown = f"{box.locator('input').first.input_value()} {box.inner_text()}".lower()  # the page's default period
     period = next(p for p in PERIODS if re.search(rf"\b{p}\b", shown))

@@ -1,6 +1,6 @@
 """Cash flow: curves, lags, incentives, financing, periods and the finance export.
 
-Expected figures are worked out by hand from the rules in ``planning/cashflow.py``'s docstring
+Expected figures are worked out by hand from the rules in ``planning/finance/flows.py``'s docstring
 (and ``docs/cashflow.md``), on budgets small enough to check on paper.
 """
 
@@ -15,7 +15,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planning import cashflow as cf
+from planning.finance import export as ex
+from planning.finance import flows as fl
+from planning.finance import periods as pe
+from planning.data.schema import CURVES
 from planning.cli import main
 from planning.data.inputs import planned_schedule
 from planning.data.store import load_folder
@@ -74,7 +77,7 @@ def slate(lines, phases=None, productions=None, incentives=None, rate=0.0, horiz
 
 
 def flows_of(data):
-    return cf.cashflow(data, planned_schedule(data))
+    return fl.cashflow(data, planned_schedule(data))
 
 
 def by_week(flows, flow="spend", account=None) -> dict[int, int]:
@@ -94,15 +97,15 @@ def sample():
 # --- curves -----------------------------------------------------------------------------------
 
 def test_curve_weights_match_the_documented_shapes():
-    assert cf.curve_weights("flat", 4) == [1, 1, 1, 1]
-    assert cf.curve_weights("front", 4) == [4, 3, 2, 1]
-    assert cf.curve_weights("back", 4) == [1, 2, 3, 4]
-    assert cf.curve_weights("bell", 4) == [1, 2, 2, 1]
-    assert cf.curve_weights("bell", 5) == [1, 2, 3, 2, 1]
-    assert cf.curve_weights("start", 4) == [1, 0, 0, 0]
-    assert cf.curve_weights("end", 4) == [0, 0, 0, 1]
-    for curve in cf.CURVES:
-        assert cf.curve_weights(curve, 1) == [1]
+    assert fl.curve_weights("flat", 4) == [1, 1, 1, 1]
+    assert fl.curve_weights("front", 4) == [4, 3, 2, 1]
+    assert fl.curve_weights("back", 4) == [1, 2, 3, 4]
+    assert fl.curve_weights("bell", 4) == [1, 2, 2, 1]
+    assert fl.curve_weights("bell", 5) == [1, 2, 3, 2, 1]
+    assert fl.curve_weights("start", 4) == [1, 0, 0, 0]
+    assert fl.curve_weights("end", 4) == [0, 0, 0, 1]
+    for curve in CURVES:
+        assert fl.curve_weights(curve, 1) == [1]
 
 
 @pytest.mark.parametrize("curve, expected", [
@@ -133,18 +136,18 @@ def test_left_over_cents_go_to_the_largest_remainders_earliest_first():
 def test_spread_is_exact_and_within_a_cent_of_the_true_share():
     rng = random.Random(3)
     cents = np.array([rng.randint(0, 10**11) for _ in range(400)], dtype=np.int64)
-    curves = np.array([rng.randrange(len(cf.CURVES)) for _ in range(400)], dtype=np.int64)
+    curves = np.array([rng.randrange(len(CURVES)) for _ in range(400)], dtype=np.int64)
     weeks = np.array([rng.randint(1, 60) for _ in range(400)], dtype=np.int64)
-    line_no, offset, got = cf.spread(cents, curves, weeks)
+    line_no, offset, got = fl.spread(cents, curves, weeks)
     assert (np.bincount(line_no, weights=got, minlength=400).astype(np.int64) == cents).all()
     for j in rng.sample(range(400), 40):
-        k = cf.curve_weights(cf.CURVES[curves[j]], int(weeks[j]))
+        k = fl.curve_weights(CURVES[curves[j]], int(weeks[j]))
         share = [int(cents[j]) * w / sum(k) for w in k]
         assert all(abs(g - s) < 1 for g, s in zip(got[line_no == j], share))
 
 
 def test_amounts_round_half_up_to_the_cent():
-    assert cf.to_cents([0.285, 1.005, 12.345, 2.675, 100]).tolist() == [29, 101, 1235, 268, 10000]
+    assert fl.to_cents([0.285, 1.005, 12.345, 2.675, 100]).tolist() == [29, 101, 1235, 268, 10000]
 
 
 # --- lags and the horizon ---------------------------------------------------------------------
@@ -163,15 +166,15 @@ def test_spend_outside_the_horizon_is_kept_in_buckets():
                                                                             locked=True)])
     flows = flows_of(data)
     assert by_week(flows) == {-1: 1000, 0: 1000, 1: 1000, 2: 1000, 3: 1000, 13: 3000}
-    long = cf.finance_long(flows, data.settings, "month")
+    long = ex.finance_long(flows, data.settings, "month")
     totals = long.groupby("period")["amount"].sum()
-    assert totals[cf.BEFORE_HORIZON] == -10.00
-    assert totals[cf.AFTER_HORIZON] == -30.00
+    assert totals[pe.BEFORE_HORIZON] == -10.00
+    assert totals[pe.AFTER_HORIZON] == -30.00
     assert round(long["amount"].sum(), 2) == -80.00
     starts = long.drop_duplicates("period").set_index("period")["period_start"]
-    assert starts[cf.BEFORE_HORIZON] == pd.Timestamp(monday(-1))
-    assert starts[cf.AFTER_HORIZON] == pd.Timestamp(monday(10))
-    assert list(long["period"].unique()) == [cf.BEFORE_HORIZON, "2027-01", cf.AFTER_HORIZON]
+    assert starts[pe.BEFORE_HORIZON] == pd.Timestamp(monday(-1))
+    assert starts[pe.AFTER_HORIZON] == pd.Timestamp(monday(10))
+    assert list(long["period"].unique()) == [pe.BEFORE_HORIZON, "2027-01", pe.AFTER_HORIZON]
 
 
 # --- incentives -------------------------------------------------------------------------------
@@ -202,13 +205,13 @@ def test_incentive_amount_and_timing(jurisdiction, received, week):
 def test_no_jurisdiction_no_incentive():
     data = slate([line("2000", 1000.00)], incentives=INCENTIVES)
     assert not (flows_of(data)["flow"] == "incentive").any()
-    assert cf.budget_summary(data).iloc[0]["incentive"] == 0
+    assert ex.budget_summary(data).iloc[0]["incentive"] == 0
 
 
 def test_incentive_follows_the_schedule_it_is_given():
     data = incentive_slate("UK")
     moved = planned_schedule(data).assign(start_week=lambda s: s["start_week"] + 5)
-    assert by_week(cf.cashflow(data, moved), "incentive") == {23: 25000}
+    assert by_week(fl.cashflow(data, moved), "incentive") == {23: 25000}
 
 
 # --- position, peak need, financing -----------------------------------------------------------
@@ -218,9 +221,9 @@ def test_peak_funding_need_is_the_first_week_of_the_lowest_position():
     phases = [phase("P1", "prep", 3, 2, kind="prep"), phase("P1", "shoot", 2, 5)]  # delivery in week 7
     rules = [dict(jurisdiction="UK", rate=0.5, cap=None, receipt_lag_weeks=3, discount=0.0)]
     data = slate(lines, phases=phases, productions=[production(jurisdiction="UK")], incentives=rules, horizon=20)
-    weekly = cf.position(flows_of(data), data.settings)
+    weekly = fl.position(flows_of(data), data.settings)
     assert weekly.set_index("week").loc[[1, 2, 5, 9, 10], "position"].tolist() == [0, -100, -200, -200, -100]
-    need = cf.funding_need(weekly)
+    need = fl.funding_need(weekly)
     assert (need.peak_need, need.week, need.week_start) == (200.00, 5, pd.Timestamp(monday(5)))
     assert need.financing_cost == 0
 
@@ -236,7 +239,7 @@ def test_financing_cost_on_a_tiny_case_by_hand():
     assert by_week(flows, "financing") == {0: 1000, 1: 1000, 2: 2000, 3: 2000}
     fin = flows[flows["flow"] == "financing"]
     assert set(fin["production_id"]) == {"SLATE"} and set(fin["account"]) == {"FIN"}
-    need = cf.funding_need(cf.position(flows, data.settings))
+    need = fl.funding_need(fl.position(flows, data.settings))
     assert need.financing_cost == 60.00
     assert (need.peak_need, need.week) == (2060.00, 3)
 
@@ -258,13 +261,13 @@ def test_sample_slate_conserves_money_to_the_cent(sample):
     per_production = -spend.groupby("production_id")["cents"].sum()
     assert per_production.to_dict() == budget.groupby("production_id")["cents"].sum().to_dict()
     assert (spend["week"] < 0).any() and (spend["week"] >= data.settings.horizon_weeks).any()
-    long = cf.finance_long(flows, data.settings, "month")
+    long = ex.finance_long(flows, data.settings, "month")
     assert round(long["amount"].sum() * 100) == flows["cents"].sum()
 
 
 def test_sample_summary_agrees_with_the_flows(sample):
     data, flows = sample
-    summary = cf.budget_summary(data).set_index("production_id")
+    summary = ex.budget_summary(data).set_index("production_id")
     spent = -flows[flows["flow"] == "spend"].groupby("production_id")["amount"].sum()
     received = flows[flows["flow"] == "incentive"].groupby("production_id")["amount"].sum()
     for pid in data.productions["production_id"]:
@@ -284,7 +287,7 @@ def test_budget_summary_of_a_hand_built_budget():
              line("5000", 200.00, section="BTL_POST"), line("6700", 50.00, section="OTHER", qualifying=False)]
     rules = [dict(jurisdiction="GA", rate=0.3, cap=None, receipt_lag_weeks=0, discount=0.1)]
     data = slate(lines, productions=[production(jurisdiction="GA")], incentives=rules)
-    row = cf.budget_summary(data).iloc[0]
+    row = ex.budget_summary(data).iloc[0]
     assert (row["ATL"], row["BTL_PRODUCTION"], row["BTL_POST"], row["OTHER"]) == (300, 1000, 200, 50)
     assert (row["budget"], row["qualifying"]) == (1550, 1200)
     assert (row["incentive_credit"], row["incentive_discount"], row["incentive"]) == (360, 36, 324)
@@ -293,45 +296,45 @@ def test_budget_summary_of_a_hand_built_budget():
 
 # --- periods ----------------------------------------------------------------------------------
 
-def periods(weeks, period, fiscal_start_month=1, horizon=60):
+def labels(weeks, period, fiscal_start_month=1, horizon=60):
     data = slate([line("2000", 1.00)], horizon=horizon)
     frame = pd.DataFrame({"week": weeks, "cents": 1})
-    tagged = cf.assign_periods(frame, data.settings, period, fiscal_start_month)
+    tagged = pe.assign_periods(frame, data.settings, period, fiscal_start_month)
     return [(p, str(s.date())) for p, s in zip(tagged["period"], tagged["period_start"])]
 
 
 def test_weeks_months_and_quarters():
     # Week 12 starts on Monday 2027-03-29 and belongs to March; week 13 starts on 2027-04-05.
-    assert periods([0, 12], "week") == [("2027-01-04", "2027-01-04"), ("2027-03-29", "2027-03-29")]
-    assert periods([0, 4, 12, 13], "month") == [("2027-01", "2027-01-01"), ("2027-02", "2027-02-01"),
+    assert labels([0, 12], "week") == [("2027-01-04", "2027-01-04"), ("2027-03-29", "2027-03-29")]
+    assert labels([0, 4, 12, 13], "month") == [("2027-01", "2027-01-01"), ("2027-02", "2027-02-01"),
                                                ("2027-03", "2027-03-01"), ("2027-04", "2027-04-01")]
-    assert periods([0, 12, 13, 52], "quarter") == [("2027-Q1", "2027-01-01"), ("2027-Q1", "2027-01-01"),
+    assert labels([0, 12, 13, 52], "quarter") == [("2027-Q1", "2027-01-01"), ("2027-Q1", "2027-01-01"),
                                                   ("2027-Q2", "2027-04-01"), ("2028-Q1", "2028-01-01")]
-    assert periods([0, 52], "year") == [("2027", "2027-01-01"), ("2028", "2028-01-01")]
+    assert labels([0, 52], "year") == [("2027", "2027-01-01"), ("2028", "2028-01-01")]
 
 
 def test_fiscal_years_and_quarters():
     # July fiscal year: Jan 2027 is in FY2027 (Jul 2026 - Jun 2027), its third quarter.
-    assert periods([0, 26], "quarter", 7) == [("FY2027-Q3", "2027-01-01"), ("FY2028-Q1", "2027-07-01")]
-    assert periods([0, 26], "year", 7) == [("FY2027", "2026-07-01"), ("FY2028", "2027-07-01")]
+    assert labels([0, 26], "quarter", 7) == [("FY2027-Q3", "2027-01-01"), ("FY2028-Q1", "2027-07-01")]
+    assert labels([0, 26], "year", 7) == [("FY2027", "2026-07-01"), ("FY2028", "2027-07-01")]
     # April fiscal year: week 12 (29 March) is the last week of FY2027, week 13 (5 April) opens FY2028.
-    assert periods([12, 13], "year", 4) == [("FY2027", "2026-04-01"), ("FY2028", "2027-04-01")]
-    assert periods([12, 13, 39], "quarter", 4) == [("FY2027-Q4", "2027-01-01"), ("FY2028-Q1", "2027-04-01"),
+    assert labels([12, 13], "year", 4) == [("FY2027", "2026-04-01"), ("FY2028", "2027-04-01")]
+    assert labels([12, 13, 39], "quarter", 4) == [("FY2027-Q4", "2027-01-01"), ("FY2028-Q1", "2027-04-01"),
                                                   ("FY2028-Q3", "2027-10-01")]
 
 
 def test_weeks_outside_the_horizon_are_buckets_in_every_period():
-    for period in cf.PERIODS:
-        got = periods([-5, -1, 59, 60, 90], period, 7)
-        assert [p for p, _ in got] == [cf.BEFORE_HORIZON] * 2 + [got[2][0]] + [cf.AFTER_HORIZON] * 2
+    for period in pe.PERIODS:
+        got = labels([-5, -1, 59, 60, 90], period, 7)
+        assert [p for p, _ in got] == [pe.BEFORE_HORIZON] * 2 + [got[2][0]] + [pe.AFTER_HORIZON] * 2
         assert got[0][1] == got[1][1] == monday(-5) and got[3][1] == got[4][1] == monday(60)
 
 
 def test_position_by_period_closes_on_the_weekly_position(sample):
     data, flows = sample
-    weekly = cf.position(flows, data.settings)
-    by_quarter = cf.period_position(flows, data.settings, "quarter", 7)
-    assert by_quarter["period"].iloc[0] == cf.BEFORE_HORIZON and by_quarter["period"].iloc[-1] == cf.AFTER_HORIZON
+    weekly = fl.position(flows, data.settings)
+    by_quarter = pe.period_position(flows, data.settings, "quarter", 7)
+    assert by_quarter["period"].iloc[0] == pe.BEFORE_HORIZON and by_quarter["period"].iloc[-1] == pe.AFTER_HORIZON
     assert by_quarter["position"].iloc[-1] == pytest.approx(weekly["position"].iloc[-1], abs=0.001)
     assert by_quarter["net"].sum() == pytest.approx(flows["amount"].sum(), abs=0.01)
 
@@ -341,11 +344,11 @@ def test_position_by_period_closes_on_the_weekly_position(sample):
 def test_a_plan_that_misses_or_invents_phases_is_refused():
     data = incentive_slate("UK")
     plan = planned_schedule(data)
-    with pytest.raises(cf.ScheduleError, match="P1/shoot: missing"):
-        cf.cashflow(data, plan[plan["phase_id"] != "shoot"])
+    with pytest.raises(fl.ScheduleError, match="P1/shoot: missing"):
+        fl.cashflow(data, plan[plan["phase_id"] != "shoot"])
     extra = pd.concat([plan, pd.DataFrame([dict(production_id="P1", phase_id="wrap", start_week=9)])])
-    with pytest.raises(cf.ScheduleError, match="P1/wrap: not a phase"):
-        cf.cashflow(data, extra)
+    with pytest.raises(fl.ScheduleError, match="P1/wrap: not a phase"):
+        fl.cashflow(data, extra)
 
 
 # --- the finance export -----------------------------------------------------------------------
@@ -379,16 +382,16 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
     data, flows = sample
     out = tmp_path / "x.csv"
     assert main(["cashflow", str(SAMPLE), "--period", "month", "--out", str(out)]) == 0
-    assert out.read_bytes() == cf.finance_csv(data, flows, "month")  # what the dashboard offers
+    assert out.read_bytes() == ex.finance_csv(data, flows, "month")  # what the dashboard offers
     long = read_csv(out.read_bytes())
-    assert list(long.columns) == cf.LONG_COLUMNS
+    assert list(long.columns) == ex.LONG_COLUMNS
     assert set(long["flow"]) == {"spend", "incentive", "financing"}
     assert not long.duplicated(["production_id", "section", "account", "period", "flow"]).any()
     amount = long["amount"].astype(float)
     assert (amount[long["flow"] == "spend"] < 0).all() and (amount[long["flow"] == "incentive"] > 0).all()
     budget_cents = sum(round(float(a) * 100) for a in data.budget_lines["amount"])
     assert -sum(long_totals(long[long["flow"] == "spend"], "production_id").values()) == budget_cents
-    assert set(long["period"]) >= {cf.BEFORE_HORIZON, "2027-01", "2028-12", cf.AFTER_HORIZON}
+    assert set(long["period"]) >= {pe.BEFORE_HORIZON, "2027-01", "2028-12", pe.AFTER_HORIZON}
     assert (long["period_start"].str.match(r"^\d{4}-\d{2}-\d{2}$")).all()
 
 
@@ -397,12 +400,12 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
                                         ("productions", ["production_id", "title", "flow"])])
 def test_wide_csv_agrees_with_the_long_one(sample, tmp_path, view, keys):
     data, flows = sample
-    long = read_csv(cf.finance_csv(data, flows, "quarter"))
+    long = read_csv(ex.finance_csv(data, flows, "quarter"))
     out = tmp_path / "wide.csv"
     assert main(["cashflow", str(SAMPLE), "--period", "quarter", "--view", view, "--out", str(out)]) == 0
     wide = read_csv(out.read_bytes())
     periods = [c for c in wide.columns if c not in keys and c != "total"]
-    assert periods[0] == cf.BEFORE_HORIZON and periods[-1] == cf.AFTER_HORIZON
+    assert periods[0] == pe.BEFORE_HORIZON and periods[-1] == pe.AFTER_HORIZON
     assert periods[1:-1] == [f"{y}-Q{q}" for y in (2027, 2028) for q in (1, 2, 3, 4)]
     cells, total = wide_cells(wide, keys)
     assert cells == long_totals(long, keys + ["period"])
@@ -414,12 +417,12 @@ def test_xlsx_agrees_with_the_long_csv(sample, tmp_path):
     out = tmp_path / "cash.xlsx"
     assert main(["cashflow", str(SAMPLE), "--period", "month", "--out", str(out)]) == 0
     content = out.read_bytes()
-    assert content == cf.finance_xlsx(data, flows, "month")  # the same bytes every time
-    long = read_csv(cf.finance_csv(data, flows, "month"))
+    assert content == ex.finance_xlsx(data, flows, "month")  # the same bytes every time
+    long = read_csv(ex.finance_csv(data, flows, "month"))
     sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype={"account": str})
     assert list(sheets) == ["Cash flow", "By account", "By production", "Position", "Budget summary"]
     sheet = sheets["Cash flow"]
-    assert list(sheet.columns) == cf.LONG_COLUMNS and len(sheet) == len(long)
+    assert list(sheet.columns) == ex.LONG_COLUMNS and len(sheet) == len(long)
     assert (sheet["amount"].round(2) == long["amount"].astype(float)).all()
     assert (sheet["account"] == long["account"]).all() and (sheet["period"] == long["period"]).all()
     keys = ["production_id", "title", "section", "account", "description"]
@@ -441,13 +444,13 @@ def test_formula_like_text_is_neutralized_in_csv_and_xlsx():
              line("200", 5.00, description="@SUM(A1)", section="ATL")]
     data = slate(lines, productions=[production(title="+Plus show")])
     flows = flows_of(data)
-    long = read_csv(cf.finance_csv(data, flows, "month"))
+    long = read_csv(ex.finance_csv(data, flows, "month"))
     assert set(long["account"]) == {"'-100", "200"}
     assert set(long["description"]) == {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)"}
     assert set(long["title"]) == {"'+Plus show"}
     assert (long["amount"].astype(float) < 0).all()  # negative numbers stay numbers
 
-    ws = openpyxl.load_workbook(io.BytesIO(cf.finance_xlsx(data, flows, "month")))["Cash flow"]
+    ws = openpyxl.load_workbook(io.BytesIO(ex.finance_xlsx(data, flows, "month")))["Cash flow"]
     cells = {c.value: c.data_type for row in ws.iter_rows(min_row=2) for c in row}
     assert cells["'=HYPERLINK(\"http://x\")"] == "s" and cells["'-100"] == "s" and cells["'+Plus show"] == "s"
     assert not any(t == "f" for t in cells.values())

@@ -2,14 +2,14 @@
 
 import pandas as pd
 
-from dashboard.figures import (capacity_heatmap, difference_heatmap, stage_board_figure, timeline_figure)
-from dashboard.tables import (delivery_display, kpi_display, move_display, named_productions, plan_changes_display,
-                              resource_label)
+from dashboard.figures import (capacity_heatmap, conflict_bars, difference_heatmap, pool_figure, stage_board_figure,
+                               timeline_figure)
+from dashboard.tables import (conflicts_display, delivery_display, kpi_display, move_display, named_productions,
+                              plan_changes_display, resource_label)
 from factory import H0, demand, phase, production, resource, slate
 from planning.analysis.compare import delivery_changes, kpi_table, schedule_changes
-from planning.analysis.conflicts import utilization
 from planning.data.inputs import planned_schedule
-from planning.analysis.stageboard import stage_board
+from planning.plan import SCENARIO, Origin, as_planned, build_plan
 
 START = pd.Timestamp(H0)
 
@@ -42,16 +42,37 @@ def test_timeline_bars_legend_and_planned_outline():
 
 def test_capacity_heatmap_ratio_and_text():
     data = two_productions()
-    util = utilization(data, planned_schedule(data))
+    util = as_planned(data).utilization
     fig = capacity_heatmap(util[util["resource_id"] == "G&E"])
     z, text = fig.data[0].z, fig.data[0].text
     assert list(z[0][:5]) == [1.0, 1.0, 2.0, 1.0, 0.0]                 # A weeks 0-2, B weeks 2-3: over in week 2
     assert text[0][2] == "2 / 1"
 
 
+def test_pool_figure_splits_demand_into_own_hired_and_short():
+    data = slate([production("A"), production("B"), production("C")],
+                 [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0), phase("C", "shoot", 1, 1)],
+                 [resource("G&E", capacity=1, hire_cost_per_week=10.0, hire_max_units=1)],
+                 [demand(p, "shoot", "G&E") for p in "ABC"])
+    fig = pool_figure(as_planned(data).utilization, "G&E")
+    bars = {t.name: list(t.y[:3]) for t in fig.data if t.type == "bar"}
+    assert bars == {"From the lot": [1, 1, 0], "Hired in": [1, 1, 0], "Short": [0, 1, 0]}
+
+
+def test_conflict_bars_and_table_name_resources_and_productions():
+    data = two_productions()
+    plan = as_planned(data)                         # G&E: A and B both in week 2
+    fig = conflict_bars({"as planned": plan.conflicts})
+    assert [(t.name, list(t.x), list(t.y)) for t in fig.data] == [("as planned", ["G&E"], [1])]
+    table = conflicts_display(plan.conflicts, data.productions)
+    row = table.iloc[0]
+    assert row["Resource"] == "G&E" and row["Productions involved"] == "A Title A, B Title B"
+    assert row["From"] == START.date() + pd.Timedelta(weeks=2) and row["Until"] == (START + pd.Timedelta(days=20)).date()
+
+
 def test_stage_board_names_productions_in_the_hover():
     data = two_productions()
-    board = stage_board(data, planned_schedule(data))
+    board = as_planned(data).stage_board
     stages = data.resources[data.resources["kind"] == "stage"]
     fig = stage_board_figure(board, stages, START, 10, titles={"B": "Title B"})
     row = fig.data[0].text[0]
@@ -70,29 +91,31 @@ def test_difference_heatmap_dates_and_labels():
 
 
 def test_kpi_display_formats_money_counts_and_changes():
-    summaries = {"baseline": {"objective": 2_500_000.0, "kpis": {"conflicts": 3, "hire_cost": 1_250_000.0}},
-                 "more stages": {"objective": 2_000_000.0, "kpis": {"conflicts": 1, "hire_cost": 1_250_000.0}}}
-    table = kpi_display(kpi_table(summaries), "USD").set_index("metric")
-    assert table.loc["Conflicts left after optimizing", "baseline"] == "3"
-    assert table.loc["Conflicts left after optimizing", "more stages vs baseline"] == "-2"
-    assert table.loc["Hire-in cost (USD)", "more stages"] == "1.25M USD"
-    assert table.loc["Hire-in cost (USD)", "more stages vs baseline"] == "0"
-    assert table.loc["Cost of the plan (hire-in, lateness, moves) (USD)", "more stages vs baseline"] == "-0.50M"
-    assert table.loc["Late deliveries", "baseline"] == "—"
+    data = two_productions()
+    base = as_planned(data)
+    starts = planned_schedule(data)
+    starts.loc[starts["production_id"] == "B", "start_week"] += 2
+    later = build_plan(data, starts, Origin(SCENARIO, "later", {"objective": 2_000_000.0}))
+    table = kpi_display(kpi_table({"baseline": base, "later": later}), "USD").set_index("metric")
+    assert table.loc["Conflicts in the plan", "baseline"] == "1"
+    assert table.loc["Conflicts in the plan", "later vs baseline"] == "-1"
+    assert table.loc["Hire-in cost (USD)", "later"] == "0.00M USD"
+    assert table.loc["Hire-in cost (USD)", "later vs baseline"] == "0"
+    assert table.loc["Cost of the plan (hire-in, lateness, moves) (USD)", "later"] == "2.00M USD"
+    assert table.loc["Cost of the plan (hire-in, lateness, moves) (USD)", "baseline"] == "—"
 
 
 def test_delivery_and_move_tables_speak_in_dates_and_titles():
     data = two_productions()
-    base = planned_schedule(data)
-    later = base.copy()
-    later.loc[later["production_id"] == "B", ["start_week", "end_week"]] += 2
-    schedules = {"baseline": base, "what-if": later}
-    deliveries = delivery_display(delivery_changes(schedules), data.productions, START)
+    starts = planned_schedule(data)
+    starts.loc[starts["production_id"] == "B", "start_week"] += 2
+    plans = {"baseline": as_planned(data), "what-if": build_plan(data, starts, Origin(SCENARIO, "what-if"))}
+    deliveries = delivery_display(delivery_changes(plans), data.productions, START)
     assert deliveries["production_id"].tolist() == ["B"]            # A does not move: not listed
     row = deliveries.iloc[0]
     assert row["title"] == "Title B" and row["weeks later: what-if"] == 2
     assert row["finish: what-if"] == (START + pd.Timedelta(weeks=6)).date()
-    moves = move_display(schedule_changes(schedules), data.productions, START)
+    moves = move_display(schedule_changes(plans), data.productions, START)
     assert set(moves["phase_id"]) == {"prep", "shoot"}
     assert moves.set_index("phase_id").loc["shoot", "start: what-if"] == (START + pd.Timedelta(weeks=4)).date()
 

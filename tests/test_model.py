@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning.analysis.conflicts import capacity_by_week
+from planning.analysis.capacity import capacity_by_week
 from planning.data.inputs import effective_links, planned_schedule
 from planning.optimizer import PlanOptions, Weights, plan
+from planning.plan import from_result
 from planning.data.store import load_folder
 from planning.data.validate import check
 
@@ -65,18 +66,20 @@ def slate(productions, phases, resources, demands, links=(), calendar=(), weeks=
 
 def check_invariants(data, result) -> None:
     """Every hard rule of the plan, recomputed from the output frames and the input tables."""
-    sched = result.frames["schedule"]
-    alloc = result.frames["allocation"]
-    util = result.frames["utilization"]
+    built = from_result(data, result)
+    sched, alloc, util = built.schedule, built.allocation, built.utilization
     res = data.resources.set_index("resource_id")
     stages = set(res.index[res["kind"] == "stage"])
 
     # Capacity plus hire never exceeded, except as a named shortfall; hire within its limit.
     demand = alloc.groupby(["resource_id", "week"])["units"].sum()
     u = util.set_index(["resource_id", "week"])
-    assert (u["demand"] == demand.reindex(u.index, fill_value=0)).all()
-    assert (u["demand"] <= u["capacity"] + u["hired"] + u["shortfall"]).all()
     named = u[u.index.get_level_values(0).isin(res.index)]
+    assert (named["demand"] == demand.reindex(named.index, fill_value=0)).all()
+    assert (named["demand"] <= named["capacity"] + named["hired"] + named["shortfall"]).all()
+    # A stage booking no stage can take is short on its class, once.
+    unplaced = alloc[alloc["resource_id"].str.startswith("stages>=")]["units"].sum()
+    assert u.loc[~u.index.get_level_values(0).isin(res.index), "shortfall"].sum() == unplaced
     hire_max = named.index.get_level_values(0).map(res["hire_max_units"].fillna(0)).to_numpy()
     assert (named["hired"].to_numpy() <= hire_max).all()
     cap = capacity_by_week(data).set_index(["resource_id", "week"])["capacity"]
@@ -139,7 +142,7 @@ def test_the_cheaper_production_to_delay_moves(cost_a, cost_b, waits, options):
     data = two_on_one_stage(cost_a, cost_b)
     result = plan(data, options)
     check_invariants(data, result)
-    sched = result.frames["schedule"].set_index("production_id")
+    sched = from_result(data, result).schedule.set_index("production_id")
     assert sched.at[waits, "start_week"] == 4
     assert sched.drop(index=waits)["start_week"].iat[0] == 0
     move = Weights().move_cost_per_week
@@ -162,14 +165,14 @@ def test_hire_in_when_it_pays_and_delay_when_it_does_not(options):
     cheap = crew_clash(hire_cost=10_000)
     result = plan(cheap, options)
     check_invariants(cheap, result)
-    assert (result.frames["schedule"]["moved_weeks"] == 0).all()
+    assert (from_result(cheap, result).schedule["moved_weeks"] == 0).all()
     assert result.parts["hire"] == 3 * 10_000 and result.parts["lateness"] == 0
 
     dear = crew_clash(hire_cost=500_000)
     result = plan(dear, options)
     check_invariants(dear, result)
     assert result.parts["hire"] == 0
-    assert sorted(result.frames["schedule"]["start_week"]) == [0, 3]
+    assert sorted(from_result(dear, result).schedule["start_week"]) == [0, 3]
     assert result.parts["lateness"] == 3 * 50_000
 
 
@@ -177,7 +180,7 @@ def test_hire_forbidden_by_option_delays_instead():
     data = crew_clash(hire_cost=10_000)
     result = plan(data, PlanOptions(time_limit=20, gap=0.0, hire_allowed=False))
     check_invariants(data, result)
-    assert result.parts["hire"] == 0 and sorted(result.frames["schedule"]["start_week"]) == [0, 3]
+    assert result.parts["hire"] == 0 and sorted(from_result(data, result).schedule["start_week"]) == [0, 3]
 
 
 def test_over_committed_slate_returns_a_plan_with_named_shortfalls(options):
@@ -190,11 +193,11 @@ def test_over_committed_slate_returns_a_plan_with_named_shortfalls(options):
     )
     result = plan(data, options)
     check_invariants(data, result)
-    util = result.frames["utilization"].set_index(["resource_id", "week"])
+    util = from_result(data, result).utilization.set_index(["resource_id", "week"])
     assert [util.at[("STG-1", w), "shortfall"] for w in range(6)] == [1, 1, 1, 1, 0, 0]
     assert result.shortfall == 4 and result.shortfall_bound == 4 and result.status == "optimal"
     assert "4 unit-weeks short (proven least possible)" in result.summary()["verdict"]
-    shortfalls = result.frames["changes"].query("change == 'shortfall'")
+    shortfalls = result.changes.query("change == 'shortfall'")
     assert list(shortfalls[["resource_id", "first_week", "last_week"]].itertuples(index=False, name=None)) == [
         ("STG-1", 0, 3)]
 
@@ -210,7 +213,7 @@ def test_one_stage_for_the_whole_booking_across_a_closed_week(options):
     )
     result = plan(data, options)
     check_invariants(data, result)
-    assert result.frames["schedule"]["stages"].tolist() == ["S2"]
+    assert from_result(data, result).schedule["stages"].tolist() == ["S2"]
 
 
 def test_named_stage_is_honoured_and_links_with_lags_hold(options):
@@ -226,7 +229,7 @@ def test_named_stage_is_honoured_and_links_with_lags_hold(options):
     )
     result = plan(data, options)
     check_invariants(data, result)
-    sched = result.frames["schedule"].set_index(["production_id", "phase_id"])
+    sched = from_result(data, result).schedule.set_index(["production_id", "phase_id"])
     assert sched.at[("A", "shoot"), "stages"] == "LED" and sched.at[("B", "b1"), "stages"] == "LED"
     assert sched.at[("B", "b2"), "stages"] == "S1"
     assert sched.at[("A", "shoot"), "start_week"] == 0  # the dear production keeps its date
@@ -245,10 +248,10 @@ def test_undated_phases_schedule_a_small_project_to_its_shortest_makespan(option
     )
     result = plan(data, options)   # default weights: the undated phases carry no move cost
     check_invariants(data, result)
-    assert result.frames["schedule"]["end_week"].max() == 5
+    assert from_result(data, result).schedule["end_week"].max() == 5
     assert result.parts["lateness"] == 5 * 1.0 * Weights().priority_factors[2]
-    assert result.parts["moves"] == 0 and (result.frames["schedule"]["moved_weeks"] == 0).all()
-    assert result.frames["schedule"]["planned_start"].isna().all()
+    assert result.parts["moves"] == 0 and (from_result(data, result).schedule["moved_weeks"] == 0).all()
+    assert from_result(data, result).schedule["planned_start"].isna().all()
 
 
 def test_a_phase_without_planned_start_never_adds_move_cost(options):
@@ -262,7 +265,7 @@ def test_a_phase_without_planned_start_never_adds_move_cost(options):
     )
     result = plan(data, options)
     check_invariants(data, result)
-    sched = result.frames["schedule"].set_index("production_id")
+    sched = from_result(data, result).schedule.set_index("production_id")
     assert sched.at["A", "start_week"] == 0 and sched.at["B", "start_week"] >= 3
     assert result.objective == 0 and result.parts["moves"] == 0 and sched.at["B", "moved_weeks"] == 0
 
@@ -278,10 +281,10 @@ def test_sample_slate_plan_keeps_every_rule_and_beats_the_start_plan():
     assert set(result.summary()) == {"status", "objective", "parts", "bound", "gap", "shortfall_unit_weeks",
                                      "shortfall_least_possible", "solve_seconds", "variables", "constraints",
                                      "solver", "start_objective", "start_shortfall", "neighbourhoods", "verdict"}
-    sched = result.frames["schedule"]
-    assert list(sched.columns) == ["production_id", "phase_id", "start_week", "end_week", "start", "end",
-                                   "planned_start", "moved_weeks", "stages"]
-    moved = result.frames["changes"].query("change == 'moved'")
+    sched = from_result(data, result).schedule
+    assert list(sched.columns) == ["production_id", "phase_id", "kind", "seq", "locked", "start_week", "end_week",
+                                   "start", "end", "planned_start", "moved_weeks", "stages"]
+    moved = result.changes.query("change == 'moved'")
     assert len(moved) == (sched["moved_weeks"] != 0).sum()
 
 
@@ -293,7 +296,7 @@ def test_a_given_plan_is_the_start_when_it_beats_the_greedy_one():
     from planning.optimizer.starts import from_schedule, greedy, heuristic_start
 
     data = two_on_one_stage(100_000, 10_000)          # the optimum: B waits 4 weeks, cost 4 * 10,000 + moves
-    best = plan(data, FAST).frames["schedule"]
+    best = from_result(data, plan(data, FAST)).schedule
     worse = best.assign(start_week=lambda f: f["production_id"].map({"A": 4, "B": 0}))  # A waits: dearer
     cands = build_candidates(data, FAST)
     tiers = stage_tiers(cands, data)
@@ -337,7 +340,8 @@ def test_stage_fit_finds_the_placement_that_earliest_first_misses():
     result = plan(data, FAST)
     check_invariants(data, result)
     assert result.shortfall == 0
-    assert dict(zip(result.frames["schedule"]["production_id"], result.frames["schedule"]["stages"])) == {
+    built = from_result(data, result).schedule
+    assert dict(zip(built["production_id"], built["stages"])) == {
         "A": "S30", "B": "S18", "C": "S30"}
 
 

@@ -17,7 +17,7 @@ def test_the_plan_is_the_true_optimum_of_the_contract(name, build, solver):
     data = build()
     truth = best_plans(data)
     result = plan(data, PlanOptions(solver=solver, time_limit=20, gap=0.0))
-    sched = result.frames["schedule"]
+    sched = result.starts
     ours = evaluate(data, {(p, q): s for p, q, s in zip(sched["production_id"], sched["phase_id"], sched["start_week"])})
     assert ours.feasible, ours.reason
     assert (ours.shortfall, ours.money) == (truth.shortfall, pytest.approx(truth.money))

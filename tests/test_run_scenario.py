@@ -29,13 +29,15 @@ def test_a_third_stage_resolves_the_shortfall():
     data = slate(*crowded())
     base = run_scenario(data, Scenario("base"), OPTIONS)
     more = run_scenario(data, Scenario("more", stages=(StageChange(20_000, 1),)), OPTIONS)
-    assert base.summary["kpis"]["planned_conflicts"] == 1 and more.summary["kpis"]["planned_conflicts"] == 0
-    short = base.frames["shortfalls"]
+    assert base.kpis["conflicts_as_planned"] == 1 and more.kpis["conflicts_as_planned"] == 0
+    short = base.conflicts
     assert short["resource_id"].tolist() == ["stages>=20000"] and short["unit_weeks"].sum() == 4
     assert "add 1 stage(s) of at least 20,000 sq ft" in short["fix"].iloc[0]
-    assert more.frames["shortfalls"].empty and more.summary["shortfall_unit_weeks"] == 0
-    assert base.summary["shortfall_unit_weeks"] == 4 and base.summary["shortfall_least_possible"] == 4
-    held = more.frames["allocation"]
+    assert more.conflicts.empty and more.origin.solver["shortfall_unit_weeks"] == 0 == more.kpis["unit_weeks_short"]
+    assert base.origin.solver["shortfall_unit_weeks"] == 4 == base.kpis["unit_weeks_short"]
+    assert base.origin.solver["shortfall_least_possible"] == 4
+    assert (base.origin.kind, base.origin.name, more.origin.name) == ("scenario", "base", "more")
+    held = more.allocation
     held = held[held["resource_id"].str.startswith(("S", "WHATIF"))]
     assert held.groupby(["resource_id", "week"])["units"].sum().max() == 1  # one production per stage-week
 
@@ -45,12 +47,12 @@ def test_fewer_crews_without_hire_leave_a_named_shortfall_and_same_input_same_re
     scenario = Scenario("tight", capacity=(CapacityChange("GE", delta=-1),), stages=(StageChange(20_000, 1),),
                         hire_allowed=False)
     one, two = run_scenario(data, scenario, OPTIONS), run_scenario(data, scenario, OPTIONS)
-    util = one.frames["utilization"].set_index(["resource_id", "week"])
+    util = one.utilization.set_index(["resource_id", "week"])
     assert util.loc[("GE", 0), "capacity"] == 2 and util.loc[("GE", 0), "hired"] == 0
-    assert one.frames["shortfalls"]["resource_id"].tolist() == ["GE"]
-    for name, frame in one.frames.items():
-        pd.testing.assert_frame_equal(frame, two.frames[name], obj=name)
-    assert one.summary["kpis"] == two.summary["kpis"]
+    assert one.conflicts["resource_id"].tolist() == ["GE"]
+    for name, frame in one.frames().items():
+        pd.testing.assert_frame_equal(frame, two.frames()[name], obj=name)
+    assert one.kpis == two.kpis
 
 
 def test_weights_reach_the_optimizer_options():
@@ -92,6 +94,7 @@ def test_cli_solve_writes_the_plan_and_says_how_good_it_is(tmp_path, capsys):
     said = capsys.readouterr().out
     summary = json.loads((tmp_path / "plan" / "summary.json").read_text())
     assert said.startswith(summary["verdict"]) and "optimal" not in said       # plain words, not solver status
+    assert summary["origin"]["kind"] == "optimized" and summary["kpis"]["conflicts"] == 1
     assert summary["status"] == "optimal" and summary["shortfall_unit_weeks"] == summary["shortfall_least_possible"]
     assert "unit-weeks short (proven least possible)" in summary["verdict"]    # three shoots, two stages
     assert set(summary["parts"]) == {"hire", "lateness", "moves"}
@@ -99,3 +102,5 @@ def test_cli_solve_writes_the_plan_and_says_how_good_it_is(tmp_path, capsys):
     assert summary["bound"] <= summary["objective"] and 0 <= summary["gap"] <= 0.01
     schedule = pd.read_csv(tmp_path / "plan" / "schedule.csv")
     assert sorted(schedule["production_id"]) == ["A", "B", "C"]
+    conflicts = pd.read_csv(tmp_path / "plan" / "conflicts.csv")
+    assert conflicts["resource_id"].tolist() == ["stages>=20000"] and conflicts["unit_weeks"].sum() == 4

@@ -7,7 +7,7 @@ import textwrap
 import pandas as pd
 import pytest
 
-from planning.analysis.conflicts import capacity_by_week
+from planning.analysis.capacity import capacity_by_week
 from planning.data.inputs import week_index
 from planning.scenarios.store import ScenarioError, ScenarioStore
 from planning.scenarios.types import CapacityChange, Scenario, StageChange

@@ -109,7 +109,7 @@ def break_cycle(d):
     cycle = pd.DataFrame([{"production_id": pid, "before_phase": "delivery", "after_phase": "prep",
                            "min_lag_weeks": 0, "max_lag_weeks": None}]).astype(links.dtypes)
     write(d, "phase_links", pd.concat([links, cycle], ignore_index=True))
-    return [f"phase_links[{pid}].after_phase: the links form a cycle"]
+    return [f"phase_links[{pid}].after_phase: the links form a cycle: prep -> ", " -> delivery -> prep"]  # named
 
 
 def break_window(d):

@@ -263,7 +263,7 @@ def utilization(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
         per_class = members.groupby(["class_id", "min_size", "week"], as_index=False)[["capacity", "held"]].sum()
         rows = []
         unplaced = alloc[is_class(alloc["resource_id"])]
-        unplaced = unplaced.assign(min_size=unplaced["resource_id"].map(class_size))
+        unplaced = unplaced.assign(min_size=unplaced["resource_id"].map(class_size).astype(float))
         for m, group in per_class.groupby("min_size"):
             g = group.set_index("week")
             wanted = unplaced[unplaced["min_size"] >= m].groupby("week")["units"].sum()

@@ -52,7 +52,7 @@ def holders(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
         return held.drop_duplicates()
     via_stage = held.merge(classes[["class_id", "resource_id"]], on="resource_id")[["class_id", "week", "production_id"]]
     sizes = pd.DataFrame({"class_id": ids, "min_size": [class_size(c) for c in ids]})
-    via_missed = missed.assign(size=missed["resource_id"].map(class_size)).drop(columns="resource_id")
+    via_missed = missed.assign(size=missed["resource_id"].map(class_size).astype(float)).drop(columns="resource_id")
     via_missed = via_missed.merge(sizes, how="cross")
     via_missed = via_missed[via_missed["size"] >= via_missed["min_size"]][["class_id", "week", "production_id"]]
     by_class = pd.concat([via_stage, via_missed]).rename(columns={"class_id": "resource_id"})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 
 import numpy as np
 import pandas as pd
@@ -184,19 +185,11 @@ def planned_schedule(data: SlateData) -> pd.DataFrame:
     start = {(r.production_id, r.phase_id): (None if pd.isna(r.start_week) else int(r.start_week))
              for r in ph.itertuples(index=False)}
     dur = {(r.production_id, r.phase_id): int(r.duration_weeks) for r in ph.itertuples(index=False)}
-    for pid, group in ph.groupby("production_id", sort=False):
-        pending = [k for k in ((pid, p) for p in group.sort_values("seq")["phase_id"]) if start[k] is None]
-        while pending:
-            progressed = False
-            for key in list(pending):
-                before = preds.get(key, [])
-                if all(start[(pid, b)] is not None for b, _ in before):
-                    start[key] = max([int(earliest[pid])] + [start[(pid, b)] + dur[(pid, b)] + lag
-                                                             for b, lag in before])
-                    pending.remove(key)
-                    progressed = True
-            if not progressed:  # a cycle; validation reports it
-                raise ValueError(f"precedence cycle in production {pid}")
+    graph = TopologicalSorter({key: [(key[0], b) for b, _ in preds.get(key, [])] for key in start})
+    for key in graph.static_order():       # validation rejects cycles; a cycle here raises CycleError
+        if start[key] is None:
+            start[key] = max([int(earliest[key[0]])] + [start[(key[0], b)] + dur[(key[0], b)] + lag
+                                                        for b, lag in preds.get(key, [])])
     ph["start_week"] = [start[(p, q)] for p, q in zip(ph["production_id"], ph["phase_id"])]
     ph["start_week"] = ph["start_week"].astype("int64")
     ph["end_week"] = ph["start_week"] + ph["duration_weeks"].astype("int64")

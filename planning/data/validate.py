@@ -14,6 +14,7 @@ windows that hold their phases, locked phases dated, and demands some resource c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 
 import pandas as pd
 
@@ -115,25 +116,6 @@ def _check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) 
                                             f"unknown {ref.target} entry {what!r}"))
 
 
-def _topological_order(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | None:
-    """Kahn's algorithm; ``None`` when the edges hold a cycle."""
-    indegree = {n: 0 for n in nodes}
-    succ: dict[str, list[str]] = {n: [] for n in nodes}
-    for a, b in edges:
-        succ[a].append(b)
-        indegree[b] += 1
-    ready = [n for n in nodes if indegree[n] == 0]
-    order = []
-    while ready:
-        n = ready.pop(0)
-        order.append(n)
-        for m in succ[n]:
-            indegree[m] -= 1
-            if indegree[m] == 0:
-                ready.append(m)
-    return order if len(order) == len(nodes) else None
-
-
 def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[Problem]) -> None:
     add = problems.append
     T = TABLES
@@ -198,9 +180,14 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
         else:
             edges = list(zip(nodes, nodes[1:]))
             lags = [0] * len(edges)
-        order = _topological_order(nodes, edges)
-        if order is None:
-            add(Problem("phase_links", str(pid), "after_phase", "the links form a cycle (a phase waits on itself)"))
+        graph = TopologicalSorter({n: [] for n in nodes})
+        for a, b in edges:
+            graph.add(b, a)
+        try:
+            order = list(graph.static_order())
+        except CycleError as exc:
+            cycle = " -> ".join(str(p) for p in exc.args[1])
+            add(Problem("phase_links", str(pid), "after_phase", f"the links form a cycle: {cycle}"))
             continue
         # Longest path (weeks) from the production's start to each phase's end.
         dur = {p: (int(d) if not pd.isna(d) else 1) for p, d in zip(group["phase_id"], group["duration_weeks"])}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planning.data.inputs import SlateData
-from planning.optimizer import constraint
+from planning.optimizer.constraint import launch as constraint_search
 from planning.optimizer.candidates import build_candidates, money
 from planning.optimizer.model import build_model, prune
 from planning.optimizer.options import PlanOptions
@@ -111,7 +111,7 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
         model = build_model(cands, tiers, active)
         solve_by = max(deadline - RESULTS_SHARE * options.time_limit, time.perf_counter() + MIN_SOLVE_SECONDS)
         outcome = solve(model, chosen, parts, options, solve_by, tell,
-                        lambda seconds: constraint.launch(cands, data, options.weights.move_cost_per_week, seconds))
+                        lambda seconds: constraint_search(cands, data, options.weights.move_cost_per_week, seconds))
         size = (model.prob.numVariables(), model.prob.numConstraints())
     built, money_parts = plan_frames(data, cands, outcome.chosen)
     shortfall = start_cost(cands, tiers, outcome.chosen)["shortfall"]
