@@ -36,7 +36,7 @@ def money(value: float | None, currency: str = "") -> str:
 
 
 def kpi_display(table: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """``planning.compare.kpi_table`` as text: money in millions, counts as whole numbers, changes
+    """``planning.analysis.compare.kpi_table`` as text: money in millions, counts as whole numbers, changes
     signed (``+1``, ``-0.40M``), no change as ``0``."""
     keys = {label: key for key, label in KPI_LABELS.items()}
     out = table.copy().astype(object)
@@ -57,7 +57,7 @@ def kpi_display(table: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 def delivery_display(changes: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp,
                      only_changed: bool = True) -> pd.DataFrame:
-    """``planning.compare.delivery_changes`` with titles, finish dates (Monday after the last
+    """``planning.analysis.compare.delivery_changes`` with titles, finish dates (Monday after the last
     week) and target dates; only the productions whose finish moves, unless ``only_changed`` is off."""
     names = [c.removeprefix("finish_week: ") for c in changes.columns if c.startswith("finish_week: ")]
     out = changes[["production_id"]].copy()
@@ -75,7 +75,7 @@ def delivery_display(changes: pd.DataFrame, productions: pd.DataFrame, horizon_s
 
 
 def move_display(changes: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp) -> pd.DataFrame:
-    """``planning.compare.schedule_changes`` with titles and start dates instead of week numbers."""
+    """``planning.analysis.compare.schedule_changes`` with titles and start dates instead of week numbers."""
     out = changes[["production_id", "phase_id"]].copy()
     out.insert(1, "title", out["production_id"].map(titles(productions)))
     for col in changes.columns:

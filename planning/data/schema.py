@@ -237,7 +237,7 @@ def to_markdown() -> str:
         "Extra columns are ignored; the columns below are required in each file that is given",
         "(a column marked *may be empty* must exist, but its cells may be blank).",
         "",
-        "Generated from `planning/schema.py` by `slate schema`.",
+        "Generated from `planning/data/schema.py` by `slate schema`.",
         "",
     ]
     for table in TABLES.values():

@@ -1,5 +1,6 @@
 """The slate's cash flow: budget lines spread over the scheduled weeks, tax-incentive receipts,
-the financing cost of the running deficit, and the views finance reads.
+the financing cost of the running deficit and the cash position (periods and exports:
+``planning.finance.periods``, ``planning.finance.export``).
 
 Every function is pure (frames in, a frame out). ``docs/cashflow.md`` states the same rules for users.
 
@@ -9,7 +10,7 @@ money: paid out is negative, received is positive. ``cents`` is the exact value;
 ``cents / 100`` for display and export.
 
 **Schedule.** Any frame with ``production_id``, ``phase_id``, ``start_week`` and one row for every
-phase of the slate (``planning.inputs.planned_schedule`` or an optimized plan). A phase of ``d``
+phase of the slate (``planning.data.inputs.planned_schedule`` or an optimized plan). A phase of ``d``
 weeks runs weeks ``start_week .. start_week + d - 1``; its ``end_week`` is ``start_week + d``.
 
 **Curves.** A line of ``C`` cents on a phase of ``d`` weeks gives week ``i`` (``0 .. d-1``) the
@@ -308,9 +309,15 @@ def position(flows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     by_flow = by_flow.reindex(index=weeks, columns=list(FLOWS), fill_value=0).fillna(0).astype("int64")
     out = pd.DataFrame({"week": weeks.to_numpy()})
     out["week_start"] = week_start(out["week"], settings.horizon_start).to_numpy()
+    return with_position(out, by_flow)
+
+
+def with_position(out: pd.DataFrame, cents: pd.DataFrame) -> pd.DataFrame:
+    """``out`` (one row per row of ``cents``, a frame of cents by flow) with a signed amount per
+    flow, their ``net`` and the running ``position``."""
     for flow in FLOWS:
-        out[flow] = to_amount(by_flow[flow].to_numpy())
-    net = by_flow.sum(axis=1).to_numpy()
+        out[flow] = to_amount(cents[flow].to_numpy())
+    net = cents[list(FLOWS)].sum(axis=1).to_numpy()
     out["net"] = to_amount(net)
     out["position"] = to_amount(np.cumsum(net))
     return out

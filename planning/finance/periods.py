@@ -5,11 +5,10 @@ the fiscal year ends in: ``FY2028-Q1``). Weeks outside the horizon go to two buc
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from planning.data.inputs import Settings, week_start
-from planning.finance.flows import FLOWS, to_amount
+from planning.finance.flows import FLOWS, with_position
 
 PERIODS = ("week", "month", "quarter", "year")
 BEFORE_HORIZON, AFTER_HORIZON = "before horizon", "after horizon"
@@ -84,9 +83,4 @@ def period_position(flows: pd.DataFrame, settings: Settings, period: str, fiscal
     cents = cents.reindex(index=order, columns=list(FLOWS)).fillna(0).astype("int64")
     starts = tagged.drop_duplicates("period").set_index("period")["period_start"]
     out = pd.DataFrame({"period": order, "period_start": starts.reindex(order).to_numpy()})
-    for flow in FLOWS:
-        out[flow] = to_amount(cents[flow].to_numpy())
-    net = cents.sum(axis=1).to_numpy()
-    out["net"] = to_amount(net)
-    out["position"] = to_amount(np.cumsum(net))
-    return out
+    return with_position(out, cents)
