@@ -1,6 +1,7 @@
 """Page logic with Streamlit's AppTest: every page runs on the sample slate and shows its content."""
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -42,20 +43,28 @@ def test_slate_page_shows_the_kpis_of_the_plan_as_planned(app, sample_data):
     assert len(timeline) == 1 and "as planned" in timeline[0].proto.spec
 
 
+def heatmap_rows(app) -> list[str]:
+    """The row labels of the page's load heatmap (its first chart)."""
+    return json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
+
+
 def test_capacity_page_filters_by_kind(app, sample_data):
     app.switch_page("app_pages/capacity.py").run()
     assert not app.exception
-    assert len(app.get("plotly_chart")) == 3  # heatmap, stage board, one resource
+    res = sample_data.resources
+    assert "Any stage ≥ 18,000 sq ft" in heatmap_rows(app)            # every kind, stage classes included
     app.multiselect(key="capacity_kinds").set_value([]).run()
-    assert len(app.get("plotly_chart")) == 2
     assert "Choose at least one" in app.info[0].value
     app.multiselect(key="capacity_kinds").set_value(["crew"]).run()
-    assert len(app.get("plotly_chart")) == 3
+    crews = res[res["kind"] == "crew"]
+    assert sorted(heatmap_rows(app)) == sorted(f"{n} ({r})" for r, n in zip(crews["resource_id"], crews["name"]))
     pick = app.selectbox(key="capacity_pool")
     util = as_planned(sample_data).utilization
     assert pick.value == util.groupby("resource_id")["over"].sum().idxmax()  # the most over-booked first
     pick.set_value("POST-MIX").run()
-    assert not app.exception and len(app.get("plotly_chart")) == 3
+    assert not app.exception
+    last = json.loads(app.get("plotly_chart")[-1].proto.spec)
+    assert last["layout"]["title"]["text"].startswith(res.set_index("resource_id").at["POST-MIX", "name"])
 
 
 def test_conflicts_page_lists_conflicts_and_filters(app, sample_data):

@@ -223,7 +223,6 @@ TABLES: dict[str, Table] = {
     )
 }
 
-REQUIRED_TABLES = tuple(name for name, t in TABLES.items() if t.required)
 
 
 def to_markdown() -> str:
