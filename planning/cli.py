@@ -1,15 +1,19 @@
-"""The ``slate`` command: validate, sample, conflicts, solve, app.
+"""The ``slate`` command: validate, sample, conflicts, solve, cashflow, scenario, schema, app.
 
 Every command that reads a dataset validates it first; bad data prints every problem (table,
-row, column) and exits 1, never a traceback.
+row, column) and exits 1, never a traceback. Bad arguments exit 2 with one line saying which;
+anything the command cannot do (a folder it cannot write, a name taken) exits 1 with one line.
+The solvers' own console output is silenced unless ``--verbose``.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +21,80 @@ import pandas as pd
 from planning import config
 from planning.data.validate import ValidationError
 from planning.scenarios.store import ScenarioError
+
+
+def seconds(text: str) -> float:
+    """A positive number of seconds (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
+
+
+def share(text: str) -> float:
+    """A share between 0 and 1 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share such as 0.01, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
+
+
+def table_file(text: str) -> str:
+    """A ``.csv`` or ``.xlsx`` file name (argparse type)."""
+    if Path(text).suffix.lower() not in (".csv", ".xlsx"):
+        raise argparse.ArgumentTypeError(f"must end in .csv or .xlsx, got {text!r}")
+    return text
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument told in one line (and where to read more), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class UsageError(Exception):
+    """An argument whose form argparse cannot check (``--stages 30000:abc``): exit 2."""
+
+
+@contextmanager
+def solver_quiet(verbose: bool):
+    """Silence what the solvers write straight to the console (HiGHS prints a banner on every
+    model it creates), unless ``verbose``; the command's own lines still reach stdout."""
+    if verbose:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    real = sys.stdout
+    uses_fd1 = hasattr(real, "fileno") and _fileno(real) == 1
+    if uses_fd1:      # our prints go to the original stdout; the solvers' writes to fd 1 go nowhere
+        sys.stdout = io.TextIOWrapper(os.fdopen(os.dup(saved), "wb"), encoding=real.encoding, line_buffering=True)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        if uses_fd1:
+            sys.stdout.close()
+            sys.stdout = real
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _fileno(stream) -> int | None:
+    try:
+        return stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _write(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
@@ -133,22 +211,30 @@ def _parse_scenario(args):
     """A Scenario from ``slate scenario run`` flags (each names what it changes)."""
     from planning.scenarios.types import CapacityChange, Scenario, StageChange
 
-    def pair(text, flag):
+    def pair(text, flag, form):
         key, _, value = text.partition(":")
-        if not value:
-            raise SystemExit(f"slate: {flag} expects KEY:VALUE, got {text!r}")
+        if not key or not value:
+            raise UsageError(f"{flag} expects {form}, got {text!r}")
         return key, value
+
+    def number(text, cast, flag, whole):
+        try:
+            return cast(text)
+        except ValueError:
+            raise UsageError(f"{flag}: {text!r} is not a number, in {whole!r}") from None
 
     capacity = []
     for text in args.capacity:
-        rid, value = pair(text, "--capacity")
+        rid, value = pair(text, "--capacity", "RESOURCE:+N|-N|P%[@FIRST-LAST]")
         amount, _, weeks = value.partition("@")
         first, _, last = weeks.partition("-")
-        change = dict(pct=float(amount[:-1])) if amount.endswith("%") else dict(delta=int(amount))
-        capacity.append(CapacityChange(rid, first_week=int(first) if first else None,
-                                       last_week=int(last) if last else None, **change))
-    stages = [StageChange(float(k), int(v)) for k, v in (pair(t, "--stages") for t in args.stages)]
-    slips = {k: int(v) for k, v in (pair(t, "--slip") for t in args.slip)}
+        change = dict(pct=number(amount[:-1], float, "--capacity", text)) if amount.endswith("%") else \
+            dict(delta=number(amount, int, "--capacity", text))
+        capacity.append(CapacityChange(rid, first_week=number(first, int, "--capacity", text) if first else None,
+                                       last_week=number(last, int, "--capacity", text) if last else None, **change))
+    stages = [StageChange(number(k, float, "--stages", t), number(v, int, "--stages", t))
+              for t in args.stages for k, v in [pair(t, "--stages", "SIZE:COUNT")]]
+    slips = {k: number(v, int, "--slip", t) for t in args.slip for k, v in [pair(t, "--slip", "PRODUCTION:WEEKS")]}
     weights = {}
     if args.lateness_weight is not None:
         weights["lateness"] = args.lateness_weight
@@ -212,7 +298,7 @@ def cmd_app(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="slate", description="Slate Planner: plan a studio's slate on shared "
+    p = Parser(prog="slate", description="Slate Planner: plan a studio's slate on shared "
                                 "stages, crews and equipment.")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -235,7 +321,7 @@ def parser() -> argparse.ArgumentParser:
                    help="first month of the fiscal year, for quarters and years (default 1: calendar)")
     f.add_argument("--view", choices=["long", "accounts", "productions"], default="long",
                    help="CSV layout: long rows, or accounts / productions by period (an .xlsx has all)")
-    f.add_argument("--out", required=True, help="a .csv file, or .xlsx for a workbook")
+    f.add_argument("--out", required=True, type=table_file, help="a .csv file, or .xlsx for a workbook")
     f.set_defaults(func=cmd_cashflow)
 
     c = sub.add_parser("conflicts", help="as-planned utilization and conflicts")
@@ -250,9 +336,9 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("data_dir")
     o.add_argument("--out", required=True)
     o.add_argument("--solver", choices=("highs", "cbc"), default="highs")
-    o.add_argument("--time-limit", type=float, default=60.0,
+    o.add_argument("--time-limit", type=seconds, default=60.0,
                    help="seconds for the whole search, start plan included (default 60)")
-    o.add_argument("--gap", type=float, default=0.01,
+    o.add_argument("--gap", type=share, default=0.01,
                    help="stop once the plan's cost is proven within this share of the best possible (default 0.01)")
     o.set_defaults(func=cmd_solve)
 
@@ -279,10 +365,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--lateness-weight", type=float, default=None, help="multiplies every lateness cost")
     run.add_argument("--move-cost", type=float, default=None, help="cost of moving a phase one week")
     run.add_argument("--note", default="")
-    run.add_argument("--time-limit", type=float, default=60.0)
+    run.add_argument("--time-limit", type=seconds, default=60.0)
     for one in (listing, show, export, run):
         one.add_argument("--store", default=None, help=store_help)
         one.set_defaults(func=cmd_scenario)
+
+    for command in [v, s, f, c, m, o, listing, show, export, run]:
+        command.add_argument("--verbose", action="store_true", help="also show the solvers' own output")
 
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")
     a.add_argument("--data-dir", default=None, help="dataset to open (default: the bundled sample)")
@@ -292,14 +381,26 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    """Run one command; the exit code: 0 done, 1 it could not be done (one line on stderr, or every
+    problem of a bad dataset), 2 a bad argument."""
+    p = parser()
+    args = p.parse_args(argv)
     try:
-        return args.func(args)
+        with solver_quiet(getattr(args, "verbose", True)):       # `slate app` keeps its console
+            return args.func(args)
+    except UsageError as exc:
+        print(f"slate: error: {exc} (see slate {args.command} --help)", file=sys.stderr)
+        return 2
     except ValidationError as exc:
-        print(str(exc), file=sys.stderr)
+        folder = len(exc.problems) == 1 and not exc.problems[0].table
+        print(f"slate: {exc.problems[0].message}" if folder else str(exc), file=sys.stderr)
         return 1
     except (ScenarioError, ValueError) as exc:
         print(f"slate: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:                      # a folder or file that cannot be written or read
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"slate: cannot write or read{where}: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
 

@@ -44,7 +44,8 @@ def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame | None], lis
     """
     folder = Path(folder)
     if not folder.is_dir():
-        return {}, [Problem("", "", "", f"{folder} is not a folder")]
+        return {}, [Problem("", "", "", f"no data folder at {folder}" if not folder.exists() else
+                            f"{folder} is a file, not a folder of tables")]
     raw: dict[str, pd.DataFrame | None] = {}
     problems: list[Problem] = []
     cur = duckdb.connect()
@@ -74,6 +75,8 @@ def read_folder(folder: str | Path) -> tuple[dict[str, pd.DataFrame | None], lis
 def load_folder(folder: str | Path) -> SlateData:
     """Read and validate a dataset folder; raise ``ValidationError`` listing every problem."""
     raw, problems = read_folder(folder)
+    if not Path(folder).is_dir():
+        raise ValidationError(problems)              # the one problem: there is no such folder
     unreadable = {p.table for p in problems}
     for name in unreadable:
         raw.pop(name, None)

@@ -118,6 +118,8 @@ def _check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) 
 
 def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[Problem]) -> None:
     add = problems.append
+    flagged = {(p.table, p.row, p.column) for p in problems}        # cells already reported (e.g. unreadable)
+    horizon_known = not any(p.table == "settings" for p in problems)   # else no week can be told
     T = TABLES
     h0, horizon = settings.horizon_start, settings.horizon_weeks
 
@@ -200,7 +202,7 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
         span = max(finish.values()) if finish else 0
         locked = bool(prod_locked.get(pid, False)) if not pd.isna(prod_locked.get(pid, False)) else False
         first = earliest.get(pid)
-        if not locked and first is not None and not pd.isna(first):
+        if horizon_known and not locked and first is not None and not pd.isna(first):
             start_week = week_index(first, h0, ceil=True)
             room = horizon - max(start_week, 0)
             if span > room:
@@ -209,9 +211,10 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
                             f"but only {max(room, 0)} remain in the {horizon}-week horizon"))
         for i in group.index:
             is_locked = bool(group.at[i, "locked"]) if not pd.isna(group.at[i, "locked"]) else False
-            if (is_locked or locked) and pd.isna(group.at[i, "planned_start"]):
-                add(Problem("phases", row_label(T["phases"], phases, i), "planned_start",
-                            "a locked phase needs a planned_start"))
+            label = row_label(T["phases"], phases, i)
+            if (is_locked or locked) and pd.isna(group.at[i, "planned_start"]) and \
+                    ("phases", label, "planned_start") not in flagged:        # an unreadable date is told once
+                add(Problem("phases", label, "planned_start", "a locked phase needs a planned_start"))
 
     # Demands that no resource can ever serve.
     stage_sizes = stages[(stages["capacity"] >= 1).fillna(False)]["size"]

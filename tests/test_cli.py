@@ -1,0 +1,93 @@
+"""The command line as a user meets it: one clear line for every mistake, exit 1 (2 for a bad
+argument), never a traceback; no solver banner unless ``--verbose``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from planning.cli import main
+
+from conftest import ROOT, SAMPLE
+from factory import demand, frames, phase, production, resource
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """Two shoots on one crew of one, as CSV files."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    tables = frames([production("A"), production("B")], [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0)],
+                    [resource("GE", capacity=1)], [demand("A", "shoot", "GE"), demand("B", "shoot", "GE")])
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return folder
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:               # argparse ends a bad command line itself
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, code, said", [
+    (["solve", "/no/such/slate", "--out", "OUT"], 1, "slate: no data folder at /no/such/slate"),
+    (["solve", "DATA", "--out", "OUT", "--time-limit", "-3"], 2, "argument --time-limit: must be more than 0 seconds"),
+    (["solve", "DATA", "--out", "OUT", "--gap", "2"], 2, "argument --gap: must be at least 0 and below 1"),
+    (["cashflow", "DATA", "--out", "y.pdf"], 2, "argument --out: must end in .csv or .xlsx, got 'y.pdf'"),
+    (["scenario", "run", "DATA", "--name", "x", "--stages", "30000:abc"], 2,
+     "--stages: 'abc' is not a number, in '30000:abc'"),
+    (["scenario", "run", "DATA", "--name", "x", "--slip", "P05"], 2, "--slip expects PRODUCTION:WEEKS, got 'P05'"),
+    (["conflicts", "DATA", "--out", "FILE/sub"], 1, "slate: cannot write or read FILE/sub: Not a directory"),
+])
+def test_each_mistake_is_one_clear_line(argv, code, said, tiny, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    swap = {"DATA": str(tiny), "OUT": str(tmp_path / "out"), "FILE/sub": str(blocker / "sub")}
+    argv = [swap.get(a, a) for a in argv]
+    said = said.replace("FILE/sub", str(blocker / "sub"))
+    got, out, err = run(argv + ["--store", str(tmp_path / "s.duckdb")] if argv[0] == "scenario" else argv, capsys)
+    assert got == code
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], err
+    assert "Traceback" not in err + out
+
+
+def test_a_bad_date_is_told_once(capsys, tmp_path):
+    folder = tmp_path / "slate"
+    folder.mkdir()
+    for name in ("productions", "phases", "phase_links", "resources", "resource_calendar", "demands",
+                 "budget_lines", "incentives"):
+        pd.read_parquet(SAMPLE / f"{name}.parquet").to_parquet(folder / f"{name}.parquet")
+    settings = pd.read_parquet(SAMPLE / "settings.parquet").astype(str)
+    settings.loc[0, "horizon_start"] = "2027-02-30"
+    settings.to_csv(folder / "settings.csv", index=False)
+    phases = pd.read_parquet(SAMPLE / "phases.parquet").astype(str)
+    locked = phases.index[phases["locked"] == "True"][0]
+    phases.loc[locked, "planned_start"] = "2027-02-30"
+    (folder / "phases.parquet").unlink()
+    phases.to_csv(folder / "phases.csv", index=False)
+    code, _, err = run(["validate", str(folder)], capsys)
+    assert code == 1
+    assert err.splitlines()[0] == "2 problems in the slate data:", err        # no follow-on from either date
+    assert "settings[row 1].horizon_start: expected date, got '2027-02-30'" in err
+    assert "planned_start: expected date, got '2027-02-30'" in err and "NaT" not in err
+
+
+def test_no_solver_banner_unless_verbose(tiny, tmp_path):
+    def solve(*extra):
+        done = subprocess.run([sys.executable, "-m", "planning.cli", "solve", str(tiny), "--out", str(tmp_path / "p"),
+                               "--time-limit", "5", *extra], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    quiet, loud = solve(), solve("--verbose")
+    assert quiet.startswith("best possible plan") and len(quiet.strip().splitlines()) == 1
+    assert "HiGHS" not in quiet
+    assert "Running HiGHS" in loud and "best possible plan" in loud
