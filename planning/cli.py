@@ -263,6 +263,10 @@ def cmd_scenario(args) -> int:
         print(json.dumps({"name": scenario.name, "overrides": json.loads(scenario.overrides_json()),
                           "summary": summary, "results": sorted(frames)}, indent=2, default=str))
         return 0
+    if args.action == "undo":
+        store.undo_replace(args.name, user=getpass.getuser())
+        print(f"brought back the earlier version of {args.name!r} (the one it replaced is kept: undo again to swap back)")
+        return 0
     if args.action == "export":
         scenario, frames, summary = store.load(args.name)
         out = Path(args.out)
@@ -278,8 +282,12 @@ def cmd_scenario(args) -> int:
 
     data = load_folder(args.data_dir)
     scenario = replace(_parse_scenario(args), base_hash=content_hash(data))
+    if not args.replace and args.name in set(store.list()["name"]):      # before the solve, not after
+        raise ScenarioError(f"a scenario named {args.name!r} already exists: choose another name (e.g. "
+                            f"{store.free_name(args.name)!r}) or add --replace (the current one is kept)")
     result = run_scenario(data, scenario, PlanOptions(time_limit=args.time_limit))
-    store.save(scenario, user=getpass.getuser(), results=result.frames(), summary=result.summary())
+    store.save(scenario, user=getpass.getuser(), results=result.frames(), summary=result.summary(),
+               replace=args.replace)
     k = result.kpis
     print(f"saved {scenario.name!r}: {result.origin.solver['verdict']}; "
           f"conflicts on the planned dates {k['conflicts_as_planned']}, in the plan {k['conflicts']}; "
@@ -366,11 +374,15 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--move-cost", type=float, default=None, help="cost of moving a phase one week")
     run.add_argument("--note", default="")
     run.add_argument("--time-limit", type=seconds, default=60.0)
-    for one in (listing, show, export, run):
+    run.add_argument("--replace", action="store_true",
+                     help="replace a saved scenario of the same name (it is kept: `slate scenario undo NAME`)")
+    undo = sc_sub.add_parser("undo", help="bring back the version a save (or delete) replaced")
+    undo.add_argument("name")
+    for one in (listing, show, export, run, undo):
         one.add_argument("--store", default=None, help=store_help)
         one.set_defaults(func=cmd_scenario)
 
-    for command in [v, s, f, c, m, o, listing, show, export, run]:
+    for command in [v, s, f, c, m, o, listing, show, export, run, undo]:
         command.add_argument("--verbose", action="store_true", help="also show the solvers' own output")
 
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")

@@ -190,7 +190,9 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     assert "Saved" in app.success[0].value
     app.switch_page("app_pages/scenarios.py").run()
     assert not app.exception
-    assert app.dataframe[0].value["name"].tolist() == ["Two more big stages"]
+    listed = app.dataframe[0].value
+    assert listed["name"].tolist() == ["Two more big stages"]
+    assert listed["changes"].tolist() == ["stages of 30,000 sq ft +2"] and listed["search"].tolist() == ["quick"]
     kpis = app.dataframe[1].value.set_index("metric")
     assert int(kpis.loc["Conflicts on the planned dates", "Two more big stages vs baseline"]) < 0
     # A saved scenario can be the plan shown on every page.
@@ -203,6 +205,42 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     app.checkbox(key="sc_sure").check().run()
     app.button(key="sc_delete").click().run()
     assert "No saved scenarios yet" in app.info[0].value
+    assert "Undo" in app.success[0].value
+    app.button(key="sc_undo").click().run()                   # a delete is not final either
+    assert app.dataframe[0].value["name"].tolist() == ["Two more big stages"]
+
+
+def test_saving_over_a_name_asks_first_keeps_the_old_one_and_a_scenario_reopens_in_whatif(app):
+    app.switch_page("app_pages/whatif.py").run()
+    app.slider(key="wi_stage_30000").set_value(1)
+    app.button[0].click().run()
+    app.text_input(key="wi_name").input("Stage 13")
+    app.button[1].click().run()
+    assert "Saved" in app.success[0].value
+    app.slider(key="wi_pool_CREW-GE").set_value(-2)
+    app.button[0].click().run()
+    app.text_input(key="wi_name").input("Stage 13")
+    app.button[1].click().run()                                # the name is taken: not saved
+    assert "Not saved" in app.warning[-1].value and "Stage 13 (2)" in app.warning[-1].value
+    app.checkbox(key="wi_replace").check()
+    app.button[1].click().run()
+    assert "Replaced" in app.success[0].value
+
+    from dashboard import state
+    store = state.scenario_store()
+    assert store.load("Stage 13")[0].capacity[0].delta == -2 and len(store.versions("Stage 13")) == 1
+    app.switch_page("app_pages/scenarios.py").run()
+    assert app.dataframe[0].value["changes"].tolist() == ["stages of 30,000 sq ft +1; Grip & electric crews -2"]
+    app.button(key="sc_undo").click().run()                   # the first Stage 13 comes back
+    assert app.dataframe[0].value["changes"].tolist() == ["stages of 30,000 sq ft +1"]
+
+    app.selectbox(key="sc_open_pick").set_value("Stage 13").run()
+    app.button(key="sc_open").click().run()                   # reopen in What-if: sliders set, plan shown
+    assert not app.exception
+    assert app.slider(key="wi_stage_30000").value == 1 and app.slider(key="wi_pool_CREW-GE").value == 0
+    assert app.text_input(key="wi_name").value == "Stage 13" and app.checkbox(key="wi_replace").value
+    assert "Opened “Stage 13”" in app.info[0].value
+    assert "Conflicts on the planned dates" in {m.label for m in app.metric}
 
 
 def test_plans_are_shared_and_solves_queue_for_a_free_slot():

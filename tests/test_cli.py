@@ -3,6 +3,7 @@ argument), never a traceback; no solver banner unless ``--verbose``."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -91,3 +92,22 @@ def test_no_solver_banner_unless_verbose(tiny, tmp_path):
     assert quiet.startswith("best possible plan") and len(quiet.strip().splitlines()) == 1
     assert "HiGHS" not in quiet
     assert "Running HiGHS" in loud and "best possible plan" in loud
+
+
+def test_scenario_run_never_replaces_without_asking_and_undo_brings_it_back(tiny, tmp_path, capsys):
+    store = str(tmp_path / "s.duckdb")
+    first = ["scenario", "run", str(tiny), "--name", "more crew", "--capacity", "GE:1", "--time-limit", "5",
+             "--store", store]
+    assert run(first, capsys)[0] == 0
+    code, _, err = run(["scenario", "run", str(tiny), "--name", "more crew", "--no-hire", "--time-limit", "5",
+                        "--store", store], capsys)
+    assert code == 1 and "already exists" in err and "'more crew (2)'" in err and "--replace" in err
+    assert json.loads(run(["scenario", "show", "more crew", "--store", store], capsys)[1])["overrides"]["capacity"]
+    assert run(["scenario", "run", str(tiny), "--name", "more crew", "--no-hire", "--time-limit", "5", "--replace",
+                "--store", store], capsys)[0] == 0
+    shown = json.loads(run(["scenario", "show", "more crew", "--store", store], capsys)[1])
+    assert shown["overrides"]["hire_allowed"] is False and shown["overrides"]["capacity"] == []
+    code, out, _ = run(["scenario", "undo", "more crew", "--store", store], capsys)
+    assert code == 0 and "brought back" in out
+    shown = json.loads(run(["scenario", "show", "more crew", "--store", store], capsys)[1])
+    assert shown["overrides"]["capacity"][0]["delta"] == 1 and shown["overrides"]["hire_allowed"] is True

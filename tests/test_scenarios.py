@@ -9,8 +9,8 @@ import pytest
 
 from planning.analysis.capacity import capacity_by_week
 from planning.data.inputs import week_index
-from planning.scenarios.store import ScenarioError, ScenarioStore
-from planning.scenarios.types import CapacityChange, Scenario, StageChange
+from planning.scenarios.store import KEEP_VERSIONS, ScenarioError, ScenarioExists, ScenarioStore
+from planning.scenarios.types import CapacityChange, Scenario, StageChange, describe
 from planning.scenarios.apply import apply
 
 from conftest import ROOT
@@ -90,7 +90,7 @@ def test_round_trip_of_every_field_survives_a_restart(tmp_path):
 def test_rename_delete_and_who_saved(tmp_path):
     store = ScenarioStore(tmp_path / "s.duckdb")
     store.save(Scenario("a"), user="ana")
-    store.save(Scenario("a", overage_pct=5.0), user="ben")
+    store.save(Scenario("a", overage_pct=5.0), user="ben", replace=True)
     row = store.list().iloc[0]
     assert (row["created_by"], row["saved_by"]) == ("ana", "ben")
     store.save(Scenario("b"), user="ben")
@@ -102,6 +102,52 @@ def test_rename_delete_and_who_saved(tmp_path):
     assert store.list()["name"].tolist() == ["c"]
     with pytest.raises(ScenarioError, match="no scenario named 'b'"):
         store.load("b")
+
+
+def test_a_taken_name_is_never_replaced_silently_and_a_replace_can_be_undone(tmp_path):
+    store = ScenarioStore(tmp_path / "s.duckdb")
+    first = Scenario("Stage 13 built", stages=(StageChange(30_000, 1),), note="the build")
+    store.save(first, user="ana", results={"f": pd.DataFrame({"x": [1]})}, summary={"verdict": "best possible plan"})
+    slip = Scenario("Stage 13 built", slips={"P05": 6}, note="a slip")
+    with pytest.raises(ScenarioExists, match="already exists .*saved by ana"):
+        store.save(slip, user="ben", results={"f": pd.DataFrame({"x": [2]})})
+    assert store.load("Stage 13 built")[0] == first and store.versions("Stage 13 built").empty   # unchanged
+    assert store.free_name("Stage 13 built") == "Stage 13 built (2)"
+
+    store.save(slip, user="ben", results={"f": pd.DataFrame({"x": [2]})}, replace=True)
+    scenario, results, _ = store.load("Stage 13 built")
+    assert scenario == slip and results["f"]["x"].tolist() == [2]
+    kept = store.versions("Stage 13 built")
+    assert len(kept) == 1 and kept.iloc[0]["replaced_by"] == "ben" and kept.iloc[0]["note"] == "the build"
+
+    store.undo_replace("Stage 13 built", user="ana")           # the build is back, whole
+    scenario, results, summary = store.load("Stage 13 built")
+    assert scenario == first and results["f"]["x"].tolist() == [1] and summary == {"verdict": "best possible plan"}
+    assert store.list()["saved_by"].tolist() == ["ana"]
+    store.undo_replace("Stage 13 built", user="ana")           # and an undo can be undone
+    assert store.load("Stage 13 built")[0] == slip
+
+
+def test_a_deleted_scenario_can_be_brought_back_and_only_the_last_versions_are_kept(tmp_path):
+    store = ScenarioStore(tmp_path / "s.duckdb")
+    for i in range(KEEP_VERSIONS + 3):
+        store.save(Scenario("x", overage_pct=float(i)), user="ana", replace=True)
+    assert len(store.versions("x")) == KEEP_VERSIONS
+    store.delete("x", user="ben")
+    assert store.list().empty and store.kept()["replaced_by"].iloc[0] == "ben"
+    store.undo_replace("x", user="ben")
+    assert store.load("x")[0].overage_pct == KEEP_VERSIONS + 2
+    with pytest.raises(ScenarioError, match="no earlier version of 'y'"):
+        store.undo_replace("y", user="ben")
+
+
+def test_describe_says_what_a_scenario_changes():
+    names = {"CREW-GE": "Grip & electric crews"}
+    assert describe(FULL, names) == (
+        "stages of 30,000 sq ft +1; stages of 12,000 sq ft -1; Grip & electric crews +2 in weeks 10-20; "
+        "EQ-LGT -50%; P05 slips 6 weeks; P09 2 weeks earlier; P06 locked; P07/shoot locked; budgets +10%; "
+        "hire-in off; lateness weighed × 2; a week's move costs 0.5")
+    assert describe(Scenario("nothing")) == "no change"
 
 
 SAVER = textwrap.dedent("""
@@ -144,7 +190,7 @@ KILLED = textwrap.dedent("""
         return blob
     ss._to_blob = slow
     ss.ScenarioStore({path!r}).save(Scenario("keep", overage_pct=99.0), user="crash",
-                                    results={{"f": pd.DataFrame({{"x": [9]}})}})
+                                    results={{"f": pd.DataFrame({{"x": [9]}})}}, replace=True)
 """)
 
 

@@ -1,86 +1,99 @@
-"""Scenarios: the what-ifs everyone has saved: open, rename, delete, and compare side by side."""
+"""Scenarios: the what-ifs everyone has saved, with what each changes: compare them side by side,
+reopen one in What-if, rename, delete, and undo a replace or a delete."""
 
 import getpass
+from dataclasses import replace
 
 import streamlit as st
 
 from dashboard.figures import difference_heatmap, position_figure
-from dashboard.state import baseline, current, run_with_progress, saved_plan, scenario_store
+from dashboard.forms import whatif_values
+from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, baseline, current, run_with_progress, saved_plan,
+                             scenario_store)
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display, resource_label
-from planning.finance.flows import funding_need, position
 from planning.analysis.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
-                              utilization_difference)
+                                       utilization_difference)
+from planning.finance.flows import funding_need, position
 from planning.scenarios.store import ScenarioError
+from planning.scenarios.types import Scenario, describe
 
 loaded = current()
 data = loaded.data
 store = scenario_store()
+user = st.session_state.get("user_name") or getpass.getuser()
 st.title("Scenarios")
+if message := st.session_state.pop("sc_message", None):
+    st.success(message)
 
-saved = store.list()
-if saved.empty:
-    st.info("No saved scenarios yet. Build one on the What-if page and save it.")
-    st.stop()
 
-saved["on this data"] = saved["base_hash"] == loaded.key
-st.dataframe(saved[["name", "plan", "note", "saved_by", "saved_at", "created_by", "on this data"]], hide_index=True,
-             width="stretch", column_config={
-                 "name": "Scenario", "note": st.column_config.TextColumn("Note", width="large"),
-                 "plan": st.column_config.TextColumn("How good the plan is", width="medium"),
-                 "saved_by": "Saved by", "created_by": "Created by", "on this data": "On the loaded slate",
-                 "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})
-
-tab_compare, tab_manage = st.tabs(["Compare", "Rename or delete"])
-with tab_compare:
+def compare_tab(saved):
     chosen = st.multiselect("Scenarios to compare with the baseline plan", list(saved["name"]),
                             default=list(saved["name"][:1]), key="sc_compare")
-    if chosen:
-        base = run_with_progress(loaded, baseline(loaded), label="Planning the baseline")
-        if base is None:
-            st.stop()
-        plans = {"baseline": base}
-        for name in chosen:
-            plans[name] = saved_plan(loaded, name)
-            if saved.set_index("name").at[name, "base_hash"] != loaded.key:
-                st.warning(f"“{name}” was saved on other data; its numbers are its own.")
-        st.dataframe(kpi_display(kpi_table(plans), data.settings.currency), hide_index=True, width="stretch")
-        curves, peaks = {}, {}
-        for name, p in plans.items():
-            weekly = position(p.cashflow, p.data.settings)
-            need = funding_need(weekly)
-            curves[name], peaks[name] = weekly, (need.week_start, need.peak_need)
-        st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position"), width="stretch")
-        focus = st.selectbox("Differences of", chosen, key="sc_focus")
-        pair = {"baseline": base, focus: plans[focus]}
-        diff = utilization_difference(pair)
-        names = dict(zip(plans[focus].data.resources["resource_id"].astype(str),
-                         plans[focus].data.resources["name"].astype(str)))
-        labels = {r: resource_label(r, names) for r in diff["resource_id"].unique()}
-        st.plotly_chart(difference_heatmap(diff, labels, data.settings.horizon_start,
-                                           title=f"{focus} minus baseline: units demanded, resource by week"),
-                        width="stretch")
-        st.markdown("**Conflicts resolved or added** (unit-weeks short)")
-        changed = conflict_changes(pair)
-        if changed.empty:
-            st.caption("Neither plan leaves any conflict.")
-        else:
-            changed.insert(0, "resource", changed.pop("resource_id").map(lambda r: resource_label(r, names)))
-            st.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")), hide_index=True, width="stretch")
-        st.markdown("**Deliveries that change**")
-        deliveries = delivery_display(delivery_changes(pair), data.productions, data.settings.horizon_start)
-        if deliveries.empty:
-            st.caption("Every production delivers when it does in the baseline plan.")
-        else:
-            st.dataframe(deliveries, hide_index=True, width="stretch", column_config=ID_LABELS)
-        with st.expander("Phases that move against the baseline"):
-            st.dataframe(move_display(schedule_changes(pair), data.productions, data.settings.horizon_start),
-                         hide_index=True, width="stretch", column_config=ID_LABELS)
-        st.download_button("Download the comparison (CSV)", comparison_csv(plans),
-                           file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison", on_click="ignore")
+    if not chosen:
+        return
+    base = run_with_progress(loaded, baseline(loaded), label="Planning the baseline")
+    if base is None:
+        return
+    plans = {"baseline": base}
+    for name in chosen:
+        plans[name] = saved_plan(loaded, name)
+        if saved.set_index("name").at[name, "base_hash"] != loaded.key:
+            st.warning(f"“{name}” was saved on other data; its numbers are its own.")
+    st.dataframe(kpi_display(kpi_table(plans), data.settings.currency), hide_index=True, width="stretch")
+    curves, peaks = {}, {}
+    for name, p in plans.items():
+        weekly = position(p.cashflow, p.data.settings)
+        need = funding_need(weekly)
+        curves[name], peaks[name] = weekly, (need.week_start, need.peak_need)
+    st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position"), width="stretch")
+    focus = st.selectbox("Differences of", chosen, key="sc_focus")
+    pair = {"baseline": base, focus: plans[focus]}
+    diff = utilization_difference(pair)
+    names = dict(zip(plans[focus].data.resources["resource_id"].astype(str),
+                     plans[focus].data.resources["name"].astype(str)))
+    labels = {r: resource_label(r, names) for r in diff["resource_id"].unique()}
+    st.plotly_chart(difference_heatmap(diff, labels, data.settings.horizon_start,
+                                       title=f"{focus} minus baseline: units demanded, resource by week"),
+                    width="stretch")
+    st.markdown("**Conflicts resolved or added** (unit-weeks short)")
+    changed = conflict_changes(pair)
+    if changed.empty:
+        st.caption("Neither plan leaves any conflict.")
+    else:
+        changed.insert(0, "resource", changed.pop("resource_id").map(lambda r: resource_label(r, names)))
+        st.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")), hide_index=True, width="stretch")
+    st.markdown("**Deliveries that change**")
+    deliveries = delivery_display(delivery_changes(pair), data.productions, data.settings.horizon_start)
+    if deliveries.empty:
+        st.caption("Every production delivers when it does in the baseline plan.")
+    else:
+        st.dataframe(deliveries, hide_index=True, width="stretch", column_config=ID_LABELS)
+    with st.expander("Phases that move against the baseline"):
+        st.dataframe(move_display(schedule_changes(pair), data.productions, data.settings.horizon_start),
+                     hide_index=True, width="stretch", column_config=ID_LABELS)
+    st.download_button("Download the comparison (CSV)", comparison_csv(plans),
+                       file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison", on_click="ignore")
 
-with tab_manage:
+
+def open_tab(saved):
+    pick = st.selectbox("Scenario", list(saved["name"]), key="sc_open_pick")
+    row = saved.set_index("name").loc[pick]
+    scenario = Scenario.from_json(pick, row["overrides"])
+    values, cannot = whatif_values(scenario, data, quick=row["search"] == "quick")
+    if row["base_hash"] != loaded.key:
+        st.warning(f"“{pick}” was saved on other data: opening it applies its changes to the loaded slate.")
+    if cannot:
+        st.warning("The What-if page cannot show all of this scenario: " + "; ".join(cannot) +
+                   ". Use `slate scenario run` to change it.")
+    if st.button("Open in What-if", key="sc_open", disabled=bool(cannot), type="primary"):
+        st.session_state["wi_open"] = values
+        options = WHATIF_OPTIONS if row["search"] == "quick" else DEFAULT_OPTIONS
+        st.session_state["whatif_scenario"] = (replace(scenario, name="what-if", note="", base_hash=loaded.key), options)
+        st.switch_page("app_pages/whatif.py")
+
+
+def manage_tab(saved):
     pick = st.selectbox("Scenario", list(saved["name"]), key="sc_pick")
-    user = st.session_state.get("user_name") or getpass.getuser()
     with st.form("sc_rename"):
         new = st.text_input("New name", key="sc_new_name")
         if st.form_submit_button("Rename"):
@@ -91,6 +104,42 @@ with tab_manage:
                 st.error(str(exc))
     sure = st.checkbox(f"Yes, delete “{pick}” for everyone", key="sc_sure")
     if st.button("Delete", type="primary", disabled=not sure, key="sc_delete"):
-        store.delete(pick)
+        store.delete(pick, user=user)
         st.session_state.pop("sc_sure", None)
+        st.session_state["sc_message"] = f"Deleted “{pick}”: **Undo** below brings it back."
+        st.rerun()
+
+
+saved = store.list()
+if saved.empty:
+    st.info("No saved scenarios yet. Build one on the What-if page and save it.")
+else:
+    names = dict(zip(data.resources["resource_id"].astype(str), data.resources["name"].astype(str)))
+    saved["changes"] = [describe(Scenario.from_json(n, o), names) for n, o in zip(saved["name"], saved["overrides"])]
+    saved["on this data"] = saved["base_hash"] == loaded.key
+    st.dataframe(saved[["name", "changes", "plan", "search", "note", "saved_by", "saved_at", "created_by",
+                        "on this data"]], hide_index=True, width="stretch", column_config={
+                     "name": "Scenario", "changes": st.column_config.TextColumn("What it changes", width="large"),
+                     "note": st.column_config.TextColumn("Note", width="medium"),
+                     "plan": st.column_config.TextColumn("How good the plan is", width="medium"),
+                     "search": "Search", "saved_by": "Saved by", "created_by": "Created by",
+                     "on this data": "On the loaded slate",
+                     "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})
+    tabs = st.tabs(["Compare", "Open in What-if", "Rename or delete"])
+    for tab, show in zip(tabs, (compare_tab, open_tab, manage_tab)):
+        with tab:
+            show(saved)
+
+kept = store.kept()
+if len(kept):
+    st.subheader("Undo a replace or a delete")
+    st.caption("The versions a save replaced, or a delete removed, are kept (the last five of each name).")
+    st.dataframe(kept, hide_index=True, width="stretch", column_config={
+        "name": "Scenario", "replaced_by": "Replaced or deleted by", "saved_by": "Saved by", "note": "Note",
+        "replaced_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
+        "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})
+    back = st.selectbox("Scenario to bring back", list(dict.fromkeys(kept["name"])), key="sc_undo_pick")
+    if st.button("Undo", key="sc_undo"):
+        store.undo_replace(back, user=user)
+        st.session_state["sc_message"] = f"Brought back the earlier “{back}”."
         st.rerun()

@@ -7,11 +7,13 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.figures import position_figure
+from dashboard.forms import LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, baseline, current, run_with_progress, scenario_store
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display
 from planning.finance.flows import funding_need, position
 from planning.analysis.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
 from planning.optimizer import Weights
+from planning.scenarios.store import ScenarioExists
 from planning.scenarios.types import CapacityChange, Scenario, StageChange
 
 DEFAULT_WEIGHTS = {"lateness": 1.0, "moves": Weights().move_cost_per_week}   # what a scenario leaves unchanged
@@ -25,34 +27,40 @@ st.write("Set the changes, then **Apply** to re-plan. The comparison is against 
 
 stage_sizes = sorted(res.loc[res["kind"] == "stage", "size"].dropna().unique())
 pools = res[res["kind"] != "stage"]
+opened = st.session_state.pop("wi_open", {})          # a saved scenario reopened from the Scenarios page
+if opened:
+    st.info(f"Opened “{opened['wi_name']}” from Scenarios: adjust it, **Apply**, then **Save** (Replace is ticked).")
 with st.form("whatif"):
     st.markdown("**Stages**")
     stage_cols = st.columns(len(stage_sizes))
     stage_delta = {}
     for col, size in zip(stage_cols, stage_sizes):
         n = int(((res["kind"] == "stage") & (res["size"] == size)).sum())
-        stage_delta[size] = col.slider(f"{size:,.0f} sq ft ({n} on the lot)", -n, 3, 0, key=f"wi_stage_{int(size)}")
+        stage_delta[size] = col.slider(f"{size:,.0f} sq ft ({n} on the lot)", -n, 3,
+                                     opened.get(f"wi_stage_{int(size)}", 0), key=f"wi_stage_{int(size)}")
     st.markdown("**Crew, equipment and post pools** (units added or removed, every week)")
     pool_cols = st.columns(4)
     pool_delta = {}
     for i, r in enumerate(pools.itertuples()):
         pool_delta[r.resource_id] = pool_cols[i % 4].slider(f"{r.name} ({r.capacity})", -int(r.capacity),
-                                                            int(r.capacity), 0, key=f"wi_pool_{r.resource_id}")
+                                                            int(r.capacity), opened.get(f"wi_pool_{r.resource_id}", 0),
+                                                            key=f"wi_pool_{r.resource_id}")
     c1, c2, c3 = st.columns(3)
-    hire_allowed = c1.toggle("Hire-in allowed", value=True, key="wi_hire")
-    overage = c1.slider("Budget overage (%)", 0, 30, 0, key="wi_overage")
+    hire_allowed = c1.toggle("Hire-in allowed", value=opened.get("wi_hire", True), key="wi_hire")
+    overage = c1.slider("Budget overage (%)", *OVERAGE_RANGE, opened.get("wi_overage", 0), key="wi_overage")
     titles = dict(zip(data.productions["production_id"], data.productions["title"]))
     movable = [p for p, locked in zip(data.productions["production_id"], data.productions["locked"]) if not locked]
     slip_who = c2.selectbox("Production that slips", ["(none)"] + movable, key="wi_slip_who",
+                            index=(["(none)"] + movable).index(opened.get("wi_slip_who", "(none)")),
                             format_func=lambda p: p if p == "(none)" else f"{p} · {titles[p]}")
-    slip = c2.slider("Slip (weeks; negative = earlier)", -8, 16, 0, key="wi_slip")
-    lateness = c3.select_slider("Weight on lateness", [0.25, 0.5, 1.0, 2.0, 4.0], value=DEFAULT_WEIGHTS["lateness"],
-                                key="wi_late",
-                                format_func=lambda f: f"× {f:g}")
-    moves = c3.select_slider("Cost of moving a phase one week", [0, 500, 1000, 5000, 20000],
-                             value=int(DEFAULT_WEIGHTS["moves"]),
-                             key="wi_moves", format_func=lambda m: f"{m:,}")
-    depth = st.radio("Search", ["quick (about 2 s)", "thorough (up to 20 s)"], horizontal=True, key="wi_depth",
+    slip = c2.slider("Slip (weeks; negative = earlier)", *SLIP_RANGE, opened.get("wi_slip", 0), key="wi_slip")
+    lateness = c3.select_slider("Weight on lateness", LATENESS_WEIGHTS, key="wi_late",
+                                value=opened.get("wi_late", DEFAULT_WEIGHTS["lateness"]), format_func=lambda f: f"× {f:g}")
+    moves = c3.select_slider("Cost of moving a phase one week", MOVE_COSTS, key="wi_moves",
+                             value=opened.get("wi_moves", int(DEFAULT_WEIGHTS["moves"])), format_func=lambda m: f"{m:,}")
+    depths = ["quick (about 2 s)", "thorough (up to 20 s)"]
+    depth = st.radio("Search", depths, horizontal=True, key="wi_depth",
+                     index=depths.index(opened.get("wi_depth", depths[0])),
                      help="Both start from the baseline plan (solved thoroughly once, for everyone), so a what-if is "
                           "never planned worse than the baseline's own dates allow. Quick answers in a couple of seconds "
                           "and says how close it got; thorough searches until within 1% of the best possible.")
@@ -131,14 +139,24 @@ st.download_button("Download the comparison (CSV)", comparison_csv(plans),
 with st.form("save_whatif"):
     st.markdown("**Save this scenario** so colleagues can open and compare it (Scenarios page).")
     c1, c2 = st.columns([2, 3])
-    name = c1.text_input("Name", key="wi_name", placeholder="e.g. Stage 13 built, no G&E hire")
-    note = c2.text_input("Note", key="wi_note")
+    name = c1.text_input("Name", value=opened.get("wi_name", ""), key="wi_name",
+                         placeholder="e.g. Stage 13 built, no G&E hire")
+    note = c2.text_input("Note", value=opened.get("wi_note", ""), key="wi_note")
+    replace_it = st.checkbox("Replace a saved scenario of the same name (it is kept: Undo on the Scenarios page)",
+                             value=opened.get("wi_replace", False), key="wi_replace")
     save = st.form_submit_button("Save scenario")
 if save:
     if not name.strip():
         st.warning("Give the scenario a name.")
     else:
         named = replace(scenario, name=name.strip(), note=note)
-        scenario_store().save(named, user=st.session_state.get("user_name") or getpass.getuser(),
-                              results=what_result.frames(), summary=what_result.summary())
-        st.success(f"Saved “{name.strip()}”.")
+        store = scenario_store()
+        summary = {**what_result.summary(), "search": "quick" if options == WHATIF_OPTIONS else "thorough"}
+        try:
+            store.save(named, user=st.session_state.get("user_name") or getpass.getuser(),
+                       results=what_result.frames(), summary=summary, replace=replace_it)
+        except ScenarioExists as exc:
+            st.warning(f"Not saved: {exc}. A free name: “{store.free_name(named.name)}”; or tick *Replace*.")
+        else:
+            st.success(f"Replaced “{named.name}”; the version it replaced is kept (Undo on the Scenarios page)."
+                       if replace_it and len(store.versions(named.name)) else f"Saved “{named.name}”.")

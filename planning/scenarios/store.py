@@ -8,6 +8,11 @@ save leaves the previous content intact.
 
 Tables: ``scenarios(name, base_hash, overrides, summary, note, created_by, created_at, saved_by,
 saved_at)`` (times in UTC) and ``scenario_results(name, part, payload)``, each result frame a Parquet blob.
+
+Nothing is replaced silently: saving under a name that is taken raises ``ScenarioExists`` unless
+``replace=True``, and a replaced scenario is kept, whole, in ``scenario_versions`` /
+``scenario_version_results`` (the last ``KEEP_VERSIONS`` per name), so ``undo_replace`` brings it
+back (and keeps the one it takes the place of, so an undo can be undone).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import pandas as pd
 from planning.scenarios.types import Scenario
 
 LOCK_TIMEOUT = 30.0
+KEEP_VERSIONS = 5
+COLUMNS = "name, base_hash, overrides, summary, note, created_by, created_at, saved_by, saved_at"
 _PROCESS_LOCK = threading.Lock()
 
 SCHEMA = [
@@ -32,11 +39,20 @@ SCHEMA = [
         name VARCHAR PRIMARY KEY, base_hash VARCHAR, overrides VARCHAR, summary VARCHAR, note VARCHAR,
         created_by VARCHAR, created_at TIMESTAMP, saved_by VARCHAR, saved_at TIMESTAMP)""",
     "CREATE TABLE IF NOT EXISTS scenario_results (name VARCHAR, part VARCHAR, payload BLOB)",
+    """CREATE TABLE IF NOT EXISTS scenario_versions (
+        version INTEGER, replaced_at TIMESTAMP, replaced_by VARCHAR, name VARCHAR, base_hash VARCHAR,
+        overrides VARCHAR, summary VARCHAR, note VARCHAR, created_by VARCHAR, created_at TIMESTAMP,
+        saved_by VARCHAR, saved_at TIMESTAMP)""",
+    "CREATE TABLE IF NOT EXISTS scenario_version_results (version INTEGER, part VARCHAR, payload BLOB)",
 ]
 
 
 class ScenarioError(Exception):
     pass
+
+
+class ScenarioExists(ScenarioError):
+    """Saving under a name that is taken, without ``replace``."""
 
 
 def _to_blob(frame: pd.DataFrame) -> bytes:
@@ -78,19 +94,26 @@ class ScenarioStore:
                 con.close()
 
     def save(self, scenario: Scenario, user: str, results: dict[str, pd.DataFrame] | None = None,
-             summary: dict | None = None) -> None:
-        """Insert or replace a scenario and its results in one transaction."""
+             summary: dict | None = None, replace: bool = False) -> None:
+        """Insert a scenario and its results in one transaction. A name that is taken raises
+        ``ScenarioExists`` unless ``replace``; then the scenario it replaces is kept as a version."""
         results = results or {}
         now = pd.Timestamp.now(tz="UTC").tz_localize(None)
         with self._connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                old = con.execute("SELECT created_by, created_at FROM scenarios WHERE name = ?",
+                old = con.execute("SELECT created_by, created_at, saved_by, saved_at FROM scenarios WHERE name = ?",
                                   [scenario.name]).fetchall()
-                created_by, created_at = old[0] if old else (user, now)
+                if old and not replace:
+                    by, at = old[0][2], pd.Timestamp(old[0][3])
+                    raise ScenarioExists(f"a scenario named {scenario.name!r} already exists (saved by {by} on "
+                                         f"{at:%d %b %Y %H:%M} UTC): choose another name, or replace it")
+                created_by, created_at = old[0][:2] if old else (user, now)
+                if old:
+                    self._keep_version(con, scenario.name, user, now)
                 con.execute("DELETE FROM scenarios WHERE name = ?", [scenario.name])
                 con.execute("DELETE FROM scenario_results WHERE name = ?", [scenario.name])
-                con.execute("INSERT INTO scenarios VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                con.execute(f"INSERT INTO scenarios ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [scenario.name, scenario.base_hash, scenario.overrides_json(),
                              json.dumps(summary or {}, sort_keys=True, default=str), scenario.note,
                              created_by, created_at, user, now])
@@ -102,16 +125,81 @@ class ScenarioStore:
                 con.execute("ROLLBACK")
                 raise
 
+    @staticmethod
+    def _keep_version(con, name: str, user: str, now: pd.Timestamp) -> None:
+        """Copy the stored scenario ``name`` (and its results) into the versions; keep the newest few."""
+        version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM scenario_versions").fetchall()[0][0]
+        con.execute(f"INSERT INTO scenario_versions SELECT ?, ?, ?, {COLUMNS} FROM scenarios WHERE name = ?",
+                    [version, now, user, name])
+        con.execute("INSERT INTO scenario_version_results SELECT ?, part, payload FROM scenario_results WHERE name = ?",
+                    [version, name])
+        stale = con.execute("SELECT version FROM scenario_versions WHERE name = ? ORDER BY version DESC OFFSET ?",
+                            [name, KEEP_VERSIONS]).fetchall()
+        for (v,) in stale:
+            con.execute("DELETE FROM scenario_versions WHERE version = ?", [v])
+            con.execute("DELETE FROM scenario_version_results WHERE version = ?", [v])
+
+    def kept(self) -> pd.DataFrame:
+        """Every kept earlier version, newest first: name, replaced_at, replaced_by, note, saved_by, saved_at."""
+        with self._connect() as con:
+            return con.execute("""SELECT name, replaced_at, replaced_by, note, saved_by, saved_at
+                                  FROM scenario_versions ORDER BY version DESC""").df()
+
+    def versions(self, name: str) -> pd.DataFrame:
+        """The kept earlier versions of ``name``, newest first: version, replaced_at, replaced_by,
+        note, saved_by, saved_at."""
+        with self._connect() as con:
+            return con.execute("""SELECT version, replaced_at, replaced_by, note, saved_by, saved_at
+                                  FROM scenario_versions WHERE name = ? ORDER BY version DESC""", [name]).df()
+
+    def undo_replace(self, name: str, user: str) -> None:
+        """Bring back the newest kept version of ``name``; the scenario it takes the place of is kept
+        as a version in turn. Raises ``ScenarioError`` when there is none."""
+        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        with self._connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                found = con.execute("SELECT max(version) FROM scenario_versions WHERE name = ?", [name]).fetchall()
+                version = found[0][0]
+                if version is None:
+                    raise ScenarioError(f"no earlier version of {name!r} is kept")
+                if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [name]).fetchall():
+                    self._keep_version(con, name, user, now)
+                con.execute("DELETE FROM scenarios WHERE name = ?", [name])
+                con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
+                con.execute(f"INSERT INTO scenarios SELECT {COLUMNS} FROM scenario_versions WHERE version = ?", [version])
+                con.execute("INSERT INTO scenario_results SELECT ?, part, payload FROM scenario_version_results "
+                            "WHERE version = ?", [name, version])
+                con.execute("DELETE FROM scenario_versions WHERE version = ?", [version])
+                con.execute("DELETE FROM scenario_version_results WHERE version = ?", [version])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+    def free_name(self, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)``...: the first that no scenario has."""
+        taken = set(self.list()["name"])
+        candidate, i = name, 1
+        while candidate in taken:
+            i += 1
+            candidate = f"{name} ({i})"
+        return candidate
+
     def list(self) -> pd.DataFrame:
-        """``name, base_hash, note, created_by, created_at, saved_by, saved_at, parts, plan`` (newest
-        first); ``plan`` says how good the saved plan is, in words (empty for one saved without)."""
+        """``name, base_hash, note, created_by, created_at, saved_by, saved_at, parts, plan, search,
+        overrides`` (newest first); ``plan`` says how good the saved plan is, in words (empty for one
+        saved without), ``search`` quick or thorough (where recorded), ``overrides`` the JSON."""
         with self._connect() as con:
             out = con.execute(
                 """SELECT s.name, s.base_hash, s.note, s.created_by, s.created_at, s.saved_by, s.saved_at,
-                          count(r.part) AS parts, any_value(s.summary) AS summary
+                          count(r.part) AS parts, any_value(s.summary) AS summary, any_value(s.overrides) AS overrides
                    FROM scenarios s LEFT JOIN scenario_results r USING (name)
                    GROUP BY ALL ORDER BY s.saved_at DESC, s.name""").df()
-        out["plan"] = [json.loads(s or "{}").get("verdict", "") for s in out.pop("summary")]
+        summaries = [json.loads(s or "{}") for s in out.pop("summary")]
+        out["plan"] = [s.get("verdict", "") for s in summaries]
+        out["search"] = [s.get("search", "") for s in summaries]
+        out["overrides"] = out.pop("overrides")
         return out
 
     def load(self, name: str) -> tuple[Scenario, dict[str, pd.DataFrame], dict]:
@@ -140,9 +228,17 @@ class ScenarioStore:
                 con.execute("ROLLBACK")
                 raise
 
-    def delete(self, name: str) -> None:
+    def delete(self, name: str, user: str = "") -> None:
+        """Delete a scenario; it is kept as a version, so ``undo_replace`` can bring it back."""
+        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
         with self._connect() as con:
             con.execute("BEGIN TRANSACTION")
-            con.execute("DELETE FROM scenarios WHERE name = ?", [name])
-            con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
-            con.execute("COMMIT")
+            try:
+                if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [name]).fetchall():
+                    self._keep_version(con, name, user, now)
+                con.execute("DELETE FROM scenarios WHERE name = ?", [name])
+                con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise

@@ -50,3 +50,28 @@ class Scenario:
         body["capacity"] = tuple(CapacityChange(**c) for c in body.get("capacity", ()))
         body["stages"] = tuple(StageChange(**s) for s in body.get("stages", ()))
         return cls(name=name, **body)
+
+
+def describe(scenario: Scenario, names: dict[str, str] | None = None) -> str:
+    """What a scenario changes, in a line: "stages of 30,000 sq ft +1; Grip & electric crews -2 in
+    weeks 20-40; P06 slips 6 weeks; hire-in off". ``names`` (resource id -> name) reads ids as names."""
+    names = names or {}
+    parts = [f"stages of {c.size:,.0f} sq ft {c.count:+d}" for c in scenario.stages]
+    for c in scenario.capacity:
+        amount = f"{c.pct:+g}%" if c.pct else ""
+        amount += (" " if amount and c.delta else "") + (f"{c.delta:+d}" if c.delta else "")
+        when = "" if c.first_week is None and c.last_week is None else \
+            f" in weeks {'' if c.first_week is None else c.first_week}-{'' if c.last_week is None else c.last_week}"
+        parts.append(f"{names.get(c.resource_id, c.resource_id)} {amount or '+0'}{when}")
+    parts += [f"{p} slips {w} weeks" if w > 0 else f"{p} {-w} weeks earlier" for p, w in scenario.slips.items() if w]
+    parts += [f"{p} {'locked' if on else 'unlocked'}" for p, on in scenario.locks.items()]
+    parts += [f"{k} {'locked' if on else 'unlocked'}" for k, on in scenario.phase_locks.items()]
+    if scenario.overage_pct:
+        parts.append(f"budgets {scenario.overage_pct:+g}%")
+    if not scenario.hire_allowed:
+        parts.append("hire-in off")
+    if "lateness" in scenario.weights:
+        parts.append(f"lateness weighed × {scenario.weights['lateness']:g}")
+    if "moves" in scenario.weights:
+        parts.append(f"a week's move costs {scenario.weights['moves']:,g}")
+    return "; ".join(parts) or "no change"
