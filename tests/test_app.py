@@ -117,6 +117,45 @@ def test_data_page_loads_a_good_upload(app, tmp_path):
     assert {m.label: m.value for m in app.metric}["Productions"] == "12"
 
 
+def test_data_page_replaces_one_table_only_into_a_clean_slate(app, sample_copy, tmp_path):
+    app.switch_page("app_pages/data.py").run()
+    productions = pd.read_parquet(sample_copy / "productions.parquet")
+    bad = productions.copy()
+    bad.loc[2, "target_delivery"] = None
+    bad.to_csv(tmp_path / "productions.csv", index=False)
+    app.file_uploader(key="upload_table").upload("productions.csv", (tmp_path / "productions.csv").read_bytes())
+    app.button[1].click().run()                                 # Validate and replace
+    assert "nothing was changed" in app.error[0].value
+    problems = next(d.value for d in app.dataframe if "column" in d.value.columns)
+    assert problems[["table", "row", "column"]].values.tolist() == [["productions", "P03", "target_delivery"]]
+    good = productions.assign(title=productions["title"].where(productions["production_id"] != "P03", "Renamed"))
+    good.to_csv(tmp_path / "productions.csv", index=False)
+    app.file_uploader(key="upload_table").upload("productions.csv", (tmp_path / "productions.csv").read_bytes())
+    app.button[1].click().run()
+    assert not app.exception and "Replaced productions (20 rows)" in app.success[0].value
+    from dashboard import state
+    assert state.current().data.productions.set_index("production_id").at["P03", "title"] == "Renamed"
+
+
+def test_restore_asks_first_and_keeps_the_slate_it_replaces(app, tmp_path):
+    write_slate(make_slate(12, seed=5), tmp_path / "new")
+    app.switch_page("app_pages/data.py").run()
+    uploader = app.file_uploader(key="upload_files")
+    for path in sorted((tmp_path / "new").iterdir()):
+        uploader.upload(path.name, path.read_bytes())
+    app.button[0].click().run()
+    assert app.metric[0].value == "12"
+    assert app.button(key="restore_sample").disabled                    # not before the confirmation
+    app.checkbox(key="restore_sure").check().run()
+    app.button(key="restore_sample").click().run()
+    assert app.metric[0].value == "20" and "Restored" in app.success[0].value
+    earlier = next(d.value for d in app.dataframe if "replaced_at" in d.value.columns)
+    assert earlier["productions"].tolist()[0] == 12                       # the uploaded slate is kept
+    app.selectbox(key="bring_back_pick").set_value(int(earlier["version"].iloc[0])).run()
+    app.button(key="bring_back").click().run()
+    assert app.metric[0].value == "12" and "Brought back" in app.success[0].value
+
+
 def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
     from planning.data.inputs import planned_schedule
     from planning.finance.flows import cashflow, funding_need, position

@@ -1,19 +1,26 @@
-"""Data: what is loaded, upload a new slate (validated before anything is replaced), downloads."""
+"""Data: what is loaded; upload a new slate or one table, or edit a table in place (each validated
+as a whole slate before anything is stored); bring back an earlier slate; downloads."""
 
 import tempfile
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.state import current, data_dir, store
-from planning.data.bundles import BundleError, dataset_zip, summary, template_zip, unpack
+from planning.data.bundles import BundleError, dataset_zip, summary, table_name, template_zip, unpack
+from planning.data.store import read_folder
 from planning.data.validate import ValidationError
+
+EDITABLE = ("productions", "phases", "demands", "resources")
 
 loaded = current()
 data = loaded.data
 meta = store().meta()
 
 st.title("Data")
+if message := st.session_state.pop("data_loaded_message", None):
+    st.success(message)
 cols = st.columns(4)
 cols[0].metric("Productions", len(data.productions))
 cols[1].metric("Resources", len(data.resources))
@@ -55,9 +62,71 @@ if submitted:
                 st.session_state["data_loaded_message"] = (
                     f"Loaded {len(new.productions)} productions from {', '.join(tables)}.")
                 st.rerun()
-if message := st.session_state.pop("data_loaded_message", None):
-    st.success(message)
 
-if st.button("Restore the bundled sample slate", key="restore_sample"):
-    store().load(data_dir())
+
+def show_problems(exc: ValidationError) -> None:
+    """Every problem, by table, row and column; the stored slate is unchanged."""
+    st.error(f"{len(exc.problems)} problem(s); nothing was changed.")
+    st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, width="stretch")
+
+
+def stored(message: str) -> None:
+    st.session_state["data_loaded_message"] = message
     st.rerun()
+
+
+st.subheader("Replace one table")
+st.write("Upload one table file (e.g. a new `productions.csv`). It is checked together with the other tables "
+         "as they are loaded; the slate changes only if the whole is clean.")
+with st.form("one_table"):
+    one = st.file_uploader("Table file", type=["parquet", "csv"], key="upload_table")
+    replace_one = st.form_submit_button("Validate and replace")
+if replace_one and one is not None:
+    name = table_name(one.name)
+    if name is None:
+        st.error(f"{one.name} is not a table of the slate (expected e.g. productions.csv or phases.parquet).")
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / one.name).write_bytes(one.getvalue())
+            raw, problems = read_folder(folder)
+            try:
+                if problems:
+                    raise ValidationError(problems)
+                new = store().replace_table(name, raw[name], source=f"{loaded.label}, {name} from {one.name}")
+            except ValidationError as exc:
+                show_problems(exc)
+            else:
+                stored(f"Replaced {name} ({len(getattr(new, name))} rows) from {one.name}.")
+
+st.subheader("Edit in the app")
+table = st.selectbox("Table", EDITABLE, key="edit_table")
+frame = getattr(data, table).drop(columns=[c for c in ("seq",) if c in getattr(data, table).columns])
+edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"edit_{table}")
+if st.button("Check and save", key="edit_save", type="primary"):
+    try:
+        store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app")
+    except ValidationError as exc:
+        show_problems(exc)
+    else:
+        stored(f"Saved your edits to {table} ({len(edited)} rows).")
+
+st.subheader("Earlier slates")
+earlier = store().history()
+sure = st.checkbox("Yes, replace the loaded slate with the bundled sample (the loaded one is kept below)",
+                   key="restore_sure")
+if st.button("Restore the bundled sample slate", key="restore_sample", disabled=not sure):
+    store().load(data_dir())
+    st.session_state.pop("restore_sure", None)
+    stored("Restored the bundled sample slate; the one it replaced is under Earlier slates.")
+if earlier.empty:
+    st.caption("Every load keeps the slate it replaces (the last five); none has been replaced yet.")
+else:
+    st.dataframe(earlier, hide_index=True, width="stretch", column_config={
+        "version": "#", "source": "Loaded from", "content_hash": "Content hash", "productions": "Productions",
+        "loaded_at": st.column_config.DatetimeColumn("Loaded (UTC)", format="D MMM YYYY, HH:mm"),
+        "replaced_at": st.column_config.DatetimeColumn("Replaced (UTC)", format="D MMM YYYY, HH:mm")})
+    back = st.selectbox("Slate to bring back", list(earlier["version"]), key="bring_back_pick",
+                        format_func=lambda v: f"#{v}: {earlier.set_index('version').at[v, 'source']}")
+    if st.button("Bring it back", key="bring_back"):
+        store().bring_back(int(back))
+        stored(f"Brought back slate #{back}; the one it replaced is kept too.")

@@ -45,7 +45,8 @@ def dataset_zip(data: SlateData) -> bytes:
     return buf.getvalue()
 
 
-def _table_name(filename: str) -> str | None:
+def table_name(filename: str) -> str | None:
+    """The contract table a file holds, from its name (`phases.csv` -> `phases`), or None."""
     path = PurePosixPath(filename.replace("\\", "/"))
     if path.suffix.lower() in SUFFIXES and path.stem in TABLES and not path.name.startswith("."):
         return path.stem
@@ -62,7 +63,7 @@ def unpack(files: list[tuple[str, bytes]], folder: str | Path) -> list[str]:
     found: dict[str, str] = {}
 
     def take(filename: str, content: bytes) -> None:
-        name = _table_name(filename)
+        name = table_name(filename)
         if name is None:
             return
         target = f"{name}{PurePosixPath(filename.replace(chr(92), '/')).suffix.lower()}"

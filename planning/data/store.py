@@ -5,12 +5,16 @@ its own cursor (a DuckDB connection is not thread-safe, its cursors are), and a 
 ``StoreError`` carrying the SQL that failed.
 
 Loading is all-or-nothing: files are read and validated first; only a dataset with no problem
-replaces the stored one, inside one transaction.
+replaces the stored one, inside one transaction. Nothing is lost by a load: the slate it replaces
+is kept, whole, in ``slate_history`` (the last ``KEEP_SLATES``), and ``bring_back`` restores one.
+One table can be replaced or edited (``replace_table``): it is validated with the other tables
+as loaded, and stored only if the whole slate is then clean.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 from pathlib import Path
 
@@ -20,6 +24,16 @@ import pandas as pd
 from planning.data.inputs import SlateData
 from planning.data.schema import TABLES
 from planning.data.validate import Problem, ValidationError, check
+
+KEEP_SLATES = 5
+HISTORY = """CREATE TABLE IF NOT EXISTS slate_history (version INTEGER, source VARCHAR, content_hash VARCHAR,
+    loaded_at TIMESTAMP, replaced_at TIMESTAMP, productions INTEGER, part VARCHAR, payload BLOB)"""
+
+
+def _blob(frame: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
 
 
 class StoreError(Exception):
@@ -137,6 +151,10 @@ class Store:
             sql = "BEGIN TRANSACTION"
             try:
                 cur.execute(sql)
+                sql = HISTORY
+                cur.execute(sql)
+                if self.has_slate():
+                    self._keep(cur)
                 for name, frame in tables.items():
                     cur.register("incoming", frame)
                     sql = f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM incoming'
@@ -151,6 +169,55 @@ class Store:
                 raise StoreError(str(exc), sql) from exc
             finally:
                 cur.close()
+
+    def _keep(self, cur) -> None:
+        """Copy the stored slate into ``slate_history`` (inside the caller's transaction); keep the newest few."""
+        meta = cur.execute("SELECT source, content_hash, loaded_at FROM slate_meta").fetchall()[0]
+        version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM slate_history").fetchall()[0][0]
+        count = cur.execute('SELECT count(*) FROM "productions"').fetchall()[0][0]
+        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        for name in TABLES:
+            frame = cur.execute(f'SELECT * FROM "{name}"').df()
+            cur.execute("INSERT INTO slate_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [version, meta[0], meta[1], meta[2], now, count, name, _blob(frame)])
+        cur.execute("DELETE FROM slate_history WHERE version <= ?", [version - KEEP_SLATES])
+
+    def history(self) -> pd.DataFrame:
+        """The slates earlier loads replaced, newest first: version, source, content_hash,
+        productions, loaded_at, replaced_at."""
+        if not self.has_slate():
+            return pd.DataFrame(columns=["version", "source", "content_hash", "productions", "loaded_at", "replaced_at"])
+        self.query(HISTORY)
+        return self.query("""SELECT version, any_value(source) AS source, any_value(content_hash) AS content_hash,
+                                    any_value(productions) AS productions, any_value(loaded_at) AS loaded_at,
+                                    any_value(replaced_at) AS replaced_at
+                             FROM slate_history GROUP BY version ORDER BY version DESC""")
+
+    def bring_back(self, version: int) -> SlateData:
+        """Load an earlier slate again (the one it replaces is kept in turn)."""
+        rows = self.query("SELECT part, payload, source FROM slate_history WHERE version = ?", [int(version)])
+        if rows.empty:
+            raise ValidationError([Problem("", "", "", f"no earlier slate number {version} is kept")])
+        raw = {part: pd.read_parquet(io.BytesIO(blob)) for part, blob in zip(rows["part"], rows["payload"])}
+        data, problems = check(raw)
+        if problems:
+            raise ValidationError(problems)
+        self.save(data, source=f"brought back: {rows['source'].iloc[0]}")
+        return data
+
+    def replace_table(self, name: str, frame: pd.DataFrame, source: str) -> SlateData:
+        """The stored slate with table ``name`` replaced by ``frame``, validated as a whole: stored
+        only if clean (else ``ValidationError`` naming every problem, and nothing changes)."""
+        if name not in TABLES:
+            raise ValidationError([Problem(name, "", "", f"no table named {name!r} in the data contract")])
+        raw = self.slate().tables()
+        raw["phases"] = raw["phases"].drop(columns="seq")
+        raw[name] = frame.drop(columns=[c for c in ("seq",) if c in frame.columns])
+        data, problems = check(raw)
+        if problems:
+            raise ValidationError(problems)
+        self.save(data, source=source)
+        return data
 
     def meta(self) -> dict:
         return self.query("SELECT * FROM slate_meta").iloc[0].to_dict()
