@@ -45,5 +45,6 @@ def whatif_values(scenario: Scenario, data: SlateData, quick: bool) -> tuple[dic
         cannot.append("weights the sliders do not offer")
     values |= {"wi_hire": scenario.hire_allowed, "wi_overage": int(scenario.overage_pct), "wi_late": lateness,
                "wi_moves": int(moves), "wi_depth": "quick (about 2 s)" if quick else "thorough (up to 20 s)",
-               "wi_name": scenario.name, "wi_note": scenario.note, "wi_replace": True}
+               "wi_stage_rent": int(scenario.added_costs.get("stage", 0)),
+               "wi_unit_cost": int(scenario.added_costs.get("unit", 0)), "wi_name": scenario.name, "wi_note": scenario.note, "wi_replace": True}
     return values, cannot

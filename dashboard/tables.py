@@ -9,7 +9,7 @@ from planning.analysis.capacity import resource_label
 from planning.analysis.compare import KPI_LABELS
 from planning.data.inputs import week_start
 
-MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective"}
+MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective", "added_capacity_cost", "total_cost"}
 
 #: Column headers for the identifier columns the display tables keep (pass as ``column_config``).
 ID_LABELS = {"production_id": "Production", "phase_id": "Phase", "title": "Title", "target": "Target delivery"}

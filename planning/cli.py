@@ -240,9 +240,10 @@ def _parse_scenario(args):
         weights["lateness"] = args.lateness_weight
     if args.move_cost is not None:
         weights["moves"] = args.move_cost
+    added = {k: v for k, v in (("stage", args.stage_cost), ("unit", args.unit_cost)) if v}
     return Scenario(args.name, capacity=tuple(capacity), stages=tuple(stages), slips=slips,
                     locks={p: True for p in args.lock}, overage_pct=args.overage, hire_allowed=not args.no_hire,
-                    weights=weights, note=args.note)
+                    weights=weights, added_costs=added, note=args.note)
 
 
 def cmd_scenario(args) -> int:
@@ -291,7 +292,7 @@ def cmd_scenario(args) -> int:
     k = result.kpis
     print(f"saved {scenario.name!r}: {result.origin.solver['verdict']}; "
           f"conflicts on the planned dates {k['conflicts_as_planned']}, in the plan {k['conflicts']}; "
-          f"hire-in {k['hire_cost']:,.0f}; "
+          f"hire-in {k['hire_cost']:,.0f}; added capacity {k['added_capacity_cost']:,.0f}; "
           f"{k['late_deliveries']} late; peak funding need {k['peak_funding_need']:,.0f}")
     return 0
 
@@ -372,6 +373,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--no-hire", action="store_true", help="forbid hire-in")
     run.add_argument("--lateness-weight", type=float, default=None, help="multiplies every lateness cost")
     run.add_argument("--move-cost", type=float, default=None, help="cost of moving a phase one week")
+    run.add_argument("--stage-cost", type=float, default=0.0, metavar="PER_WEEK",
+                     help="what each added stage costs a week (rent), for the comparison")
+    run.add_argument("--unit-cost", type=float, default=0.0, metavar="PER_WEEK",
+                     help="what each added crew or kit unit costs a week, for the comparison")
     run.add_argument("--note", default="")
     run.add_argument("--time-limit", type=seconds, default=60.0)
     run.add_argument("--replace", action="store_true",

@@ -28,7 +28,8 @@ def crowded():
 def test_a_third_stage_resolves_the_shortfall():
     data = slate(*crowded())
     base = run_scenario(data, Scenario("base"), OPTIONS)
-    more = run_scenario(data, Scenario("more", stages=(StageChange(20_000, 1),)), OPTIONS)
+    more = run_scenario(data, Scenario("more", stages=(StageChange(20_000, 1),), added_costs={"stage": 1_000.0}),
+                        OPTIONS)
     assert base.kpis["conflicts_as_planned"] == 1 and more.kpis["conflicts_as_planned"] == 0
     short = base.conflicts
     assert short["resource_id"].tolist() == ["stages>=20000"] and short["unit_weeks"].sum() == 4
@@ -37,6 +38,9 @@ def test_a_third_stage_resolves_the_shortfall():
     assert base.origin.solver["shortfall_unit_weeks"] == 4 == base.kpis["unit_weeks_short"]
     assert base.origin.solver["shortfall_least_possible"] == 4
     assert (base.origin.kind, base.origin.name, more.origin.name) == ("scenario", "base", "more")
+    # The third stage is not free: its rent over the 52-week horizon is in the comparison.
+    assert base.kpis["added_capacity_cost"] == 0 and more.kpis["added_capacity_cost"] == 52 * 1_000.0
+    assert more.kpis["total_cost"] == pytest.approx(more.origin.solver["objective"] + 52_000.0)
     held = more.allocation
     held = held[held["resource_id"].str.startswith(("S", "WHATIF"))]
     assert held.groupby(["resource_id", "week"])["units"].sum().max() == 1  # one production per stage-week

@@ -11,7 +11,7 @@ from planning.analysis.capacity import capacity_by_week
 from planning.data.inputs import week_index
 from planning.scenarios.store import KEEP_VERSIONS, ScenarioError, ScenarioExists, ScenarioStore
 from planning.scenarios.types import CapacityChange, Scenario, StageChange, describe
-from planning.scenarios.apply import apply
+from planning.scenarios.apply import added_capacity_cost, apply
 
 from conftest import ROOT
 
@@ -139,6 +139,16 @@ def test_a_deleted_scenario_can_be_brought_back_and_only_the_last_versions_are_k
     assert store.load("x")[0].overage_pct == KEEP_VERSIONS + 2
     with pytest.raises(ScenarioError, match="no earlier version of 'y'"):
         store.undo_replace("y", user="ben")
+
+
+def test_added_capacity_is_priced_for_the_weeks_it_is_added(sample_data):
+    weeks = sample_data.settings.horizon_weeks
+    scenario = Scenario("x", stages=(StageChange(30_000, 2), StageChange(12_000, -1)),
+                        capacity=(CapacityChange("CREW-GE", delta=2, first_week=10, last_week=19),
+                                  CapacityChange("EQ-LGT", delta=-3)),
+                        added_costs={"stage": 10_000.0, "unit": 500.0})
+    assert added_capacity_cost(sample_data, scenario) == 2 * weeks * 10_000 + 2 * 10 * 500   # closing saves nothing
+    assert added_capacity_cost(sample_data, Scenario("free", stages=(StageChange(30_000, 1),))) == 0
 
 
 def test_describe_says_what_a_scenario_changes():

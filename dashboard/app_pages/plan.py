@@ -24,8 +24,9 @@ locks["planned start"] = locks["start"].dt.date
 with st.form("plan_form"):
     c1, c2, c3 = st.columns(3)
     time_limit = c1.slider("Time limit (seconds)", 5, 120, int(DEFAULT_OPTIONS.time_limit), step=5, key="plan_time")
-    gap = c2.select_slider("Stop within (gap to the best bound)", [0.005, 0.01, 0.02, 0.05],
-                           value=DEFAULT_OPTIONS.gap, format_func=lambda g: f"{g:.1%}", key="plan_gap")
+    gap = c2.select_slider("Good enough when it costs at most this much more than the best possible plan",
+                           [0.005, 0.01, 0.02, 0.05], value=DEFAULT_OPTIONS.gap, format_func=lambda g: f"{g:.1%}",
+                           key="plan_gap")
     solver = c3.radio("Solver", ["highs", "cbc"], horizontal=True, key="plan_solver")
     with st.expander("Locks: tick a phase to keep it at its planned date"):
         edited = st.data_editor(locks[["production_id", "phase_id", "kind", "planned start", "locked"]],
@@ -53,7 +54,7 @@ s, k = result.origin.solver, result.kpis
 sched = result.schedule
 cur = data.settings.currency
 cols = st.columns(5)
-quality = {"optimal": "Best", "feasible": f"{s['gap'] or 0:.1%} off"}.get(s["status"], "Unchecked")
+quality = {"optimal": "Best", "feasible": f"Within {s['gap'] or 0:.1%}"}.get(s["status"], "Not checked")
 bound = f"No plan can cost less than {s['bound']:,.0f}" if s["bound"] is not None else "No bound was found"
 cols[0].metric("Plan quality", quality, help=f"{s['verdict'].capitalize()}. {bound} (with the same shortfall). "
                f"Solver {s['solver']}; {s['variables']:,} variables, {s['constraints']:,} constraints")

@@ -47,6 +47,13 @@ with st.form("whatif"):
                                                             key=f"wi_pool_{r.resource_id}")
     c1, c2, c3 = st.columns(3)
     hire_allowed = c1.toggle("Hire-in allowed", value=opened.get("wi_hire", True), key="wi_hire")
+    stage_rent = c1.number_input(f"An added stage costs a week ({data.settings.currency})", min_value=0, step=5_000,
+                                 value=opened.get("wi_stage_rent", 0), key="wi_stage_rent",
+                                 help="Rent (or build and running cost) of each stage the scenario adds, so the "
+                                      "comparison weighs it against what it saves. 0: not costed.")
+    unit_cost = c1.number_input(f"An added crew or kit unit costs a week ({data.settings.currency})", min_value=0,
+                                step=1_000, value=opened.get("wi_unit_cost", 0), key="wi_unit_cost",
+                                help="Wages or rent of each unit a pool slider adds, every week it is added.")
     overage = c1.slider("Budget overage (%)", *OVERAGE_RANGE, opened.get("wi_overage", 0), key="wi_overage")
     titles = dict(zip(data.productions["production_id"], data.productions["title"]))
     movable = [p for p, locked in zip(data.productions["production_id"], data.productions["locked"]) if not locked]
@@ -73,6 +80,7 @@ scenario = Scenario(
     slips={slip_who: slip} if slip_who != "(none)" and slip else {},
     overage_pct=float(overage), hire_allowed=hire_allowed,
     weights={k: float(v) for k, v in (("lateness", lateness), ("moves", moves)) if v != DEFAULT_WEIGHTS[k]},
+    added_costs={k: float(v) for k, v in (("stage", stage_rent), ("unit", unit_cost)) if v},
 )
 options = WHATIF_OPTIONS if depth.startswith("quick") else DEFAULT_OPTIONS
 if applied:
@@ -95,9 +103,13 @@ kb, kw = base_result.kpis, what_result.kpis
 cur = data.settings.currency
 st.caption(f"Baseline: {base_result.origin.solver['verdict']}. What-if: {what_result.origin.solver['verdict']}.")
 if options == WHATIF_OPTIONS and what_result.origin.solver["status"] != "optimal":
-    left = f" and {kw['conflicts']} conflict(s) it has not proven unavoidable" if kw["conflicts"] else ""
-    st.warning(f"The quick search stopped before proving its plan the best{left}: lateness or hire-in may be "
-               "lower. Choose **thorough** and apply again for a closer look.")
+    gap = what_result.origin.solver.get("gap")
+    how_far = f"it may cost up to {gap:.0%} more than the best plan" if gap is not None else \
+        "it was not checked against the best possible plan"
+    left = f"; {kw['conflicts']} conflict(s) are not proven unavoidable" if kw["conflicts"] else ""
+    st.warning(f"Quick search: {how_far}{left}. A thorough search would likely find less lateness "
+               f"({kw['weeks_late']} weeks late now) or less hire-in ({kw['hire_cost'] / 1e6:,.2f}M {cur} now): "
+               "choose **thorough** and apply again before deciding on it.")
 cols = st.columns(5)
 cols[0].metric("Conflicts on the planned dates", kw["conflicts_as_planned"],
                delta=(kw["conflicts_as_planned"] - kb["conflicts_as_planned"]) or None,

@@ -18,6 +18,8 @@ KPI_LABELS = {
     "peak_funding_need": "Peak funding need",
     "financing_cost": "Financing cost",
     "objective": "Cost of the plan (hire-in, lateness, moves)",
+    "added_capacity_cost": "Added capacity (stage rent, crew and kit)",
+    "total_cost": "Total: the plan's cost and the added capacity",
 }
 
 

@@ -17,6 +17,10 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
 - ``hire_allowed = False``: nothing can be hired in (``hire_max_units = 0``).
 - ``weights``: objective weights handed to the optimizer: ``lateness`` multiplies every
   production's lateness cost (default 1), ``moves`` is the cost of moving a phase one week.
+- ``added_costs``: what added capacity costs a week: ``stage`` per added stage, ``unit`` per added
+  crew, equipment or post unit. It does not change the plan (the capacity is the scenario's
+  decision); ``added_capacity_cost`` prices it for the comparison:
+  ``stage * weeks * stages added + unit * sum over capacity changes of max(0, delta) * weeks in range``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,19 @@ def _weekly_capacity_rows(data: SlateData, change: CapacityChange) -> pd.DataFra
     caps = [max(0, round(current.get(w, base) * (1 + change.pct / 100)) + change.delta) for w in weeks]
     return pd.DataFrame({"resource_id": change.resource_id, "week_start": data.week_start(weeks).to_numpy(),
                          "capacity": caps})
+
+
+def added_capacity_cost(data: SlateData, scenario: Scenario) -> float:
+    """What the capacity a scenario adds costs over the horizon (see the module docstring); closed
+    stages and removed units save nothing here."""
+    weeks = data.settings.horizon_weeks
+    stages = sum(max(0, c.count) for c in scenario.stages) * weeks * scenario.added_costs.get("stage", 0.0)
+    units = 0.0
+    for c in scenario.capacity:
+        first = 0 if c.first_week is None else max(0, c.first_week)
+        last = weeks - 1 if c.last_week is None else min(c.last_week, weeks - 1)
+        units += max(0, c.delta) * max(0, last - first + 1)
+    return float(stages + units * scenario.added_costs.get("unit", 0.0))
 
 
 def apply(data: SlateData, scenario: Scenario) -> SlateData:

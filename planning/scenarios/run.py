@@ -13,7 +13,7 @@ from planning.analysis.conflicts import conflict_runs
 from planning.data.inputs import SlateData, planned_schedule
 from planning.optimizer import PlanOptions, plan
 from planning.plan import SCENARIO, Origin, Plan, from_result
-from planning.scenarios.apply import apply
+from planning.scenarios.apply import added_capacity_cost, apply
 from planning.scenarios.types import BASELINE, Scenario
 
 
@@ -39,9 +39,12 @@ def run_scenario(base: SlateData, scenario: Scenario, options: PlanOptions | Non
     """Apply ``scenario`` to ``base``, optimize (from ``start``, e.g. the baseline plan's schedule,
     when given) and build the ``Plan``: the scenario named ``baseline`` is the optimized plan,
     any other is a scenario of that name. Its KPIs also count ``conflicts_as_planned``: the
-    scenario's conflicts on its planned dates."""
+    scenario's conflicts on its planned dates, ``added_capacity_cost`` (``apply.added_capacity_cost``)
+    and ``total_cost``: the plan's cost (hire-in, lateness, moves) plus the added capacity."""
     data = apply(base, scenario)
     result = plan(data, plan_options(scenario, options), progress, start)
     built = from_result(data, result, None if scenario.name == BASELINE else Origin(SCENARIO, scenario.name))
     built.kpis["conflicts_as_planned"] = planned_conflicts(data)
+    built.kpis["added_capacity_cost"] = added_capacity_cost(base, scenario)
+    built.kpis["total_cost"] = result.objective + built.kpis["added_capacity_cost"]
     return built

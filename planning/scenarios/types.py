@@ -36,6 +36,7 @@ class Scenario:
     overage_pct: float = 0.0
     hire_allowed: bool = True
     weights: dict[str, float] = field(default_factory=dict)
+    added_costs: dict[str, float] = field(default_factory=dict)
     note: str = ""
 
     def overrides_json(self) -> str:
@@ -74,4 +75,8 @@ def describe(scenario: Scenario, names: dict[str, str] | None = None) -> str:
         parts.append(f"lateness weighed × {scenario.weights['lateness']:g}")
     if "moves" in scenario.weights:
         parts.append(f"a week's move costs {scenario.weights['moves']:,g}")
+    if scenario.added_costs.get("stage"):
+        parts.append(f"an added stage costs {scenario.added_costs['stage']:,g} a week")
+    if scenario.added_costs.get("unit"):
+        parts.append(f"an added crew or kit unit costs {scenario.added_costs['unit']:,g} a week")
     return "; ".join(parts) or "no change"
