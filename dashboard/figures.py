@@ -30,8 +30,10 @@ def timeline_frame(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_st
 
 
 def timeline_figure(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp,
-                    horizon_weeks: int, title: str = "Slate timeline", planned: pd.DataFrame | None = None) -> go.Figure:
-    """Gantt of productions (rows) and phases (bars colored by kind); locked phases hatched.
+                    horizon_weeks: int, title: str = "Slate timeline", planned: pd.DataFrame | None = None,
+                    today: pd.Timestamp | None = None) -> go.Figure:
+    """Gantt of productions (rows) and phases (bars colored by kind); locked phases hatched; each
+    production's target delivery a diamond (red when it delivers after it: late); ``today`` a line.
 
     With ``planned`` (a schedule of the same phases), each production with a moved phase also shows
     its planned span (first planned start to last planned end) as an outline.
@@ -71,6 +73,20 @@ def timeline_figure(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_s
                         customdata=np.stack([span["start"].dt.strftime("%d %b %Y"),
                                              span["end"].dt.strftime("%d %b %Y")], axis=-1),
                         hovertemplate="%{y}<br>planned %{customdata[0]} to %{customdata[1]}<extra></extra>")
+    due = df.groupby("production").agg(finish=("end", "max"), production_id=("production_id", "first")).reset_index()
+    due["target"] = due["production_id"].map(productions.set_index("production_id")["target_delivery"])
+    for late in (False, True):
+        part = due[(due["finish"] > due["target"]) == late]
+        if len(part):
+            fig.add_scatter(x=part["target"], y=part["production"], mode="markers", name="late: target" if late
+                            else "target delivery", marker=dict(symbol="diamond", size=11, color="#dc2626" if late
+                                                                 else "#18181b", line=dict(color="white", width=1)),
+                            customdata=part["finish"].dt.strftime("%d %b %Y"),
+                            hovertemplate="%{y}<br>target %{x|%d %b %Y}, delivers %{customdata}<extra></extra>")
+    if today is not None:
+        fig.add_vline(x=today, line=dict(color="#2563eb", width=2, dash="dot"))
+        fig.add_annotation(x=today, y=1, yref="paper", text="today", showarrow=False, yanchor="bottom",
+                           font=dict(color="#2563eb"))
     horizon_end = week_start(horizon_weeks, horizon_start)
     fig.add_vrect(x0=horizon_start, x1=horizon_end, fillcolor="#f0f0f0", opacity=0.35, layer="below", line_width=0)
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=order, autorange="reversed")

@@ -126,3 +126,27 @@ def conflicts_display(runs: pd.DataFrame, productions: pd.DataFrame) -> pd.DataF
     out["start"] = pd.to_datetime(out["start"]).dt.date
     out["end"] = (pd.to_datetime(out["end"]) - pd.Timedelta(days=1)).dt.date
     return out.rename(columns=CONFLICT_HEADERS)
+
+
+def moves_by_production(changes: pd.DataFrame, schedule: pd.DataFrame, planned: pd.DataFrame,
+                        productions: pd.DataFrame) -> pd.DataFrame:
+    """What moved, per production: how many phases, by how many weeks, the delivery's change in
+    weeks and why (each reason once). ``changes`` of an optimized plan, ``schedule`` its schedule,
+    ``planned`` the schedule of the planned dates."""
+    moved = changes[changes["change"] == "moved"]
+    cols = ["production_id", "title", "phases moved", "weeks", "delivery", "why"]
+    if moved.empty:
+        return pd.DataFrame(columns=cols)
+    finish = schedule.groupby("production_id")["end_week"].max() - planned.groupby("production_id")["end_week"].max()
+    rows = []
+    for pid, g in moved.groupby("production_id", sort=True):
+        low, high = int(g["amount"].min()), int(g["amount"].max())
+        shift = int(finish.get(pid, 0))
+        rows.append({"production_id": pid, "phases moved": len(g),
+                     "weeks": f"{low:+d}" if low == high else f"{low:+d} to {high:+d}",
+                     "delivery": "on the same week" if shift == 0 else
+                     f"{abs(shift)} week{'s' if abs(shift) != 1 else ''} {'later' if shift > 0 else 'earlier'}",
+                     "why": "; ".join(dict.fromkeys(g["detail"].astype(str)))})
+    out = pd.DataFrame(rows)
+    out.insert(1, "title", out["production_id"].map(titles(productions)))
+    return out[cols]

@@ -37,7 +37,7 @@ def test_slate_page_shows_the_kpis_of_the_plan_as_planned(app, sample_data):
     assert int(metrics["Conflicts"]) == plan.kpis["conflicts"] > 0
     assert int(metrics["Late"]) == plan.kpis["late_deliveries"]
     assert metrics["Hire-in (USD)"] == f"{plan.kpis['hire_cost'] / 1e6:,.2f}M"
-    assert metrics["Peak stages"] == f"{plan.kpis['peak_stages']} / {plan.kpis['stages_then']}"
+    assert metrics["Peak stages (booked / open)"] == f"{plan.kpis['peak_stages']} / {plan.kpis['stages_then']}"
     assert metrics["Peak funding (USD)"] == f"{plan.kpis['peak_funding_need'] / 1e6:,.1f}M"
     timeline = app.get("plotly_chart")
     assert len(timeline) == 1 and "as planned" in timeline[0].proto.spec
@@ -182,9 +182,12 @@ def test_plan_page_optimizes_and_every_page_follows_the_plan_shown(app, sample_d
     assert metrics["Plan quality"] == "Best" or metrics["Plan quality"].startswith("Within ")
     assert metrics["Unit-weeks short"] == "0"
     assert int(metrics["Conflicts"]) == 0  # the sample's conflicts can all be resolved
-    moved = next(d.value for d in app.dataframe if "weeks moved" in d.value.columns)
-    assert (moved["weeks moved"] != 0).all() and moved["why"].str.len().gt(0).all()
+    summary, moved = app.table[0].value, app.table[1].value          # tables that wrap: reasons in full
+    assert (moved["weeks moved"].astype(int) != 0).all() and moved["why"].str.len().gt(0).all()
     assert (moved["new start"] != moved["planned start"]).all() and moved["title"].notna().all()
+    assert sorted(summary.index) == sorted(set(moved.index))              # one row per production that moved
+    assert summary["Phases moved"].astype(int).sum() == len(moved)
+    assert summary["Why"].str.len().gt(0).all()
 
     # The optimized plan is now the one shown (the default once there is one), on every page.
     from dashboard import state

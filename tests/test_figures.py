@@ -4,8 +4,8 @@ import pandas as pd
 
 from dashboard.figures import (capacity_heatmap, conflict_bars, difference_heatmap, pool_figure, stage_board_figure,
                                timeline_figure)
-from dashboard.tables import (conflicts_display, delivery_display, kpi_display, move_display, named_productions,
-                              plan_changes_display, resource_label)
+from dashboard.tables import (conflicts_display, delivery_display, kpi_display, move_display, moves_by_production,
+                              named_productions, plan_changes_display, resource_label)
 from factory import H0, demand, phase, production, resource, slate
 from planning.analysis.compare import delivery_changes, kpi_table, schedule_changes
 from planning.data.inputs import planned_schedule
@@ -38,6 +38,19 @@ def test_timeline_bars_legend_and_planned_outline():
     assert list(outline.y) == ["B · Title B"]                       # one outline per moved production
     assert pd.Timestamp(outline.base[0]) == START                   # its planned span: weeks 0 .. 4
     assert outline.x[0] == 4 * 7 * 86_400_000
+
+
+def test_timeline_marks_targets_late_ones_and_today():
+    data = slate([production("A", target_delivery="2027-02-01"), production("B", target_delivery="2027-12-27")],
+                 [phase("A", "shoot", 6, 0), phase("B", "shoot", 2, 0)], [resource("G&E")], [demand("A", "shoot", "G&E")])
+    today = START + pd.Timedelta(weeks=3)
+    fig = timeline_figure(planned_schedule(data), data.productions, START, 52, today=today)
+    late = next(t for t in fig.data if t.name == "late: target")
+    on_time = next(t for t in fig.data if t.name == "target delivery")
+    assert list(late.y) == ["A · Title A"] and pd.Timestamp(late.x[0]) == pd.Timestamp("2027-02-01")  # ends week 6
+    assert list(on_time.y) == ["B · Title B"] and late.marker.color == "#dc2626"
+    assert [pd.Timestamp(shape.x0) for shape in fig.layout.shapes if shape.type == "line"] == [today]
+    assert [a.text for a in fig.layout.annotations] == ["today"]
 
 
 def test_capacity_heatmap_ratio_and_text():
@@ -118,6 +131,21 @@ def test_delivery_and_move_tables_speak_in_dates_and_titles():
     moves = move_display(schedule_changes(plans), data.productions, START)
     assert set(moves["phase_id"]) == {"prep", "shoot"}
     assert moves.set_index("phase_id").loc["shoot", "start: what-if"] == (START + pd.Timedelta(weeks=4)).date()
+
+
+def test_moves_by_production_sums_up_what_moved_and_why():
+    data = two_productions()
+    planned = planned_schedule(data)
+    moved = planned.assign(start_week=planned["start_week"] + (planned["production_id"] == "B") * 3)
+    moved["end_week"] = moved["start_week"] + moved["duration_weeks"]
+    changes = pd.DataFrame([
+        dict(change="moved", production_id="B", phase_id="prep", amount=3, detail="capacity: G&E"),
+        dict(change="moved", production_id="B", phase_id="shoot", amount=3, detail="link: it keeps its order with prep"),
+        dict(change="hire", production_id="", phase_id="", amount=1, detail="x")])
+    out = moves_by_production(changes, moved, planned, data.productions)
+    assert out.to_dict("records") == [{"production_id": "B", "title": "Title B", "phases moved": 2, "weeks": "+3",
+                                       "delivery": "3 weeks later",
+                                       "why": "capacity: G&E; link: it keeps its order with prep"}]
 
 
 def test_named_productions_and_plan_changes():

@@ -3,11 +3,13 @@ lock or unlock phases and re-plan."""
 
 from dataclasses import replace
 
+import pandas as pd
+
 import streamlit as st
 
 from dashboard.figures import objective_figure, timeline_figure
 from dashboard.state import DEFAULT_OPTIONS, baseline, current, current_plan, planned, remember_plan, run_with_progress
-from dashboard.tables import ID_LABELS, conflicts_display, plan_changes_display
+from dashboard.tables import ID_LABELS, conflicts_display, moves_by_production, plan_changes_display
 from planning.scenarios.types import Scenario
 
 loaded = current()
@@ -77,13 +79,24 @@ right.markdown(f"**{moved['production_id'].nunique()} productions move** ({len(m
                f"**{k['late_deliveries']} deliver late** ({k['weeks_late']} weeks in all), "
                f"hire-in costs **{k['hire_cost']:,.0f} {cur}**.")
 changes = result.changes
-tabs = st.tabs(["Moved", "Stages", "Hire-in", "Conflicts"])
-dates = {c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("planned start", "new start", "from", "until")}
-wide = {c: st.column_config.TextColumn(c, width="large") for c in ("why", "what", "request")}
+st.markdown("**What moved, production by production**")
+summary = moves_by_production(changes, sched, planned_dates, data.productions)
+if summary.empty:
+    st.caption("Nothing moved: every phase keeps its planned dates.")
+else:
+    st.table(summary.rename(columns={"production_id": "Production", "title": "Title", "phases moved": "Phases moved",
+                                     "weeks": "Weeks moved", "delivery": "Delivery", "why": "Why"})
+             .set_index("Production"))
+tabs = st.tabs(["Moved phases", "Stages", "Hire-in", "Conflicts"])
+dates = {c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("from", "until")}
+wide = {c: st.column_config.TextColumn(c, width="large") for c in ("what", "request")}
 for tab, kind in zip(tabs, ["moved", "stage", "hire"]):
     part = plan_changes_display(changes, kind, sched, data.productions, result.data.resources, data.settings.horizon_start)
     if part.empty:
         tab.caption("Nothing.")
+    elif kind == "moved":              # a table that wraps: every reason readable in full
+        tab.table(part.assign(**{c: part[c].map(lambda d: f"{d:%d %b %Y}" if pd.notna(d) else "")
+                                 for c in ("planned start", "new start")}).set_index("production_id"))
     else:
         tab.dataframe(part, hide_index=True, width="stretch", column_config={**ID_LABELS, **dates, **wide})
 if result.conflicts.empty:

@@ -1,5 +1,6 @@
 """Slate: the headline numbers and the timeline of every production and phase, for the plan shown."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.figures import timeline_figure
@@ -26,7 +27,7 @@ cols[0].metric("Productions", len(data.productions),
                help=f"{int(data.productions['locked'].sum())} locked (already shooting)")
 peak_week = "" if k["peak_stages_week"] is None else \
     f" (week of {week_start(k['peak_stages_week'], data.settings.horizon_start):%d %b %Y})"
-cols[1].metric("Peak stages", f"{k['peak_stages']} / {k['stages_then']}",
+cols[1].metric("Peak stages (booked / open)", f"{k['peak_stages']} / {k['stages_then']}",
                help=f"Most stage bookings held in one week{peak_week}, set build and strike included, "
                     "against the stages open on the lot that week")
 cols[2].metric("Conflicts", k["conflicts"],
@@ -41,6 +42,8 @@ moved = plan.origin.kind != AS_PLANNED
 fig = timeline_figure(plan.schedule, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
                       title=f"Slate timeline ({plan.origin.name}"
                             + ("; outline: planned dates of a production that moved)" if moved else ")"),
-                      planned=planned(loaded.key).schedule if moved else None)
+                      planned=planned(loaded.key).schedule if moved else None,
+                      today=pd.Timestamp.today().normalize())
 st.plotly_chart(fig, width="stretch")
-st.caption("Hatched bars are locked: they stay at their planned dates. The shaded band is the planning horizon.")
+st.caption("Hatched bars are locked: they stay at their planned dates. A diamond is a production's target delivery, "
+           "red when it delivers later. The dotted line is today; the shaded band is the planning horizon.")
