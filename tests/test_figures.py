@@ -136,7 +136,7 @@ def test_delivery_and_move_tables_speak_in_dates_and_titles():
 def test_moves_by_production_sums_up_what_moved_and_why():
     data = two_productions()
     planned = planned_schedule(data)
-    moved = planned.assign(start_week=planned["start_week"] + (planned["production_id"] == "B") * 3)
+    moved = planned.assign(start_week=planned["start_week"] + (planned["production_id"] == "B").astype(int) * 3)
     moved["end_week"] = moved["start_week"] + moved["duration_weeks"]
     changes = pd.DataFrame([
         dict(change="moved", production_id="B", phase_id="prep", amount=3, detail="capacity: G&E"),
