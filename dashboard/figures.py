@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
 from planning.analysis.capacity import CLASS_PREFIX
@@ -152,6 +153,8 @@ def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None) 
 
 SECTION_LABELS = {"ATL": "Above the line", "BTL_PRODUCTION": "Below the line: production",
                   "BTL_POST": "Below the line: post", "OTHER": "Other"}
+#: 26 colours that stay apart, one per production in a stack of many (plotly's "Alphabet" set).
+PRODUCTION_COLORS = tuple(plotly.colors.qualitative.Alphabet)
 SECTION_COLORS = {"Above the line": "#6a51a3", "Below the line: production": "#e6550d",
                   "Below the line: post": "#3182bd", "Other": "#bdbdbd"}
 
@@ -171,10 +174,11 @@ def cash_bars(tagged: pd.DataFrame, order: list[str], by: str = "section",
     sums = df.groupby(["series", "period"], observed=True)["amount"].sum().reset_index()
     fig = go.Figure()
     special = {"Incentive receipts": "#1a9850", "Financing cost": "#3f3f46"}
+    spend = sorted(set(sums["series"]) - set(special))
+    colors = {name: SECTION_COLORS.get(name, PRODUCTION_COLORS[i % len(PRODUCTION_COLORS)]) for i, name in enumerate(spend)}
     for series, part in sums.groupby("series", sort=True):
         part = part.set_index("period")["amount"].reindex(order, fill_value=0)
-        fig.add_bar(x=order, y=part / 1e6, name=series,
-                    marker_color=special.get(series, SECTION_COLORS.get(series)))
+        fig.add_bar(x=order, y=part / 1e6, name=series, marker_color=special.get(series, colors.get(series)))
     fig.update_layout(barmode="relative", title=title, height=460, yaxis_title="millions (out < 0 < in)",
                       legend=dict(orientation="v"), margin=dict(l=10, r=10, t=50, b=10))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickangle=-45 if len(order) > 12 else 0,
@@ -257,6 +261,17 @@ def conflict_bars(runs: dict[str, pd.DataFrame], title: str = "Unit-weeks short,
 PART_CODES = {"build": 1, "shoot": 2, "strike": 1}
 
 
+def booking_labels(board: pd.DataFrame) -> list[tuple[str, float, str]]:
+    """``(resource_id, middle week, production_id)`` for every run of consecutive weeks one
+    production holds a stage row of the board (one label per booking, not per week)."""
+    rows = board.sort_values(["resource_id", "production_id", "week"])
+    new = (rows["week"].diff().ne(1) | rows["resource_id"].ne(rows["resource_id"].shift())
+           | rows["production_id"].ne(rows["production_id"].shift()))
+    runs = rows.assign(run=new.cumsum().to_numpy()).groupby("run")
+    return [(str(g["resource_id"].iat[0]), (g["week"].min() + g["week"].max()) / 2, str(g["production_id"].iat[0]))
+            for _, g in runs]
+
+
 def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start: pd.Timestamp, weeks: int,
                        closed: pd.DataFrame | None = None, titles: dict[str, str] | None = None,
                        title: str = "Stage board") -> go.Figure:
@@ -286,6 +301,9 @@ def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start:
         colorscale=[[0, "#52525b"], [0.17, "#52525b"], [0.18, "#f4f4f5"], [0.5, "#f4f4f5"], [0.51, "#fdd0a2"],
                     [0.83, "#fdd0a2"], [0.84, "#e6550d"], [1, "#e6550d"]],
         hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>%{text}<extra></extra>"))
+    for rid, week, code in booking_labels(board):   # the production's code on each booking, for print
+        fig.add_annotation(x=week_start(week, horizon_start), y=labels[rid], text=code, showarrow=False,
+                           font=dict(size=10, color="#18181b"), xanchor="center")
     fig.update_layout(title=title + " (orange: shooting, light: set build or strike, grey: closed)", height=max(300, 26 * len(order) + 110),
                       margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(autorange="reversed")

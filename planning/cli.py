@@ -124,8 +124,8 @@ def cmd_sample(args) -> int:
 
 
 def cmd_cashflow(args) -> int:
-    from planning.data.store import load_folder
-    from planning.finance.export import finance_csv, finance_xlsx
+    from planning.data.store import content_hash, load_folder
+    from planning.finance.export import about_line, finance_csv, finance_xlsx
     from planning.finance.flows import ScheduleError, checked_schedule, funding_need, position, read_schedule
     from planning.plan import OPTIMIZED, Origin, as_planned, build_plan
 
@@ -141,10 +141,11 @@ def cmd_cashflow(args) -> int:
         return 1
     flows = plan.cashflow
     out = Path(args.out)
+    about = about_line(plan.origin.label, content_hash(data), pd.Timestamp.now(tz="UTC"))
     if out.suffix.lower() == ".xlsx":
-        content = finance_xlsx(data, flows, args.period, args.fiscal_start_month)
+        content = finance_xlsx(data, flows, args.period, args.fiscal_start_month, about=about)
     else:
-        content = finance_csv(data, flows, args.period, args.view, args.fiscal_start_month)
+        content = finance_csv(data, flows, args.period, args.view, args.fiscal_start_month, about=about)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
     need = funding_need(position(flows, data.settings))

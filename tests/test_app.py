@@ -70,14 +70,16 @@ def test_capacity_page_filters_by_kind(app, sample_data):
 def test_conflicts_page_lists_conflicts_and_filters(app, sample_data):
     app.switch_page("app_pages/conflicts.py").run()
     assert not app.exception
-    table = app.dataframe[0].value
+    table = app.table[0].value                                          # a table that wraps: names in full
     assert len(app.metric) == 1 and len(table) == int(app.metric[0].value)     # only the plan as planned
     expected = as_planned(sample_data).conflicts
-    assert table["Resource"].tolist() == expected["name"].tolist()
-    assert table["Unit-weeks short"].tolist() == expected["unit_weeks"].tolist()
+    assert table.index.tolist() == expected["name"].tolist()
+    assert table["Unit-weeks short"].astype(int).tolist() == expected["unit_weeks"].tolist()
     assert {"crew", "stage class"} <= set(table["Kind"])
+    involved = table["Productions involved"].iloc[0]
+    assert all(f"{p} " in involved for p in expected["productions"].iloc[0].split(";"))   # every one, by title
     app.multiselect(key="conflict_kinds_as planned").set_value(["crew"]).run()
-    assert set(app.dataframe[0].value["Kind"]) == {"crew"}
+    assert set(app.table[0].value["Kind"]) == {"crew"}
 
 
 def zipped(folder) -> bytes:

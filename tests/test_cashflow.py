@@ -20,6 +20,7 @@ from planning.finance import flows as fl
 from planning.finance import periods as pe
 from planning.data.schema import CURVES
 from planning.cli import main
+from planning.data.store import content_hash
 from planning.data.inputs import planned_schedule
 from planning.data.store import load_folder
 from planning.data.validate import check
@@ -354,7 +355,9 @@ def test_a_plan_that_misses_or_invents_phases_is_refused():
 # --- the finance export -----------------------------------------------------------------------
 
 def read_csv(content: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    """A finance CSV's table (its ``# ...`` first line, which says which plan, skipped)."""
+    return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, comment=None,
+                       skiprows=1 if content.startswith(b"# ") else 0)
 
 
 def long_totals(long: pd.DataFrame, keys) -> dict:
@@ -382,7 +385,12 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
     data, flows = sample
     out = tmp_path / "x.csv"
     assert main(["cashflow", str(SAMPLE), "--period", "month", "--out", str(out)]) == 0
-    assert out.read_bytes() == ex.finance_csv(data, flows, "month")  # what the dashboard offers
+    first, table = out.read_bytes().split(b"\n", 1)
+    today = pd.Timestamp.now(tz="UTC")
+    about = ex.about_line("as planned", content_hash(data), today)
+    assert first.decode() == f"# {about}" and f"made {today:%Y-%m-%d}" in about   # which plan, slate and day
+    assert out.read_bytes() == ex.finance_csv(data, flows, "month", about=about)  # what the dashboard offers
+    assert table == ex.finance_csv(data, flows, "month")
     long = read_csv(out.read_bytes())
     assert list(long.columns) == ex.LONG_COLUMNS
     assert set(long["flow"]) == {"spend", "incentive", "financing"}
@@ -417,10 +425,12 @@ def test_xlsx_agrees_with_the_long_csv(sample, tmp_path):
     out = tmp_path / "cash.xlsx"
     assert main(["cashflow", str(SAMPLE), "--period", "month", "--out", str(out)]) == 0
     content = out.read_bytes()
-    assert content == ex.finance_xlsx(data, flows, "month")  # the same bytes every time
+    about = ex.about_line("as planned", content_hash(data), pd.Timestamp.now(tz="UTC"))
+    assert content == ex.finance_xlsx(data, flows, "month", about=about)  # the same bytes every time
     long = read_csv(ex.finance_csv(data, flows, "month"))
     sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype={"account": str})
-    assert list(sheets) == ["Cash flow", "By account", "By production", "Position", "Budget summary"]
+    assert list(sheets) == ["About", "Cash flow", "By account", "By production", "Position", "Budget summary"]
+    assert sheets["About"]["about"].tolist() == about.split("; ")           # which plan, slate and day
     sheet = sheets["Cash flow"]
     assert list(sheet.columns) == ex.LONG_COLUMNS and len(sheet) == len(long)
     assert (sheet["amount"].round(2) == long["amount"].astype(float)).all()

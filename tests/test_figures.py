@@ -91,6 +91,8 @@ def test_stage_board_names_productions_in_the_hover():
     row = fig.data[0].text[0]
     assert row[2] == "B Title B, shoot (shoot)" and row[0] == "free"
     assert fig.data[0].z[0][2] == 2
+    # Each booking carries its production's code, once, in its middle (weeks 2-3): it reads on paper too.
+    assert [(a.text, pd.Timestamp(a.x)) for a in fig.layout.annotations] == [("B", START + pd.Timedelta(days=7 * 2.5))]
 
 
 def test_difference_heatmap_dates_and_labels():

@@ -2,11 +2,12 @@
 the cumulative position with the peak funding need, and the finance downloads (the same bytes
 as the CLI)."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.figures import cash_bars, position_figure
 from dashboard.state import current, shown_plan
-from planning.finance.export import CSV_VIEWS, budget_summary, finance_csv, finance_xlsx
+from planning.finance.export import about_line, export_name, CSV_VIEWS, budget_summary, finance_csv, finance_xlsx
 from planning.finance.periods import PERIODS, assign_periods, period_order
 from planning.finance.flows import funding_need, position
 
@@ -48,22 +49,27 @@ st.caption("The slate's data holds costs and incentives, not revenue, so the pos
 
 st.subheader("Budget summary")
 st.caption(f"Per production, in {cur}: budget by section, the incentive (credit less any discount when sold) "
-           "and the net cost after it.")
+           "and the net cost after it; the last row is the slate's total. Exact cents are in the downloads.")
 money_cols = {"ATL": "Above the line", "BTL_PRODUCTION": "BTL production", "BTL_POST": "BTL post",
               "OTHER": "Other", "budget": "Budget", "qualifying": "Qualifying spend", "incentive_credit": "Credit",
               "incentive_discount": "Discount", "incentive": "Incentive", "net_cost": "Net cost"}
 st.dataframe(budget_summary(data), hide_index=True, width="stretch", column_config={
     "production_id": "Production", "title": "Title", "jurisdiction": "Jurisdiction",
-    **{c: st.column_config.NumberColumn(label, format="accounting") for c, label in money_cols.items()}})
+    **{c: st.column_config.NumberColumn(label, format="compact", width="small") for c, label in money_cols.items()}})
 
 st.subheader("Finance export")
 d = st.columns(4)
-stem = "slate-cashflow-" + "-".join(plan.origin.name.lower().split()) + f"-{period}"
+made = pd.Timestamp.now(tz="UTC")
+about = about_line(plan.origin.label, loaded.key, made)
 for col, view in zip(d, CSV_VIEWS):
-    col.download_button(f"CSV: {view}", lambda v=view: finance_csv(data, flows, period, view=v, fiscal_start_month=fiscal),
-                        file_name=f"{stem}-{view}.csv", mime="text/csv", key=f"download_{view}", on_click="ignore")
-d[3].download_button("Excel workbook", lambda: finance_xlsx(data, flows, period, fiscal_start_month=fiscal),
-                     file_name=f"{stem}.xlsx", key="download_xlsx", on_click="ignore",
+    col.download_button(f"CSV: {view}", lambda v=view: finance_csv(data, flows, period, view=v, fiscal_start_month=fiscal,
+                                                                   about=about),
+                        file_name=export_name(plan.origin.name, loaded.key, made, period, view), mime="text/csv",
+                        key=f"download_{view}", on_click="ignore")
+d[3].download_button("Excel workbook", lambda: finance_xlsx(data, flows, period, fiscal_start_month=fiscal, about=about),
+                     file_name=export_name(plan.origin.name, loaded.key, made, period, suffix="xlsx"),
+                     key="download_xlsx", on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-st.caption("Files are built when you click. Long: one row per production, section, account, period and flow (out negative, in positive). "
+st.caption("Files are built when you click; each says which plan, slate and day it holds (the first line of a CSV, "
+           "the About sheet of the workbook). Long: one row per production, section, account, period and flow (out negative, in positive). "
            "Accounts / productions: periods as columns with totals. Identical to `slate cashflow`.")

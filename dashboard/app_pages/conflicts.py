@@ -26,10 +26,6 @@ if all(p.conflicts.empty for p in plans.values()):
     st.stop()
 st.plotly_chart(conflict_bars({name: p.conflicts for name, p in plans.items()}), width="stretch")
 
-config = {"From": st.column_config.DateColumn("From", format="D MMM YYYY"),
-          "Until": st.column_config.DateColumn("Until", format="D MMM YYYY"),
-          "Productions involved": st.column_config.TextColumn("Productions involved", width="large"),
-          "What would fix it": st.column_config.TextColumn("What would fix it", width="large")}
 for tab, (name, p) in zip(st.tabs([name.capitalize() for name in plans]), plans.items()):
     with tab:
         if p.conflicts.empty:
@@ -37,5 +33,6 @@ for tab, (name, p) in zip(st.tabs([name.capitalize() for name in plans]), plans.
             continue
         kinds = sorted(p.conflicts["kind"].unique())
         chosen = st.multiselect("Resource kinds", kinds, default=kinds, key=f"conflict_kinds_{name}")
-        st.dataframe(conflicts_display(p.conflicts[p.conflicts["kind"].isin(chosen)], loaded.data.productions),
-                     hide_index=True, width="stretch", column_config=config)
+        shown = conflicts_display(p.conflicts[p.conflicts["kind"].isin(chosen)], loaded.data.productions)
+        st.table(shown.assign(From=shown["From"].map(lambda d: f"{d:%d %b %Y}"),      # wraps: every name in full
+                              Until=shown["Until"].map(lambda d: f"{d:%d %b %Y}")).set_index("Resource"))

@@ -70,8 +70,8 @@ def week_index(dates, horizon_start: pd.Timestamp, ceil: bool = False):
 def week_start(weeks, horizon_start: pd.Timestamp):
     """The Monday of each week index: ``horizon_start + 7 * week`` days (a Timestamp for one week,
     a Series for several). Every week -> date conversion of the product goes through here."""
-    if isinstance(weeks, (int, np.integer)):
-        return horizon_start + pd.Timedelta(days=7 * int(weeks))
+    if isinstance(weeks, (int, float, np.integer, np.floating)):   # one week (or a point inside one)
+        return horizon_start + pd.Timedelta(days=7 * float(weeks))
     return horizon_start + pd.to_timedelta(7 * pd.Series(weeks).astype("float64"), unit="D")   # NA -> NaT
 
 

@@ -170,16 +170,29 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame], frozen_columns: dict[str, int
 CSV_VIEWS = ("long", "accounts", "productions")
 
 
+def about_line(plan_label: str, slate_key: str, made: pd.Timestamp) -> str:
+    """Which cash flow a file holds: "Slate Planner cash flow; plan: optimized: best possible plan;
+    slate 3f2a...; made 2026-12-01" (the first line of a CSV, the About sheet of a workbook)."""
+    return f"Slate Planner cash flow; plan: {plan_label}; slate {slate_key}; made {made:%Y-%m-%d}"
+
+
+def export_name(plan_name: str, slate_key: str, made: pd.Timestamp, period: str, view: str | None = None,
+                suffix: str = "csv") -> str:
+    """A file name that says which plan, slate and day: ``slate-cashflow-optimized-3f2a1b0c-2026-12-01-month-long.csv``."""
+    plan = "-".join(plan_name.lower().split())
+    return f"slate-cashflow-{plan}-{slate_key[:8]}-{made:%Y-%m-%d}-{period}{f'-{view}' if view else ''}.{suffix}"
+
+
 def finance_csv(data: SlateData, flows: pd.DataFrame, period: str, view: str = "long",
-                fiscal_start_month: int = 1) -> bytes:
+                fiscal_start_month: int = 1, about: str | None = None) -> bytes:
     """The finance CSV of ``flows`` (from ``cashflow(data, ...)``): ``long`` (``finance_long``),
-    ``accounts`` or ``productions`` (``finance_wide`` by account or by production)."""
+    ``accounts`` or ``productions`` (``finance_wide`` by account or by production); with ``about``
+    (``about_line``) as a first line ``# ...``."""
     if view not in CSV_VIEWS:
         raise ValueError(f"view must be one of {', '.join(CSV_VIEWS)}, not {view!r}")
     long = finance_long(flows, data.settings, period, fiscal_start_month)
-    if view == "long":
-        return to_csv_bytes(long)
-    return to_csv_bytes(finance_wide(long, "account" if view == "accounts" else "production"))
+    table = long if view == "long" else finance_wide(long, "account" if view == "accounts" else "production")
+    return (f"# {about}\n".encode() if about else b"") + to_csv_bytes(table)
 
 
 def finance_sheets(data: SlateData, flows: pd.DataFrame, period: str,
@@ -195,8 +208,13 @@ def finance_sheets(data: SlateData, flows: pd.DataFrame, period: str,
     }
 
 
-def finance_xlsx(data: SlateData, flows: pd.DataFrame, period: str, fiscal_start_month: int = 1) -> bytes:
-    """The finance workbook (``finance_sheets``) of ``flows`` (from ``cashflow(data, ...)``) as .xlsx bytes."""
+def finance_xlsx(data: SlateData, flows: pd.DataFrame, period: str, fiscal_start_month: int = 1,
+                 about: str | None = None) -> bytes:
+    """The finance workbook (``finance_sheets``) of ``flows`` (from ``cashflow(data, ...)``) as .xlsx
+    bytes; with ``about`` (``about_line``), an About sheet first."""
     frozen = {"By account": len(WIDE_KEYS["account"]), "By production": len(WIDE_KEYS["production"]),
               "Budget summary": 2}
-    return to_xlsx_bytes(finance_sheets(data, flows, period, fiscal_start_month), frozen)
+    sheets = finance_sheets(data, flows, period, fiscal_start_month)
+    if about:
+        sheets = {"About": pd.DataFrame({"about": about.split("; ")}), **sheets}
+    return to_xlsx_bytes(sheets, frozen)
