@@ -100,7 +100,7 @@ def test_data_page_rejects_a_bad_upload_and_keeps_the_slate(app, sample_copy):
     app.button[0].click().run()  # the form's submit button
     assert not app.exception
     assert "nothing was changed" in app.error[0].value
-    problems = app.dataframe[1].value
+    problems = app.table[0].value.reset_index()
     assert problems[["table", "row", "column"]].values.tolist() == [["phases", "P01/prep", "duration_weeks"]]
     assert app.metric[0].value == "20"
 
@@ -128,7 +128,7 @@ def test_data_page_replaces_one_table_only_into_a_clean_slate(app, sample_copy, 
     app.file_uploader(key="upload_table").upload("productions.csv", (tmp_path / "productions.csv").read_bytes())
     app.button[1].click().run()                                 # Validate and replace
     assert "nothing was changed" in app.error[0].value
-    problems = next(d.value for d in app.dataframe if "column" in d.value.columns)
+    problems = app.table[0].value.reset_index()
     assert problems[["table", "row", "column"]].values.tolist() == [["productions", "P03", "target_delivery"]]
     good = productions.assign(title=productions["title"].where(productions["production_id"] != "P03", "Renamed"))
     good.to_csv(tmp_path / "productions.csv", index=False)

@@ -102,7 +102,7 @@ TOUR = {
     "Slate": ("slate", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stMetric']", 5)),
     "Capacity": ("capacity", lambda p: charts_drawn(p, 3) == 3
                  and p.locator(".js-plotly-plot .heatmaplayer").count() == 2),  # load heatmap and stage board
-    "Conflicts": ("conflicts", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stDataFrame']")
+    "Conflicts": ("conflicts", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stTable']")
                   and visible(p, "[data-testid='stMetric']", 2)),
     "Plan": ("plan", lambda p: p.get_by_role("button", name="Optimize the plan").is_visible()),
     "What-if": ("whatif", lambda p: visible(p, "[data-testid='stSlider']", 10)
@@ -164,6 +164,64 @@ def test_pages_follow_the_plan_picked_in_the_sidebar(browser_page, app_url):
     assert optimized["conflicts"]["Conflicts: optimized"] == "0"
     assert planned["conflicts"] == {"Conflicts: as planned": planned["slate"]["Conflicts"]}
     assert optimized["cash"]["Peak funding need"] != planned["cash"]["Peak funding need"]
+
+
+def test_data_page_edit_with_an_error_and_restore_asks_first(browser_page, app_url):
+    """Edit a cell to a value the contract forbids: the page names the problem and stores nothing.
+    The restore button stays off until its confirmation is ticked."""
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Data")
+    productions_before = metrics(page)["Productions"]
+    grid = main(page).locator(".st-key-edit_productions [data-testid='stDataFrame']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + 52)          # first row, first column
+    page.wait_for_timeout(300)
+    for _ in range(3):                                       # -> priority (1..5)
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")                             # open the cell's editor, type over, commit
+    page.wait_for_timeout(500)
+    page.keyboard.press("Control+a")
+    page.keyboard.type("9")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    page.get_by_role("button", name="Check and save").click()
+    error = main(page).locator("[data-testid='stAlertContentError']")
+    error.first.wait_for(state="visible", timeout=SOLVE_MS)
+    assert "nothing was changed" in error.first.inner_text()
+    problems = main(page).locator("[data-testid='stTable']").first.inner_text()
+    assert "P01" in problems and "priority" in problems and "must be at most 5" in problems
+    shoot(page, "data-editor-error")
+    assert metrics(page)["Productions"] == productions_before
+
+    restore = page.get_by_role("button", name="Restore the bundled sample slate")
+    restore.scroll_into_view_if_needed()
+    assert restore.is_disabled()
+    page.locator(".st-key-restore_sure label").click()
+    page.wait_for_function("() => !document.querySelector('.st-key-restore_sample button').disabled", timeout=30_000)
+    shoot(page, "data-restore-confirm")
+    assert not errors(page)[1:], errors(page)                # only the editor's problem is shown as an error
+
+
+def test_a_saved_scenario_reopens_in_whatif(browser_page, app_url):
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Scenarios", timeout=SOLVE_MS)
+    tab = main(page).get_by_role("tab", name="Open in What-if")
+    if not tab.count():
+        pytest.skip("no saved scenario (the What-if test saves one)")
+    tab.click()
+    main(page).get_by_role("button", name="Open in What-if").click()
+    page.get_by_role("heading", name="What-if", exact=True).first.wait_for(state="visible", timeout=SOLVE_MS)
+    visible(page, "[data-testid='stMetric']", 5)             # the comparison of the reopened scenario
+    assert main(page).get_by_text("Opened “", exact=False).first.is_visible()
+    assert move_slider(page, "wi_stage_30000", 0) == 1 and move_slider(page, "wi_pool_CREW-GE", 0) == -2
+    assert page.locator(".st-key-wi_replace input").is_checked()
+    assert not errors(page)
+    shoot(page, "whatif-reopened")
 
 
 def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):

@@ -37,6 +37,8 @@ def test_one_table_is_checked_against_the_others(tmp_path):
     store.replace_table("productions", renamed, source="edit")
     assert store.slate().productions.set_index("production_id").at["P01", "title"] == "New title"
     assert store.history()["source"].tolist() == [str(SAMPLE)]
+    assert store.replace_table("productions", renamed, source="again") is None        # no change: nothing stored
+    assert len(store.history()) == 1 and store.meta()["source"] == "edit"
 
 
 def test_every_load_keeps_the_slate_it_replaces_and_one_comes_back(tmp_path):

@@ -9,10 +9,23 @@ import streamlit as st
 
 from dashboard.state import current, data_dir, store
 from planning.data.bundles import BundleError, dataset_zip, summary, table_name, template_zip, unpack
+from planning.data.schema import TABLES
 from planning.data.store import read_folder
 from planning.data.validate import ValidationError
 
 EDITABLE = ("productions", "phases", "demands", "resources")
+
+
+def show_problems(exc: ValidationError) -> None:
+    """Every problem, by table, row and column; the stored slate is unchanged."""
+    st.error(f"{len(exc.problems)} problem(s); nothing was changed.")
+    st.table(pd.DataFrame([vars(p) for p in exc.problems]).set_index("table"))
+
+
+def stored(message: str) -> None:
+    st.session_state["data_loaded_message"] = message
+    st.rerun()
+
 
 loaded = current()
 data = loaded.data
@@ -56,23 +69,9 @@ if submitted:
             except BundleError as exc:
                 st.error(str(exc))
             except ValidationError as exc:
-                st.error(f"The upload has {len(exc.problems)} problem(s); nothing was changed.")
-                st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, width="stretch")
+                show_problems(exc)
             else:
-                st.session_state["data_loaded_message"] = (
-                    f"Loaded {len(new.productions)} productions from {', '.join(tables)}.")
-                st.rerun()
-
-
-def show_problems(exc: ValidationError) -> None:
-    """Every problem, by table, row and column; the stored slate is unchanged."""
-    st.error(f"{len(exc.problems)} problem(s); nothing was changed.")
-    st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, width="stretch")
-
-
-def stored(message: str) -> None:
-    st.session_state["data_loaded_message"] = message
-    st.rerun()
+                stored(f"Loaded {len(new.productions)} productions from {', '.join(tables)}.")
 
 
 st.subheader("Replace one table")
@@ -96,19 +95,28 @@ if replace_one and one is not None:
             except ValidationError as exc:
                 show_problems(exc)
             else:
-                stored(f"Replaced {name} ({len(getattr(new, name))} rows) from {one.name}.")
+                if new is None:
+                    st.info(f"{one.name} is the {name} table as loaded: nothing to replace.")
+                else:
+                    stored(f"Replaced {name} ({len(getattr(new, name))} rows) from {one.name}.")
 
 st.subheader("Edit in the app")
 table = st.selectbox("Table", EDITABLE, key="edit_table")
 frame = getattr(data, table).drop(columns=[c for c in ("seq",) if c in getattr(data, table).columns])
-edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"edit_{table}")
+dates = {c.name: st.column_config.DateColumn(c.name, format="YYYY-MM-DD") for c in TABLES[table].columns
+         if c.type == "date"}
+edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"edit_{table}",
+                        column_config=dates)
 if st.button("Check and save", key="edit_save", type="primary"):
     try:
-        store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app")
+        new = store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app")
     except ValidationError as exc:
         show_problems(exc)
     else:
-        stored(f"Saved your edits to {table} ({len(edited)} rows).")
+        if new is None:
+            st.info("Nothing to save: the table is as loaded.")
+        else:
+            stored(f"Saved your edits to {table} ({len(edited)} rows).")
 
 st.subheader("Earlier slates")
 earlier = store().history()

@@ -205,9 +205,10 @@ class Store:
         self.save(data, source=f"brought back: {rows['source'].iloc[0]}")
         return data
 
-    def replace_table(self, name: str, frame: pd.DataFrame, source: str) -> SlateData:
+    def replace_table(self, name: str, frame: pd.DataFrame, source: str) -> SlateData | None:
         """The stored slate with table ``name`` replaced by ``frame``, validated as a whole: stored
-        only if clean (else ``ValidationError`` naming every problem, and nothing changes)."""
+        only if clean (else ``ValidationError`` naming every problem, and nothing changes). Returns
+        the new slate, or None when ``frame`` changes nothing (nothing is stored)."""
         if name not in TABLES:
             raise ValidationError([Problem(name, "", "", f"no table named {name!r} in the data contract")])
         raw = self.slate().tables()
@@ -216,6 +217,8 @@ class Store:
         data, problems = check(raw)
         if problems:
             raise ValidationError(problems)
+        if content_hash(data) == self.meta()["content_hash"]:
+            return None
         self.save(data, source=source)
         return data
 
