@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from dashboard.figures import (capacity_heatmap, conflict_bars, difference_heatmap, pool_figure, stage_board_figure,
+from dashboard.figures import (capacity_heatmap, cash_bars, conflict_bars, difference_heatmap, pool_figure, stage_board_figure,
                                timeline_figure)
 from dashboard.tables import (conflicts_display, delivery_display, kpi_display, move_display, moves_by_production,
                               named_productions, plan_changes_display, resource_label)
@@ -93,6 +93,16 @@ def test_stage_board_names_productions_in_the_hover():
     assert fig.data[0].z[0][2] == 2
     # Each booking carries its production's code, once, in its middle (weeks 2-3): it reads on paper too.
     assert [(a.text, pd.Timestamp(a.x)) for a in fig.layout.annotations] == [("B", START + pd.Timedelta(days=7 * 2.5))]
+
+
+def test_cash_bars_give_each_of_many_productions_its_own_colour():
+    n = 22
+    tagged = pd.DataFrame({"production_id": [f"P{i:02d}" for i in range(n)], "title": [f"T{i}" for i in range(n)],
+                           "section": "ATL", "flow": "spend", "amount": -1.0, "period": "2027-01"})
+    fig = cash_bars(tagged, ["2027-01"], by="production")
+    spend = [t for t in fig.data if t.name.startswith("P")]
+    assert len(spend) == n and len({t.marker.color for t in spend}) == n
+    assert spend[0].name == "P00 · T0" and list(spend[0].y) == [-1e-6]
 
 
 def test_difference_heatmap_dates_and_labels():
