@@ -105,13 +105,18 @@ def test_data_page_rejects_a_bad_upload_and_keeps_the_slate(app, sample_copy):
     assert app.metric[0].value == "20"
 
 
-def test_data_page_loads_a_good_upload(app, tmp_path):
-    write_slate(make_slate(12, seed=5), tmp_path / "new")
+def upload_new_slate(app, folder) -> None:
+    """Write a 12-production slate to ``folder`` and load it through the Data page's uploader."""
+    write_slate(make_slate(12, seed=5), folder)
     app.switch_page("app_pages/data.py").run()
     uploader = app.file_uploader(key="upload_files")
-    for path in sorted((tmp_path / "new").iterdir()):
+    for path in sorted(folder.iterdir()):
         uploader.upload(path.name, path.read_bytes())
     app.button[0].click().run()
+
+
+def test_data_page_loads_a_good_upload(app, tmp_path):
+    upload_new_slate(app, tmp_path / "new")
     assert not app.exception
     assert app.metric[0].value == "12"
     assert "Loaded 12 productions" in app.success[0].value
@@ -140,12 +145,7 @@ def test_data_page_replaces_one_table_only_into_a_clean_slate(app, sample_copy, 
 
 
 def test_restore_asks_first_and_keeps_the_slate_it_replaces(app, tmp_path):
-    write_slate(make_slate(12, seed=5), tmp_path / "new")
-    app.switch_page("app_pages/data.py").run()
-    uploader = app.file_uploader(key="upload_files")
-    for path in sorted((tmp_path / "new").iterdir()):
-        uploader.upload(path.name, path.read_bytes())
-    app.button[0].click().run()
+    upload_new_slate(app, tmp_path / "new")
     assert app.metric[0].value == "12"
     assert app.button(key="restore_sample").disabled                    # not before the confirmation
     app.checkbox(key="restore_sure").check().run()

@@ -93,37 +93,46 @@ class ScenarioStore:
             finally:
                 con.close()
 
+    @contextmanager
+    def _transaction(self):
+        """A connection inside one transaction: committed whole, or rolled back on any error."""
+        with self._connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+    def _set_aside(self, con, name: str, user: str, now: pd.Timestamp) -> None:
+        """Keep the stored ``name`` as a version (if there is one), then remove it and its results."""
+        if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [name]).fetchall():
+            self._keep_version(con, name, user, now)
+        con.execute("DELETE FROM scenarios WHERE name = ?", [name])
+        con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
+
     def save(self, scenario: Scenario, user: str, results: dict[str, pd.DataFrame] | None = None,
              summary: dict | None = None, replace: bool = False) -> None:
         """Insert a scenario and its results in one transaction. A name that is taken raises
         ``ScenarioExists`` unless ``replace``; then the scenario it replaces is kept as a version."""
         results = results or {}
         now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        with self._connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                old = con.execute("SELECT created_by, created_at, saved_by, saved_at FROM scenarios WHERE name = ?",
-                                  [scenario.name]).fetchall()
-                if old and not replace:
-                    by, at = old[0][2], pd.Timestamp(old[0][3])
-                    raise ScenarioExists(f"a scenario named {scenario.name!r} already exists (saved by {by} on "
-                                         f"{at:%d %b %Y %H:%M} UTC): choose another name, or replace it")
-                created_by, created_at = old[0][:2] if old else (user, now)
-                if old:
-                    self._keep_version(con, scenario.name, user, now)
-                con.execute("DELETE FROM scenarios WHERE name = ?", [scenario.name])
-                con.execute("DELETE FROM scenario_results WHERE name = ?", [scenario.name])
-                con.execute(f"INSERT INTO scenarios ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [scenario.name, scenario.base_hash, scenario.overrides_json(),
-                             json.dumps(summary or {}, sort_keys=True, default=str), scenario.note,
-                             created_by, created_at, user, now])
-                for part, frame in results.items():
-                    con.execute("INSERT INTO scenario_results VALUES (?, ?, ?)",
-                                [scenario.name, part, _to_blob(frame)])
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
+        with self._transaction() as con:
+            old = con.execute("SELECT created_by, created_at, saved_by, saved_at FROM scenarios WHERE name = ?",
+                              [scenario.name]).fetchall()
+            if old and not replace:
+                by, at = old[0][2], pd.Timestamp(old[0][3])
+                raise ScenarioExists(f"a scenario named {scenario.name!r} already exists (saved by {by} on "
+                                     f"{at:%d %b %Y %H:%M} UTC): choose another name, or replace it")
+            created_by, created_at = old[0][:2] if old else (user, now)
+            self._set_aside(con, scenario.name, user, now)
+            con.execute(f"INSERT INTO scenarios ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [scenario.name, scenario.base_hash, scenario.overrides_json(),
+                         json.dumps(summary or {}, sort_keys=True, default=str), scenario.note,
+                         created_by, created_at, user, now])
+            for part, frame in results.items():
+                con.execute("INSERT INTO scenario_results VALUES (?, ?, ?)", [scenario.name, part, _to_blob(frame)])
 
     @staticmethod
     def _keep_version(con, name: str, user: str, now: pd.Timestamp) -> None:
@@ -156,26 +165,16 @@ class ScenarioStore:
         """Bring back the newest kept version of ``name``; the scenario it takes the place of is kept
         as a version in turn. Raises ``ScenarioError`` when there is none."""
         now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        with self._connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                found = con.execute("SELECT max(version) FROM scenario_versions WHERE name = ?", [name]).fetchall()
-                version = found[0][0]
-                if version is None:
-                    raise ScenarioError(f"no earlier version of {name!r} is kept")
-                if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [name]).fetchall():
-                    self._keep_version(con, name, user, now)
-                con.execute("DELETE FROM scenarios WHERE name = ?", [name])
-                con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
-                con.execute(f"INSERT INTO scenarios SELECT {COLUMNS} FROM scenario_versions WHERE version = ?", [version])
-                con.execute("INSERT INTO scenario_results SELECT ?, part, payload FROM scenario_version_results "
-                            "WHERE version = ?", [name, version])
-                con.execute("DELETE FROM scenario_versions WHERE version = ?", [version])
-                con.execute("DELETE FROM scenario_version_results WHERE version = ?", [version])
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
+        with self._transaction() as con:
+            version = con.execute("SELECT max(version) FROM scenario_versions WHERE name = ?", [name]).fetchall()[0][0]
+            if version is None:
+                raise ScenarioError(f"no earlier version of {name!r} is kept")
+            self._set_aside(con, name, user, now)
+            con.execute(f"INSERT INTO scenarios SELECT {COLUMNS} FROM scenario_versions WHERE version = ?", [version])
+            con.execute("INSERT INTO scenario_results SELECT ?, part, payload FROM scenario_version_results "
+                        "WHERE version = ?", [name, version])
+            con.execute("DELETE FROM scenario_versions WHERE version = ?", [version])
+            con.execute("DELETE FROM scenario_version_results WHERE version = ?", [version])
 
     def free_name(self, name: str) -> str:
         """``name``, or ``name (2)``, ``name (3)``...: the first that no scenario has."""
@@ -213,32 +212,16 @@ class ScenarioStore:
         return Scenario.from_json(name, overrides), {p: _from_blob(b) for p, b in parts}, json.loads(summary)
 
     def rename(self, old: str, new: str, user: str) -> None:
-        with self._connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [new]).fetchall():
-                    raise ScenarioError(f"a scenario named {new!r} already exists")
-                if not con.execute("SELECT 1 FROM scenarios WHERE name = ?", [old]).fetchall():
-                    raise ScenarioError(f"no scenario named {old!r}")
-                con.execute("UPDATE scenarios SET name = ?, saved_by = ?, saved_at = ? WHERE name = ?",
-                            [new, user, pd.Timestamp.now(tz="UTC").tz_localize(None), old])
-                con.execute("UPDATE scenario_results SET name = ? WHERE name = ?", [new, old])
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
+        with self._transaction() as con:
+            if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [new]).fetchall():
+                raise ScenarioError(f"a scenario named {new!r} already exists")
+            if not con.execute("SELECT 1 FROM scenarios WHERE name = ?", [old]).fetchall():
+                raise ScenarioError(f"no scenario named {old!r}")
+            con.execute("UPDATE scenarios SET name = ?, saved_by = ?, saved_at = ? WHERE name = ?",
+                        [new, user, pd.Timestamp.now(tz="UTC").tz_localize(None), old])
+            con.execute("UPDATE scenario_results SET name = ? WHERE name = ?", [new, old])
 
     def delete(self, name: str, user: str = "") -> None:
         """Delete a scenario; it is kept as a version, so ``undo_replace`` can bring it back."""
-        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        with self._connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [name]).fetchall():
-                    self._keep_version(con, name, user, now)
-                con.execute("DELETE FROM scenarios WHERE name = ?", [name])
-                con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
+        with self._transaction() as con:
+            self._set_aside(con, name, user, pd.Timestamp.now(tz="UTC").tz_localize(None))
