@@ -194,4 +194,7 @@ def test_failed_load_keeps_the_stored_slate(tmp_path, sample_copy):
 
 def test_not_a_folder(tmp_path, capsys):
     code, text = validate(tmp_path / "nope", capsys)
-    assert code == 1 and "is not a folder" in text
+    assert code == 1 and text.strip() == f"slate: no data folder at {tmp_path / 'nope'}"      # one line
+    (tmp_path / "a-file").write_text("x")
+    code, text = validate(tmp_path / "a-file", capsys)
+    assert code == 1 and text.strip() == f"slate: {tmp_path / 'a-file'} is a file, not a folder of tables"
