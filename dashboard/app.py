@@ -1,4 +1,8 @@
-"""Entry point: ``streamlit run dashboard/app.py``. Declares the pages; each page renders itself."""
+"""Entry point: ``streamlit run dashboard/app.py``. Declares the pages; each page renders itself.
+
+With sign-in configured (``[auth]`` in ``.streamlit/secrets.toml``) nobody sees a page before signing
+in through the studio's identity provider; without it the app is in single-user mode (``slate app``
+then serves this computer only)."""
 
 import sys
 from pathlib import Path
@@ -7,9 +11,21 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from dashboard.state import choose_plan, current, warm_up  # noqa: E402
+from dashboard.state import actor, auth_settings, choose_plan, current, warm_up  # noqa: E402
 
 st.set_page_config(page_title="Slate Planner", page_icon=":material/movie:", layout="wide")
+
+auth = auth_settings()
+if auth is not None and not auth.get("cookie_secret"):
+    st.error("Sign-in is configured but `[auth] cookie_secret` is missing in .streamlit/secrets.toml: "
+             "set it to a long random string (see README, Sign-in).")
+    st.stop()
+me = actor()
+if me is None:
+    st.title("Slate Planner")
+    st.write("Sign in with your studio account to see the slate.")
+    st.button("Sign in", type="primary", key="sign_in", on_click=st.login)
+    st.stop()
 
 PAGES = Path(__file__).parent / "app_pages"
 page = st.navigation([
@@ -28,4 +44,9 @@ with st.sidebar:
     st.caption(f"Dataset: **{loaded.label}**  \n{len(loaded.data.productions)} productions · "
                f"{loaded.data.settings.horizon_weeks} weeks from {loaded.data.settings.horizon_start:%d %b %Y}")
     choose_plan(loaded)
+    if auth is None:
+        st.caption("Single-user mode: only this computer can open it (no sign-in is configured).")
+    else:
+        st.caption(f"Signed in as **{me.user}** ({me.role})")
+        st.button("Sign out", key="sign_out", on_click=st.logout)
 page.run()

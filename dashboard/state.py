@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import config
+from planning.access import Actor, local_operator, role_for
 from planning.data.inputs import SlateData
 from planning.data.store import Store
 from planning.data.validate import ValidationError
@@ -28,6 +29,26 @@ from planning.scenarios.apply import apply
 from planning.scenarios.run import run_scenario
 from planning.scenarios.store import ScenarioError, ScenarioStore
 from planning.scenarios.types import BASELINE, Scenario
+
+
+def auth_settings() -> dict | None:
+    """The ``[auth]`` section of ``.streamlit/secrets.toml`` (sign-in configured), else None."""
+    try:
+        return dict(st.secrets["auth"]) if "auth" in st.secrets else None
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+def actor() -> Actor | None:
+    """Who is using this session: without sign-in configured, this computer's user as admin
+    (single-user mode); with it, the signed-in email and its configured role (None before sign-in)."""
+    if auth_settings() is None:
+        return local_operator()
+    if not st.user.is_logged_in:
+        return None
+    roles = {k: list(v) if not isinstance(v, str) else v for k, v in dict(st.secrets.get("roles", {})).items()}
+    email = str(st.user.get("email") or "")
+    return Actor(email, role_for(email, roles))
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,7 @@ def current() -> Loaded:
     """The stored slate (loading the default dataset into an empty store first)."""
     s = store()
     if not s.has_slate():
-        s.load(data_dir())
+        s.load(data_dir(), actor=Actor("slate planner (first start)", "admin"))
     meta = s.meta()
     source = str(meta["source"])
     if source.startswith("upload"):

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning import config
+from planning.access import Forbidden, local_operator
 from planning.data.validate import ValidationError
 from planning.scenarios.store import ScenarioError
 
@@ -248,7 +249,6 @@ def _parse_scenario(args):
 
 
 def cmd_scenario(args) -> int:
-    import getpass
     import json
     from dataclasses import replace
 
@@ -266,7 +266,7 @@ def cmd_scenario(args) -> int:
                           "summary": summary, "results": sorted(frames)}, indent=2, default=str))
         return 0
     if args.action == "undo":
-        store.undo_replace(args.name, user=getpass.getuser())
+        store.undo_replace(args.name, actor=local_operator())
         print(f"brought back the earlier version of {args.name!r} (the one it replaced is kept: undo again to swap back)")
         return 0
     if args.action == "export":
@@ -288,7 +288,7 @@ def cmd_scenario(args) -> int:
         raise ScenarioError(f"a scenario named {args.name!r} already exists: choose another name (e.g. "
                             f"{store.free_name(args.name)!r}) or add --replace (the current one is kept)")
     result = run_scenario(data, scenario, PlanOptions(time_limit=args.time_limit))
-    store.save(scenario, user=getpass.getuser(), results=result.frames(), summary=result.summary(),
+    store.save(scenario, actor=local_operator(), results=result.frames(), summary=result.summary(),
                replace=args.replace)
     k = result.kpis
     print(f"saved {scenario.name!r}: {result.origin.solver['verdict']}; "
@@ -298,12 +298,61 @@ def cmd_scenario(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    """Every change to the slate store and the scenario store, newest first."""
+    import duckdb
+
+    from planning.data.store import Store
+
+    logs = [_scenario_store(args).audit()]
+    try:
+        slate = Store(args.slate_store or config.store_path())
+    except duckdb.IOException:
+        print("slate: the slate store is open in the running dashboard; its changes are on the Data page",
+              file=sys.stderr)
+    else:
+        logs.append(slate.audit())
+        slate.close()
+    log = pd.concat(logs, ignore_index=True).sort_values("at", ascending=False)
+    print("no change recorded" if log.empty else log.to_string(index=False))
+    return 0
+
+
+def serving_address(secrets: dict, allow_network: bool) -> str:
+    """Where ``slate app`` listens: every interface when sign-in is configured (``[auth]``) or the
+    operator allows it (``SLATE_ALLOW_NETWORK=1``, no sign-in: anyone who can reach the port can
+    change the slate); else this computer only. Sign-in without a cookie secret is an error."""
+    auth = secrets.get("auth")
+    if auth is not None:
+        if not auth.get("cookie_secret"):
+            raise ValueError("sign-in is configured in .streamlit/secrets.toml but [auth] cookie_secret is missing: "
+                             "set it to a long random string")
+        return "0.0.0.0"
+    return "0.0.0.0" if allow_network else "127.0.0.1"
+
+
+def read_secrets(path: Path) -> dict:
+    import tomllib
+
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path} is not valid TOML: {exc}") from None
+
+
 def cmd_app(args) -> int:
     env = dict(os.environ)
     if args.data_dir:
         env["SLATE_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    secrets = config.ROOT / ".streamlit" / "secrets.toml"
+    address = serving_address(read_secrets(secrets), os.environ.get("SLATE_ALLOW_NETWORK") == "1")
+    if address == "127.0.0.1":
+        print(f"single-user mode: only this computer can open http://localhost:{args.port} (no sign-in is "
+              "configured; see README, Sign-in)")
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "dashboard" / "app.py"),
-           "--server.port", str(args.port)]
+           "--server.port", str(args.port), "--server.address", address]
     return subprocess.call(cmd, env=env, cwd=config.ROOT)
 
 
@@ -391,6 +440,12 @@ def parser() -> argparse.ArgumentParser:
     for command in [v, s, f, c, m, o, listing, show, export, run, undo]:
         command.add_argument("--verbose", action="store_true", help="also show the solvers' own output")
 
+    au = sub.add_parser("audit", help="who changed the slate and the saved scenarios, and when")
+    au.add_argument("--store", default=None, help=store_help)
+    au.add_argument("--slate-store", default=None, help="the dashboard's slate store (default data/slate.duckdb, "
+                    "or $SLATE_STORE)")
+    au.set_defaults(func=cmd_audit)
+
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")
     a.add_argument("--data-dir", default=None, help="dataset to open (default: the bundled sample)")
     a.add_argument("--port", type=int, default=8501)
@@ -413,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = len(exc.problems) == 1 and not exc.problems[0].table
         print(f"slate: {exc.problems[0].message}" if folder else str(exc), file=sys.stderr)
         return 1
-    except (ScenarioError, ValueError) as exc:
+    except (ScenarioError, ValueError, Forbidden) as exc:
         print(f"slate: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:                      # a folder or file that cannot be written or read

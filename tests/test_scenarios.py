@@ -9,6 +9,7 @@ import pytest
 
 from planning.analysis.capacity import capacity_by_week
 from planning.data.inputs import week_index
+from planning.access import Actor
 from planning.scenarios.store import KEEP_VERSIONS, ScenarioError, ScenarioExists, ScenarioStore
 from planning.scenarios.types import CapacityChange, Scenario, StageChange, describe
 from planning.scenarios.apply import added_capacity_cost, apply
@@ -76,7 +77,7 @@ def test_round_trip_of_every_field_survives_a_restart(tmp_path):
     path = tmp_path / "scenarios.duckdb"
     results = {"schedule": pd.DataFrame({"production_id": ["P01"], "start_week": [3]}),
                "cashflow": pd.DataFrame({"week": [0, 1], "amount": [-1.25, 2.5]})}
-    ScenarioStore(path).save(FULL, user="ana", results=results, summary={"objective": 12.5, "status": "Optimal"})
+    ScenarioStore(path).save(FULL, actor=Actor("ana", "admin"), results=results, summary={"objective": 12.5, "status": "Optimal"})
     again = ScenarioStore(path)  # a new process would open it the same way
     scenario, got, summary = again.load(FULL.name)
     assert scenario == FULL
@@ -89,16 +90,16 @@ def test_round_trip_of_every_field_survives_a_restart(tmp_path):
 
 def test_rename_delete_and_who_saved(tmp_path):
     store = ScenarioStore(tmp_path / "s.duckdb")
-    store.save(Scenario("a"), user="ana")
-    store.save(Scenario("a", overage_pct=5.0), user="ben", replace=True)
+    store.save(Scenario("a"), actor=Actor("ana", "admin"))
+    store.save(Scenario("a", overage_pct=5.0), actor=Actor("ben", "admin"), replace=True)
     row = store.list().iloc[0]
     assert (row["created_by"], row["saved_by"]) == ("ana", "ben")
-    store.save(Scenario("b"), user="ben")
+    store.save(Scenario("b"), actor=Actor("ben", "admin"))
     with pytest.raises(ScenarioError, match="already exists"):
-        store.rename("a", "b", user="ana")
-    store.rename("a", "c", user="ana")
+        store.rename("a", "b", actor=Actor("ana", "admin"))
+    store.rename("a", "c", actor=Actor("ana", "admin"))
     assert store.load("c")[0].overage_pct == 5.0
-    store.delete("b")
+    store.delete("b", actor=Actor("ben", "admin"))
     assert store.list()["name"].tolist() == ["c"]
     with pytest.raises(ScenarioError, match="no scenario named 'b'"):
         store.load("b")
@@ -107,38 +108,38 @@ def test_rename_delete_and_who_saved(tmp_path):
 def test_a_taken_name_is_never_replaced_silently_and_a_replace_can_be_undone(tmp_path):
     store = ScenarioStore(tmp_path / "s.duckdb")
     first = Scenario("Stage 13 built", stages=(StageChange(30_000, 1),), note="the build")
-    store.save(first, user="ana", results={"f": pd.DataFrame({"x": [1]})}, summary={"verdict": "best possible plan"})
+    store.save(first, actor=Actor("ana", "admin"), results={"f": pd.DataFrame({"x": [1]})}, summary={"verdict": "best possible plan"})
     slip = Scenario("Stage 13 built", slips={"P05": 6}, note="a slip")
     with pytest.raises(ScenarioExists, match="already exists .*saved by ana"):
-        store.save(slip, user="ben", results={"f": pd.DataFrame({"x": [2]})})
+        store.save(slip, actor=Actor("ben", "admin"), results={"f": pd.DataFrame({"x": [2]})})
     assert store.load("Stage 13 built")[0] == first and store.versions("Stage 13 built").empty   # unchanged
     assert store.free_name("Stage 13 built") == "Stage 13 built (2)"
 
-    store.save(slip, user="ben", results={"f": pd.DataFrame({"x": [2]})}, replace=True)
+    store.save(slip, actor=Actor("ben", "admin"), results={"f": pd.DataFrame({"x": [2]})}, replace=True)
     scenario, results, _ = store.load("Stage 13 built")
     assert scenario == slip and results["f"]["x"].tolist() == [2]
     kept = store.versions("Stage 13 built")
     assert len(kept) == 1 and kept.iloc[0]["replaced_by"] == "ben" and kept.iloc[0]["note"] == "the build"
 
-    store.undo_replace("Stage 13 built", user="ana")           # the build is back, whole
+    store.undo_replace("Stage 13 built", actor=Actor("ana", "admin"))           # the build is back, whole
     scenario, results, summary = store.load("Stage 13 built")
     assert scenario == first and results["f"]["x"].tolist() == [1] and summary == {"verdict": "best possible plan"}
     assert store.list()["saved_by"].tolist() == ["ana"]
-    store.undo_replace("Stage 13 built", user="ana")           # and an undo can be undone
+    store.undo_replace("Stage 13 built", actor=Actor("ana", "admin"))           # and an undo can be undone
     assert store.load("Stage 13 built")[0] == slip
 
 
 def test_a_deleted_scenario_can_be_brought_back_and_only_the_last_versions_are_kept(tmp_path):
     store = ScenarioStore(tmp_path / "s.duckdb")
     for i in range(KEEP_VERSIONS + 3):
-        store.save(Scenario("x", overage_pct=float(i)), user="ana", replace=True)
+        store.save(Scenario("x", overage_pct=float(i)), actor=Actor("ana", "admin"), replace=True)
     assert len(store.versions("x")) == KEEP_VERSIONS
-    store.delete("x", user="ben")
+    store.delete("x", actor=Actor("ben", "admin"))
     assert store.list().empty and store.kept()["replaced_by"].iloc[0] == "ben"
-    store.undo_replace("x", user="ben")
+    store.undo_replace("x", actor=Actor("ben", "admin"))
     assert store.load("x")[0].overage_pct == KEEP_VERSIONS + 2
     with pytest.raises(ScenarioError, match="no earlier version of 'y'"):
-        store.undo_replace("y", user="ben")
+        store.undo_replace("y", actor=Actor("ben", "admin"))
 
 
 def test_added_capacity_is_priced_for_the_weeks_it_is_added(sample_data):
@@ -164,12 +165,13 @@ SAVER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
     import pandas as pd
+    from planning.access import Actor
     from planning.scenarios.store import ScenarioStore
     from planning.scenarios.types import Scenario
     store = ScenarioStore({path!r})
     frame = pd.DataFrame({{"x": range(2000)}})
     for i in range(15):
-        store.save(Scenario(f"{prefix}-{{i}}", overage_pct=float(i)), user={prefix!r}, results={{"f": frame}})
+        store.save(Scenario(f"{prefix}-{{i}}", overage_pct=float(i)), actor=Actor({prefix!r}, "admin"), results={{"f": frame}})
 """)
 
 
@@ -190,6 +192,7 @@ KILLED = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     import pandas as pd
     import planning.scenarios.store as ss
+    from planning.access import Actor
     from planning.scenarios.types import Scenario
 
     real = ss._to_blob
@@ -199,14 +202,14 @@ KILLED = textwrap.dedent("""
         time.sleep(60)
         return blob
     ss._to_blob = slow
-    ss.ScenarioStore({path!r}).save(Scenario("keep", overage_pct=99.0), user="crash",
+    ss.ScenarioStore({path!r}).save(Scenario("keep", overage_pct=99.0), actor=Actor("crash", "admin"),
                                     results={{"f": pd.DataFrame({{"x": [9]}})}}, replace=True)
 """)
 
 
 def test_a_process_killed_during_a_save_leaves_the_old_content(tmp_path):
     path = str(tmp_path / "crash.duckdb")
-    ScenarioStore(path).save(Scenario("keep", overage_pct=1.0), user="ana",
+    ScenarioStore(path).save(Scenario("keep", overage_pct=1.0), actor=Actor("ana", "admin"),
                              results={"f": pd.DataFrame({"x": [1]})})
     proc = subprocess.Popen([sys.executable, "-c", KILLED.format(root=str(ROOT), path=path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

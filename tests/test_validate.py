@@ -10,7 +10,11 @@ from planning.cli import main
 from planning.data.store import Store, load_folder
 from planning.data.validate import ValidationError
 
+from planning.access import Actor
+
 from conftest import ROOT, SAMPLE
+
+ADMIN = Actor("ana", "admin")
 
 
 def read(folder, name):
@@ -179,11 +183,11 @@ def test_bad_data_exits_one_from_a_real_process(sample_copy):
 
 def test_failed_load_keeps_the_stored_slate(tmp_path, sample_copy):
     store = Store(tmp_path / "s.duckdb")
-    good = store.load(SAMPLE)
+    good = store.load(SAMPLE, actor=ADMIN)
     before = store.meta()["content_hash"]
     break_cycle(sample_copy)
     with pytest.raises(ValidationError):
-        store.load(sample_copy)
+        store.load(sample_copy, actor=ADMIN)
     assert store.meta()["content_hash"] == before
     assert store.slate().productions.equals(good.productions)
     store.close()

@@ -7,13 +7,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import current, data_dir, store
+from dashboard.state import actor, current, data_dir, scenario_store, store
+from planning.access import Forbidden
 from planning.data.bundles import BundleError, dataset_zip, summary, table_name, template_zip, unpack
 from planning.data.schema import TABLES
 from planning.data.store import read_folder
 from planning.data.validate import ValidationError
 
 EDITABLE = ("productions", "phases", "demands", "resources")
+
+
+def show_forbidden(exc: Forbidden) -> None:
+    st.error(str(exc).capitalize())
 
 
 def show_problems(exc: ValidationError) -> None:
@@ -29,6 +34,8 @@ def stored(message: str) -> None:
 
 loaded = current()
 data = loaded.data
+me = actor()
+admin = me.may("load slate")
 meta = store().meta()
 
 st.title("Data")
@@ -50,6 +57,8 @@ left.download_button("Download the current data (zip of Parquet)", lambda: datas
 right.download_button("Download an empty template (zip of CSV)", template_zip(),
                       file_name="slate-template.zip", mime="application/zip", key="download_template", on_click="ignore")
 
+if not admin:
+    st.info(f"You are signed in as a {me.role}: you can see and download the slate; only an admin can change it.")
 st.subheader("Load a new slate")
 st.write("Upload a zip of the table files, or the files themselves (`productions.parquet`, `phases.csv`, ...). "
          "Everything is checked first; the current slate is replaced only if the new one has no problem. "
@@ -57,7 +66,7 @@ st.write("Upload a zip of the table files, or the files themselves (`productions
 with st.form("upload", clear_on_submit=False):
     uploads = st.file_uploader("Slate files", type=["zip", "parquet", "csv"], accept_multiple_files=True,
                                key="upload_files")
-    submitted = st.form_submit_button("Validate and load", type="primary")
+    submitted = st.form_submit_button("Validate and load", type="primary", disabled=not admin)
 if submitted:
     if not uploads:
         st.warning("Choose a zip or the table files first.")
@@ -65,11 +74,13 @@ if submitted:
         with tempfile.TemporaryDirectory() as folder, st.spinner("Validating…"):
             try:
                 tables = unpack([(f.name, f.getvalue()) for f in uploads], folder)
-                new = store().load(folder, source="upload: " + ", ".join(f.name for f in uploads))
+                new = store().load(folder, actor=me, source="upload: " + ", ".join(f.name for f in uploads))
             except BundleError as exc:
                 st.error(str(exc))
             except ValidationError as exc:
                 show_problems(exc)
+            except Forbidden as exc:
+                show_forbidden(exc)
             else:
                 stored(f"Loaded {len(new.productions)} productions from {', '.join(tables)}.")
 
@@ -79,7 +90,7 @@ st.write("Upload one table file (e.g. a new `productions.csv`). It is checked to
          "as they are loaded; the slate changes only if the whole is clean.")
 with st.form("one_table"):
     one = st.file_uploader("Table file", type=["parquet", "csv"], key="upload_table")
-    replace_one = st.form_submit_button("Validate and replace")
+    replace_one = st.form_submit_button("Validate and replace", disabled=not admin)
 if replace_one and one is not None:
     name = table_name(one.name)
     if name is None:
@@ -91,9 +102,12 @@ if replace_one and one is not None:
             try:
                 if problems:
                     raise ValidationError(problems)
-                new = store().replace_table(name, raw[name], source=f"{loaded.label}, {name} from {one.name}")
+                new = store().replace_table(name, raw[name], source=f"{loaded.label}, {name} from {one.name}",
+                                            actor=me)
             except ValidationError as exc:
                 show_problems(exc)
+            except Forbidden as exc:
+                show_forbidden(exc)
             else:
                 if new is None:
                     st.info(f"{one.name} is the {name} table as loaded: nothing to replace.")
@@ -107,11 +121,14 @@ dates = {c.name: st.column_config.DateColumn(c.name, format="YYYY-MM-DD") for c 
          if c.type == "date"}
 edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"edit_{table}",
                         column_config=dates)
-if st.button("Check and save", key="edit_save", type="primary"):
+if st.button("Check and save", key="edit_save", type="primary", disabled=not admin):
     try:
-        new = store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app")
+        new = store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app", actor=me,
+                                    action="edit table")
     except ValidationError as exc:
         show_problems(exc)
+    except Forbidden as exc:
+        show_forbidden(exc)
     else:
         if new is None:
             st.info("Nothing to save: the table is as loaded.")
@@ -122,8 +139,8 @@ st.subheader("Earlier slates")
 earlier = store().history()
 sure = st.checkbox("Yes, replace the loaded slate with the bundled sample (the loaded one is kept below)",
                    key="restore_sure")
-if st.button("Restore the bundled sample slate", key="restore_sample", disabled=not sure):
-    store().load(data_dir())
+if st.button("Restore the bundled sample slate", key="restore_sample", disabled=not (sure and admin)):
+    store().load(data_dir(), actor=me, action="restore slate")
     st.session_state.pop("restore_sure", None)
     stored("Restored the bundled sample slate; the one it replaced is under Earlier slates.")
 if earlier.empty:
@@ -135,6 +152,17 @@ else:
         "replaced_at": st.column_config.DatetimeColumn("Replaced (UTC)", format="D MMM YYYY, HH:mm")})
     back = st.selectbox("Slate to bring back", list(earlier["version"]), key="bring_back_pick",
                         format_func=lambda v: f"#{v}: {earlier.set_index('version').at[v, 'source']}")
-    if st.button("Bring it back", key="bring_back"):
-        store().bring_back(int(back))
+    if st.button("Bring it back", key="bring_back", disabled=not admin):
+        store().bring_back(int(back), actor=me)
         stored(f"Brought back slate #{back}; the one it replaced is kept too.")
+
+st.subheader("Audit log")
+log = pd.concat([store().audit(), scenario_store().audit()], ignore_index=True).sort_values("at", ascending=False)
+if log.empty:
+    st.caption("No change yet.")
+else:
+    st.dataframe(log, hide_index=True, width="stretch", column_config={
+        "at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm:ss"), "user": "Who",
+        "role": "Role", "action": "What", "target": st.column_config.TextColumn("On", width="medium"),
+        "detail": st.column_config.TextColumn("Detail", width="large")})
+    st.caption("Every change to the slate and to saved scenarios: who, when, what (also `slate audit`).")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import objective_figure, timeline_figure
-from dashboard.state import DEFAULT_OPTIONS, baseline, current, current_plan, planned, remember_plan, run_with_progress
+from dashboard.state import DEFAULT_OPTIONS, actor, baseline, current, current_plan, planned, remember_plan, run_with_progress
 from dashboard.tables import ID_LABELS, conflicts_display, moves_by_production, plan_changes_display
 from planning.scenarios.types import Scenario
 
@@ -34,7 +34,7 @@ with st.form("plan_form"):
         edited = st.data_editor(locks[["production_id", "phase_id", "kind", "planned start", "locked"]],
                                 disabled=["production_id", "phase_id", "kind", "planned start"],
                                 hide_index=True, key="plan_locks", width="stretch")
-    go = st.form_submit_button("Optimize the plan", type="primary")
+    go = st.form_submit_button("Optimize the plan", type="primary", disabled=not actor().may("optimize"))
 
 changed = edited["locked"].to_numpy() != locks["locked"].to_numpy()
 phase_locks = {f"{r.production_id}/{r.phase_id}": bool(r.locked) for r in edited[changed].itertuples()}

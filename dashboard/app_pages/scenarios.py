@@ -1,15 +1,15 @@
 """Scenarios: the what-ifs everyone has saved, with what each changes: compare them side by side,
 reopen one in What-if, rename, delete, and undo a replace or a delete."""
 
-import getpass
 from dataclasses import replace
 
 import streamlit as st
 
 from dashboard.figures import difference_heatmap, position_figure
 from dashboard.forms import whatif_values
-from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, baseline, current, run_with_progress, saved_plan,
+from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, actor, baseline, current, run_with_progress, saved_plan,
                              scenario_store)
+from planning.access import Forbidden
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display, resource_label
 from planning.analysis.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                                        utilization_difference)
@@ -20,7 +20,7 @@ from planning.scenarios.types import Scenario, describe
 loaded = current()
 data = loaded.data
 store = scenario_store()
-user = st.session_state.get("user_name") or getpass.getuser()
+me = actor()
 st.title("Scenarios")
 if message := st.session_state.pop("sc_message", None):
     st.success(message)
@@ -98,16 +98,24 @@ def manage_tab(saved):
         new = st.text_input("New name", key="sc_new_name")
         if st.form_submit_button("Rename"):
             try:
-                store.rename(pick, new.strip(), user=user)
+                store.rename(pick, new.strip(), actor=me)
                 st.rerun()
-            except ScenarioError as exc:
+            except (ScenarioError, Forbidden) as exc:
                 st.error(str(exc))
+    author = saved.set_index("name").at[pick, "created_by"]
+    if not me.may("delete scenario", owner=author):
+        st.caption(f"“{pick}” was made by {author}: only they or an admin may rename or delete it.")
     sure = st.checkbox(f"Yes, delete “{pick}” for everyone", key="sc_sure")
-    if st.button("Delete", type="primary", disabled=not sure, key="sc_delete"):
-        store.delete(pick, user=user)
-        st.session_state.pop("sc_sure", None)
-        st.session_state["sc_message"] = f"Deleted “{pick}”: **Undo** below brings it back."
-        st.rerun()
+    if st.button("Delete", type="primary", disabled=not (sure and me.may("delete scenario", owner=author)),
+                 key="sc_delete"):
+        try:
+            store.delete(pick, actor=me)
+        except (ScenarioError, Forbidden) as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop("sc_sure", None)
+            st.session_state["sc_message"] = f"Deleted “{pick}”: **Undo** below brings it back."
+            st.rerun()
 
 
 saved = store.list()
@@ -139,7 +147,11 @@ if len(kept):
         "replaced_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
         "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})
     back = st.selectbox("Scenario to bring back", list(dict.fromkeys(kept["name"])), key="sc_undo_pick")
-    if st.button("Undo", key="sc_undo"):
-        store.undo_replace(back, user=user)
-        st.session_state["sc_message"] = f"Brought back the earlier “{back}”."
-        st.rerun()
+    if st.button("Undo", key="sc_undo", disabled=not me.may("undo scenario")):
+        try:
+            store.undo_replace(back, actor=me)
+        except (ScenarioError, Forbidden) as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["sc_message"] = f"Brought back the earlier “{back}”."
+            st.rerun()

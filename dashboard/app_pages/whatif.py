@@ -1,14 +1,14 @@
 """What-if: change capacity, hiring, a production's dates, the budget or the weights; apply to
 re-plan and compare with the baseline plan. Save the scenario for colleagues."""
 
-import getpass
 from dataclasses import replace
 
 import streamlit as st
 
 from dashboard.figures import position_figure
 from dashboard.forms import LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE
-from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, baseline, current, run_with_progress, scenario_store
+from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, actor, baseline, current, run_with_progress, scenario_store
+from planning.access import Forbidden
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display
 from planning.finance.flows import funding_need, position
 from planning.analysis.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
@@ -20,6 +20,7 @@ DEFAULT_WEIGHTS = {"lateness": 1.0, "moves": Weights().move_cost_per_week}   # w
 
 loaded = current()
 data = loaded.data
+me = actor()
 res = data.resources
 st.title("What-if")
 st.write("Set the changes, then **Apply** to re-plan. The comparison is against the baseline plan "
@@ -71,7 +72,9 @@ with st.form("whatif"):
                      help="Both start from the baseline plan (solved thoroughly once, for everyone), so a what-if is "
                           "never planned worse than the baseline's own dates allow. Quick answers in a couple of seconds "
                           "and says how close it got; thorough searches until within 1% of the best possible.")
-    applied = st.form_submit_button("Apply", type="primary")
+    applied = st.form_submit_button("Apply", type="primary", disabled=not me.may("optimize"))
+    if not me.may("optimize"):
+        st.caption(f"You are signed in as a {me.role}: what-ifs take the planner role.")
 
 scenario = Scenario(
     "what-if", base_hash=loaded.key,
@@ -156,7 +159,7 @@ with st.form("save_whatif"):
     note = c2.text_input("Note", value=opened.get("wi_note", ""), key="wi_note")
     replace_it = st.checkbox("Replace a saved scenario of the same name (it is kept: Undo on the Scenarios page)",
                              value=opened.get("wi_replace", False), key="wi_replace")
-    save = st.form_submit_button("Save scenario")
+    save = st.form_submit_button("Save scenario", disabled=not me.may("save scenario"))
 if save:
     if not name.strip():
         st.warning("Give the scenario a name.")
@@ -165,8 +168,9 @@ if save:
         store = scenario_store()
         summary = {**what_result.summary(), "search": "quick" if options == WHATIF_OPTIONS else "thorough"}
         try:
-            store.save(named, user=st.session_state.get("user_name") or getpass.getuser(),
-                       results=what_result.frames(), summary=summary, replace=replace_it)
+            store.save(named, actor=me, results=what_result.frames(), summary=summary, replace=replace_it)
+        except Forbidden as exc:
+            st.error(str(exc))
         except ScenarioExists as exc:
             st.warning(f"Not saved: {exc}. A free name: “{store.free_name(named.name)}”; or tick *Replace*.")
         else:

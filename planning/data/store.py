@@ -9,6 +9,10 @@ replaces the stored one, inside one transaction. Nothing is lost by a load: the 
 is kept, whole, in ``slate_history`` (the last ``KEEP_SLATES``), and ``bring_back`` restores one.
 One table can be replaced or edited (``replace_table``): it is validated with the other tables
 as loaded, and stored only if the whole slate is then clean.
+
+Every write names its ``Actor`` and needs the admin role (``planning.access.require``, checked
+before anything changes); it adds one row to ``audit(at, user, role, action, target, detail)``
+(the rows of every table) in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from planning.access import Actor, require
 from planning.data.inputs import SlateData
 from planning.data.schema import TABLES
 from planning.data.validate import Problem, ValidationError, check
 
 KEEP_SLATES = 5
+AUDIT = """CREATE TABLE IF NOT EXISTS audit ("at" TIMESTAMP, "user" VARCHAR, role VARCHAR, action VARCHAR,
+    target VARCHAR, detail VARCHAR)"""
 HISTORY = """CREATE TABLE IF NOT EXISTS slate_history (version INTEGER, source VARCHAR, content_hash VARCHAR,
     loaded_at TIMESTAMP, replaced_at TIMESTAMP, productions INTEGER, part VARCHAR, payload BLOB)"""
 
@@ -137,14 +144,17 @@ class Store:
                            ["slate_meta"])
         return bool(found["n"].iloc[0])
 
-    def load(self, folder: str | Path, source: str | None = None) -> SlateData:
+    def load(self, folder: str | Path, actor: Actor, source: str | None = None,
+             action: str = "load slate") -> SlateData:
         """Validate ``folder`` and, only if it is clean, replace the stored slate with it."""
+        require(actor, action)
         data = load_folder(folder)
-        self.save(data, source=source or str(folder))
+        self.save(data, source=source or str(folder), actor=actor, action=action)
         return data
 
-    def save(self, data: SlateData, source: str) -> None:
-        """Replace the stored slate with ``data`` in one transaction."""
+    def save(self, data: SlateData, source: str, actor: Actor, action: str = "load slate") -> None:
+        """Replace the stored slate with ``data`` in one transaction (with its audit row)."""
+        require(actor, action)
         tables = data.tables()
         with self._write_lock:
             cur = self._con.cursor()
@@ -163,6 +173,12 @@ class Store:
                 sql = ("CREATE OR REPLACE TABLE slate_meta AS "
                        "SELECT ? AS source, ? AS content_hash, CAST(? AS TIMESTAMP) AS loaded_at")
                 cur.execute(sql, [source, content_hash(data), pd.Timestamp.now(tz="UTC").tz_localize(None)])
+                sql = AUDIT
+                cur.execute(sql)
+                rows = ", ".join(f"{name} {len(frame)}" for name, frame in tables.items() if name != "settings")
+                sql = "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)"
+                cur.execute(sql, [pd.Timestamp.now(tz="UTC").tz_localize(None), actor.user, actor.role, action,
+                                  source, f"rows: {rows}"])
                 cur.execute("COMMIT")
             except duckdb.Error as exc:
                 cur.execute("ROLLBACK")
@@ -193,8 +209,14 @@ class Store:
                                     any_value(replaced_at) AS replaced_at
                              FROM slate_history GROUP BY version ORDER BY version DESC""")
 
-    def bring_back(self, version: int) -> SlateData:
+    def audit(self) -> pd.DataFrame:
+        """Every change to the slate, newest first: at, user, role, action, target, detail."""
+        self.query(AUDIT)
+        return self.query('SELECT "at", "user", role, action, target, detail FROM audit ORDER BY "at" DESC')
+
+    def bring_back(self, version: int, actor: Actor) -> SlateData:
         """Load an earlier slate again (the one it replaces is kept in turn)."""
+        require(actor, "bring back slate")
         rows = self.query("SELECT part, payload, source FROM slate_history WHERE version = ?", [int(version)])
         if rows.empty:
             raise ValidationError([Problem("", "", "", f"no earlier slate number {version} is kept")])
@@ -202,13 +224,15 @@ class Store:
         data, problems = check(raw)
         if problems:
             raise ValidationError(problems)
-        self.save(data, source=f"brought back: {rows['source'].iloc[0]}")
+        self.save(data, source=f"brought back: {rows['source'].iloc[0]}", actor=actor, action="bring back slate")
         return data
 
-    def replace_table(self, name: str, frame: pd.DataFrame, source: str) -> SlateData | None:
+    def replace_table(self, name: str, frame: pd.DataFrame, source: str, actor: Actor,
+                      action: str = "replace table") -> SlateData | None:
         """The stored slate with table ``name`` replaced by ``frame``, validated as a whole: stored
         only if clean (else ``ValidationError`` naming every problem, and nothing changes). Returns
         the new slate, or None when ``frame`` changes nothing (nothing is stored)."""
+        require(actor, action)
         if name not in TABLES:
             raise ValidationError([Problem(name, "", "", f"no table named {name!r} in the data contract")])
         raw = self.slate().tables()
@@ -219,7 +243,7 @@ class Store:
             raise ValidationError(problems)
         if content_hash(data) == self.meta()["content_hash"]:
             return None
-        self.save(data, source=source)
+        self.save(data, source=source, actor=actor, action=action)
         return data
 
     def meta(self) -> dict:

@@ -13,6 +13,10 @@ Nothing is replaced silently: saving under a name that is taken raises ``Scenari
 ``replace=True``, and a replaced scenario is kept, whole, in ``scenario_versions`` /
 ``scenario_version_results`` (the last ``KEEP_VERSIONS`` per name), so ``undo_replace`` brings it
 back (and keeps the one it takes the place of, so an undo can be undone).
+
+Every write names its ``Actor``, is checked against the actor's role (``planning.access.require``:
+planners may change their own scenarios, admins anyone's) before anything changes, and adds one
+row to ``audit(at, user, role, action, target, detail)`` in the same transaction.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from planning.access import Actor, require
 from planning.scenarios.types import Scenario
 
 LOCK_TIMEOUT = 30.0
+AUDIT_TABLE = """CREATE TABLE IF NOT EXISTS audit ("at" TIMESTAMP, "user" VARCHAR, role VARCHAR, action VARCHAR,
+    target VARCHAR, detail VARCHAR)"""
 KEEP_VERSIONS = 5
 COLUMNS = "name, base_hash, overrides, summary, note, created_by, created_at, saved_by, saved_at"
 _PROCESS_LOCK = threading.Lock()
@@ -44,6 +51,7 @@ SCHEMA = [
         overrides VARCHAR, summary VARCHAR, note VARCHAR, created_by VARCHAR, created_at TIMESTAMP,
         saved_by VARCHAR, saved_at TIMESTAMP)""",
     "CREATE TABLE IF NOT EXISTS scenario_version_results (version INTEGER, part VARCHAR, payload BLOB)",
+    AUDIT_TABLE,
 ]
 
 
@@ -105,6 +113,21 @@ class ScenarioStore:
                 con.execute("ROLLBACK")
                 raise
 
+    @staticmethod
+    def _audit(con, actor: Actor, action: str, target: str, detail: str = "") -> None:
+        con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
+                    [pd.Timestamp.now(tz="UTC").tz_localize(None), actor.user, actor.role, action, target, detail])
+
+    @staticmethod
+    def _author(con, name: str) -> str | None:
+        found = con.execute("SELECT created_by FROM scenarios WHERE name = ?", [name]).fetchall()
+        return found[0][0] if found else None
+
+    def audit(self) -> pd.DataFrame:
+        """Every change to the saved scenarios, newest first: at, user, role, action, target, detail."""
+        with self._connect() as con:
+            return con.execute('SELECT "at", "user", role, action, target, detail FROM audit ORDER BY "at" DESC').df()
+
     def _set_aside(self, con, name: str, user: str, now: pd.Timestamp) -> None:
         """Keep the stored ``name`` as a version (if there is one), then remove it and its results."""
         if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [name]).fetchall():
@@ -112,12 +135,13 @@ class ScenarioStore:
         con.execute("DELETE FROM scenarios WHERE name = ?", [name])
         con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
 
-    def save(self, scenario: Scenario, user: str, results: dict[str, pd.DataFrame] | None = None,
+    def save(self, scenario: Scenario, actor: Actor, results: dict[str, pd.DataFrame] | None = None,
              summary: dict | None = None, replace: bool = False) -> None:
         """Insert a scenario and its results in one transaction. A name that is taken raises
         ``ScenarioExists`` unless ``replace``; then the scenario it replaces is kept as a version."""
+        require(actor, "save scenario")
         results = results or {}
-        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        user, now = actor.user, pd.Timestamp.now(tz="UTC").tz_localize(None)
         with self._transaction() as con:
             old = con.execute("SELECT created_by, created_at, saved_by, saved_at FROM scenarios WHERE name = ?",
                               [scenario.name]).fetchall()
@@ -125,6 +149,8 @@ class ScenarioStore:
                 by, at = old[0][2], pd.Timestamp(old[0][3])
                 raise ScenarioExists(f"a scenario named {scenario.name!r} already exists (saved by {by} on "
                                      f"{at:%d %b %Y %H:%M} UTC): choose another name, or replace it")
+            if old:
+                require(actor, "replace scenario", owner=old[0][0])
             created_by, created_at = old[0][:2] if old else (user, now)
             self._set_aside(con, scenario.name, user, now)
             con.execute(f"INSERT INTO scenarios ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -133,6 +159,8 @@ class ScenarioStore:
                          created_by, created_at, user, now])
             for part, frame in results.items():
                 con.execute("INSERT INTO scenario_results VALUES (?, ?, ?)", [scenario.name, part, _to_blob(frame)])
+            self._audit(con, actor, "replace scenario" if old else "save scenario", scenario.name,
+                        f"{len(results)} result tables")
 
     @staticmethod
     def _keep_version(con, name: str, user: str, now: pd.Timestamp) -> None:
@@ -161,7 +189,7 @@ class ScenarioStore:
             return con.execute("""SELECT version, replaced_at, replaced_by, note, saved_by, saved_at
                                   FROM scenario_versions WHERE name = ? ORDER BY version DESC""", [name]).df()
 
-    def undo_replace(self, name: str, user: str) -> None:
+    def undo_replace(self, name: str, actor: Actor) -> None:
         """Bring back the newest kept version of ``name``; the scenario it takes the place of is kept
         as a version in turn. Raises ``ScenarioError`` when there is none."""
         now = pd.Timestamp.now(tz="UTC").tz_localize(None)
@@ -169,7 +197,10 @@ class ScenarioStore:
             version = con.execute("SELECT max(version) FROM scenario_versions WHERE name = ?", [name]).fetchall()[0][0]
             if version is None:
                 raise ScenarioError(f"no earlier version of {name!r} is kept")
-            self._set_aside(con, name, user, now)
+            kept_author = con.execute("SELECT created_by FROM scenario_versions WHERE version = ?", [version]).fetchall()
+            require(actor, "undo scenario", owner=self._author(con, name) or kept_author[0][0])
+            self._set_aside(con, name, actor.user, now)
+            self._audit(con, actor, "undo scenario", name, f"brought back the version replaced at version {version}")
             con.execute(f"INSERT INTO scenarios SELECT {COLUMNS} FROM scenario_versions WHERE version = ?", [version])
             con.execute("INSERT INTO scenario_results SELECT ?, part, payload FROM scenario_version_results "
                         "WHERE version = ?", [name, version])
@@ -211,17 +242,24 @@ class ScenarioStore:
         overrides, summary = rows[0]
         return Scenario.from_json(name, overrides), {p: _from_blob(b) for p, b in parts}, json.loads(summary)
 
-    def rename(self, old: str, new: str, user: str) -> None:
+    def rename(self, old: str, new: str, actor: Actor) -> None:
         with self._transaction() as con:
             if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [new]).fetchall():
                 raise ScenarioError(f"a scenario named {new!r} already exists")
             if not con.execute("SELECT 1 FROM scenarios WHERE name = ?", [old]).fetchall():
                 raise ScenarioError(f"no scenario named {old!r}")
+            require(actor, "rename scenario", owner=self._author(con, old))
             con.execute("UPDATE scenarios SET name = ?, saved_by = ?, saved_at = ? WHERE name = ?",
-                        [new, user, pd.Timestamp.now(tz="UTC").tz_localize(None), old])
+                        [new, actor.user, pd.Timestamp.now(tz="UTC").tz_localize(None), old])
             con.execute("UPDATE scenario_results SET name = ? WHERE name = ?", [new, old])
+            self._audit(con, actor, "rename scenario", new, f"was {old!r}")
 
-    def delete(self, name: str, user: str = "") -> None:
+    def delete(self, name: str, actor: Actor) -> None:
         """Delete a scenario; it is kept as a version, so ``undo_replace`` can bring it back."""
         with self._transaction() as con:
-            self._set_aside(con, name, user, pd.Timestamp.now(tz="UTC").tz_localize(None))
+            author = self._author(con, name)
+            if author is None:
+                raise ScenarioError(f"no scenario named {name!r}")
+            require(actor, "delete scenario", owner=author)
+            self._set_aside(con, name, actor.user, pd.Timestamp.now(tz="UTC").tz_localize(None))
+            self._audit(con, actor, "delete scenario", name)
