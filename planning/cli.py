@@ -350,7 +350,7 @@ def cmd_app(args) -> int:
     address = serving_address(read_secrets(secrets), os.environ.get("SLATE_ALLOW_NETWORK") == "1")
     if address == "127.0.0.1":
         print(f"single-user mode: only this computer can open http://localhost:{args.port} (no sign-in is "
-              "configured; see README, Sign-in)")
+              "configured; see README, Sign-in)", flush=True)
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "dashboard" / "app.py"),
            "--server.port", str(args.port), "--server.address", address]
     return subprocess.call(cmd, env=env, cwd=config.ROOT)

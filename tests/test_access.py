@@ -1,0 +1,130 @@
+"""Who may change what: roles from configuration, a check in every write path (the store refuses
+and keeps everything as it was), one audit row per change, and this computer only without sign-in."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from planning.access import Actor, Forbidden, role_for
+from planning.cli import serving_address
+from planning.data.store import Store
+from planning.scenarios.store import ScenarioStore
+from planning.scenarios.types import Scenario
+
+from conftest import ROOT, SAMPLE
+
+ROLES = {"admin": ["boss@studio.test"], "planner": ["@studio.test"], "viewer": ["intern@studio.test"]}
+VIEWER, PLANNER, ADMIN = Actor("intern@studio.test", "viewer"), Actor("ana@studio.test", "planner"), \
+    Actor("boss@studio.test", "admin")
+
+
+def test_roles_come_from_emails_and_domains():
+    assert role_for("boss@studio.test", ROLES) == "admin"
+    assert role_for("Ana@Studio.test", ROLES) == "planner"                 # by domain, any case
+    assert role_for("intern@studio.test", ROLES) == "viewer"                # an exact email beats the domain
+    assert role_for("someone@else.test", ROLES) == "viewer"                 # everyone else: the default
+    assert role_for("someone@else.test", {**ROLES, "default": "planner"}) == "planner"
+    assert role_for("boss@studio.test", {"admin": ["@studio.test"], "planner": ["boss@studio.test"]}) == "planner"
+
+
+def snapshot(store: Store) -> tuple:
+    return store.meta()["content_hash"], len(store.history()), len(store.audit())
+
+
+def test_only_an_admin_changes_the_slate_and_each_change_is_logged(tmp_path):
+    store = Store(tmp_path / "slate.duckdb")
+    store.load(SAMPLE, actor=ADMIN)
+    data = store.slate()
+    renamed = data.productions.assign(title="Renamed")
+    before = snapshot(store)
+    for who in (VIEWER, PLANNER):
+        with pytest.raises(Forbidden, match=rf"{re.escape(who.user)} \({who.role}\) may not .*admin role"):
+            store.load(SAMPLE, actor=who)
+        with pytest.raises(Forbidden):
+            store.replace_table("productions", renamed, source="edit", actor=who, action="edit table")
+        with pytest.raises(Forbidden):
+            store.bring_back(1, actor=who)
+        with pytest.raises(Forbidden):
+            store.save(data, source="x", actor=who)
+        assert snapshot(store) == before                                        # nothing changed
+    store.replace_table("productions", renamed, source="edit", actor=ADMIN, action="edit table")
+    store.bring_back(1, actor=ADMIN)
+    log = store.audit()
+    assert log[["user", "role", "action"]].values.tolist() == [
+        ["boss@studio.test", "admin", "bring back slate"], ["boss@studio.test", "admin", "edit table"],
+        ["boss@studio.test", "admin", "load slate"]]
+    assert log["detail"].iloc[-1].startswith("rows: productions 20, phases ")
+
+
+def test_planners_change_their_own_scenarios_admins_anyones_viewers_none(tmp_path):
+    store = ScenarioStore(tmp_path / "s.duckdb")
+    with pytest.raises(Forbidden, match="planner role"):
+        store.save(Scenario("viewer's"), actor=VIEWER)
+    store.save(Scenario("ana's", note="v1"), actor=PLANNER)
+    other = Actor("ben@studio.test", "planner")
+    before = (store.list().to_dict("records"), len(store.audit()))
+    with pytest.raises(Forbidden, match=r"only its author \(ana@studio.test\) or an admin"):
+        store.save(Scenario("ana's", note="ben's"), actor=other, replace=True)
+    with pytest.raises(Forbidden):
+        store.rename("ana's", "ben's now", actor=other)
+    with pytest.raises(Forbidden):
+        store.delete("ana's", actor=other)
+    with pytest.raises(Forbidden):
+        store.delete("ana's", actor=VIEWER)
+    assert (store.list().to_dict("records"), len(store.audit())) == before     # nothing changed
+    store.save(Scenario("ana's", note="v2"), actor=PLANNER, replace=True)      # her own: fine
+    store.rename("ana's", "Ana's plan", actor=ADMIN)                           # an admin: anyone's
+    store.delete("Ana's plan", actor=ADMIN)
+    with pytest.raises(Forbidden):
+        store.undo_replace("Ana's plan", actor=other)
+    store.undo_replace("Ana's plan", actor=PLANNER)
+    assert store.list()["created_by"].tolist() == ["ana@studio.test"]         # the author is the signed-in user
+    log = store.audit()
+    assert log[["user", "action", "target"]].values.tolist()[::-1] == [
+        ["ana@studio.test", "save scenario", "ana's"], ["ana@studio.test", "replace scenario", "ana's"],
+        ["boss@studio.test", "rename scenario", "Ana's plan"], ["boss@studio.test", "delete scenario", "Ana's plan"],
+        ["ana@studio.test", "undo scenario", "Ana's plan"]]
+
+
+def test_sign_in_needs_a_cookie_secret_and_decides_where_the_app_listens():
+    assert serving_address({}, allow_network=False) == "127.0.0.1"
+    assert serving_address({}, allow_network=True) == "0.0.0.0"
+    assert serving_address({"auth": {"cookie_secret": "x" * 32}}, allow_network=False) == "0.0.0.0"
+    with pytest.raises(ValueError, match="cookie_secret is missing"):
+        serving_address({"auth": {"client_id": "x"}}, allow_network=False)
+
+
+def listening(port: int) -> list[str]:
+    """The local addresses of the sockets listening on ``port`` (read with ``ss -ltn``)."""
+    out = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
+    return [line.split()[3].rsplit(":", 1)[0] for line in out.splitlines() if line.split()[3].endswith(f":{port}")]
+
+
+def test_without_sign_in_the_app_listens_on_this_computer_only(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"SLATE_STORE": str(tmp_path / "slate.duckdb"), "SLATE_SCENARIOS": str(tmp_path / "s.duckdb"),
+           "SLATE_PRECOMPUTE": "0", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen([sys.executable, "-m", "planning.cli", "app", "--port", str(port)], cwd=ROOT,
+                            env={**env, "HOME": str(tmp_path)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)       # `slate app` and the server it starts
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not listening(port):
+            time.sleep(0.3)
+        addresses = listening(port)
+        assert addresses and set(addresses) <= {"127.0.0.1"}, addresses   # not 0.0.0.0, not [::]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0]
+    assert "single-user mode: only this computer can open" in out
