@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 
-import pandas as pd
 import pytest
 
 from planning.access import Actor, Forbidden, role_for

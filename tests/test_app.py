@@ -313,3 +313,23 @@ def test_plans_are_shared_and_solves_queue_for_a_free_slot():
     result = state.cached_result("tiny-slate", scenario, options)
     assert result is not None and result.kpis["conflicts"] == 0  # B moves after A
     assert state.start_plan(loaded, scenario, options) is None  # cached: no new job
+
+
+def test_with_sign_in_configured_nothing_shows_until_signed_in(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLATE_STORE", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SLATE_SCENARIOS", str(tmp_path / "scenarios.duckdb"))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 64,
+                          "client_id": "c", "client_secret": "s",
+                          "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception and [b.label for b in at.button] == ["Sign in"] and not at.metric   # no slate shown
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "c"}
+    at.run()
+    assert "cookie_secret" in at.error[0].value and not at.button       # a clear start-up error, nothing else
+
+
+def test_without_sign_in_the_sidebar_says_single_user_mode(app):
+    assert any("Single-user mode: only this computer can open it" in c.value for c in app.sidebar.caption)
