@@ -347,7 +347,7 @@ def cmd_app(args) -> int:
     if args.data_dir:
         env["SLATE_DATA_DIR"] = str(Path(args.data_dir).resolve())
     secrets = config.ROOT / ".streamlit" / "secrets.toml"
-    address = serving_address(read_secrets(secrets), os.environ.get("SLATE_ALLOW_NETWORK") == "1")
+    address = serving_address(read_secrets(secrets), config.allow_network())
     if address == "127.0.0.1":
         print(f"single-user mode: only this computer can open http://localhost:{args.port} (no sign-in is "
               "configured; see README, Sign-in)", flush=True)

@@ -7,6 +7,8 @@
   by the dashboard and ``slate scenario``.
 - ``SLATE_SOLVERS``: plans computed at once across all dashboard sessions (default 2).
 - ``SLATE_PRECOMPUTE``: ``0`` stops the dashboard from planning the baseline as soon as it opens.
+- ``SLATE_ALLOW_NETWORK``: ``1`` lets ``slate app`` serve the network without sign-in (default: this
+  computer only, unless ``[auth]`` is configured).
 - ``SLATE_SOLVER_THREADS``: HiGHS threads, read once: HiGHS keeps one thread pool per process, so
   every solve in a process must ask for the same number (default 1).
 """
@@ -39,3 +41,7 @@ def solvers() -> int:
 
 def precompute() -> bool:
     return os.environ.get("SLATE_PRECOMPUTE", "1") != "0"
+
+
+def allow_network() -> bool:
+    return os.environ.get("SLATE_ALLOW_NETWORK") == "1"

@@ -111,3 +111,17 @@ def test_scenario_run_never_replaces_without_asking_and_undo_brings_it_back(tiny
     assert code == 0 and "brought back" in out
     shown = json.loads(run(["scenario", "show", "more crew", "--store", store], capsys)[1])
     assert shown["overrides"]["capacity"][0]["delta"] == 1 and shown["overrides"]["hire_allowed"] is True
+
+
+def test_the_command_line_acts_as_the_local_admin_and_is_in_the_audit_log(tiny, tmp_path, capsys):
+    import getpass
+
+    store = str(tmp_path / "s.duckdb")
+    assert run(["scenario", "run", str(tiny), "--name", "a", "--time-limit", "5", "--store", store], capsys)[0] == 0
+    assert run(["scenario", "run", str(tiny), "--name", "a", "--no-hire", "--replace", "--time-limit", "5",
+                "--store", store], capsys)[0] == 0
+    code, out, _ = run(["audit", "--store", store, "--slate-store", str(tmp_path / "slate.duckdb")], capsys)
+    assert code == 0
+    rows = [line for line in out.splitlines()[1:] if line.strip()]
+    assert len(rows) == 2 and all(getpass.getuser() in r and " admin " in r for r in rows)
+    assert "replace scenario" in rows[0] and "save scenario" in rows[1]              # newest first
