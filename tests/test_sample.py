@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from planning.access import local_operator
 from planning.cli import main
 from planning.sample import make_slate, write_slate
 from planning.data.store import Store, load_folder
@@ -53,7 +54,7 @@ def test_larger_slates_validate(tmp_path):
 
 def test_store_round_trip_keeps_types_and_order(tmp_path, sample_data):
     store = Store(tmp_path / "x.duckdb")
-    store.save(sample_data, source="sample")
+    store.save(sample_data, source="sample", actor=local_operator())
     back = store.slate()
     for name, frame in sample_data.tables().items():
         pd.testing.assert_frame_equal(frame.reset_index(drop=True), back.tables()[name].reset_index(drop=True), obj=name)

@@ -49,7 +49,10 @@ else:
     result = current_plan(loaded)
 
 if result is None:
-    st.info("Press **Optimize the plan** to place the slate. The sample solves in a few seconds.")
+    st.info("Press **Optimize the plan** to place the slate. The sample solves in a few seconds."
+            if actor().may("optimize") else
+            f"Optimizing takes the planner role (you are a {actor().role}); the plan shows here once a planner has "
+            "made it.")
     st.stop()
 
 s, k = result.origin.solver, result.kpis
