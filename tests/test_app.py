@@ -170,6 +170,9 @@ def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
     assert metrics["Spend"] == f"{sample_data.budget_lines['amount'].sum() / 1e6:,.1f}M USD"
     assert metrics["Peak funding need"] == f"{need.peak_need / 1e6:,.1f}M USD"
     assert len(app.get("plotly_chart")) == 2 and len(app.get("download_button")) == 4
+    budget = next(d.value for d in app.dataframe if "production" in d.value.columns)
+    assert budget["production"].iloc[-1] == "Slate total" and budget["production"].iloc[0].startswith("P01 ")
+    assert budget["budget"].iloc[-1] == pytest.approx(budget["budget"].iloc[:-1].sum())      # the totals row
     app.selectbox(key="cash_period").set_value("quarter").run()
     app.radio(key="cash_by").set_value("production").run()
     assert not app.exception

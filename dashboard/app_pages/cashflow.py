@@ -9,7 +9,7 @@ from dashboard.figures import cash_bars, position_figure
 from dashboard.state import current, shown_plan
 from planning.finance.export import about_line, export_name, CSV_VIEWS, budget_summary, finance_csv, finance_xlsx
 from planning.finance.periods import PERIODS, assign_periods, period_order
-from planning.finance.flows import funding_need, position
+from planning.finance.flows import SLATE_ID, funding_need, position
 
 loaded = current()
 data = loaded.data
@@ -49,13 +49,19 @@ st.caption("The slate's data holds costs and incentives, not revenue, so the pos
 
 st.subheader("Budget summary")
 st.caption(f"Per production, in {cur}: budget by section, the incentive (credit less any discount when sold) "
-           "and the net cost after it; the last row is the slate's total. Exact cents are in the downloads.")
-money_cols = {"ATL": "Above the line", "BTL_PRODUCTION": "BTL production", "BTL_POST": "BTL post",
-              "OTHER": "Other", "budget": "Budget", "qualifying": "Qualifying spend", "incentive_credit": "Credit",
+           "and the net cost after it (ATL: above the line; BTL: below the line; in brackets, the incentive's "
+           "jurisdiction); the last row is the slate's total. Exact cents are in the downloads.")
+money_cols = {"ATL": "ATL", "BTL_PRODUCTION": "BTL prod.", "BTL_POST": "BTL post", "OTHER": "Other",
+              "budget": "Budget", "qualifying": "Qualifying", "incentive_credit": "Credit",
               "incentive_discount": "Discount", "incentive": "Incentive", "net_cost": "Net cost"}
-st.dataframe(budget_summary(data), hide_index=True, width="stretch", column_config={
-    "production_id": "Production", "title": "Title", "jurisdiction": "Jurisdiction",
-    **{c: st.column_config.NumberColumn(label, format="compact", width="small") for c, label in money_cols.items()}})
+summary = budget_summary(data)
+where = summary.pop("jurisdiction").map(lambda j: f" ({j})" if isinstance(j, str) and j else "")
+label = (summary.pop("production_id") + " " + summary.pop("title")).str.replace(f"{SLATE_ID} ", "", regex=False)
+summary.insert(0, "production", label + where)
+st.dataframe(summary, hide_index=True, width="stretch", height=35 * (len(summary) + 1) + 3,   # every row, totals too
+             column_config={"production": st.column_config.TextColumn("Production (incentive)", width="medium"),
+                            **{c: st.column_config.NumberColumn(label, format="compact", width="small")
+                               for c, label in money_cols.items()}})
 
 st.subheader("Finance export")
 d = st.columns(4)
