@@ -249,7 +249,49 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
         "settings": pd.DataFrame([(HORIZON_START, HORIZON_WEEKS, "USD", 0.07)],
                                  columns=["horizon_start", "horizon_weeks", "currency", "financing_rate_annual"]),
     }
-    return _fit_capacities(_typed(frames))
+    return _fit_capacities(_typed(_uncertain(frames, seed)))
+
+
+DEVELOPMENT_ODDS = (0.3, 0.5, 0.7)   # the latest-starting productions are still in development
+RISKS = (  # (name, kind, phase kind it hits, probability, delay low/high weeks, extra cost low/high)
+    ("Weather on the coastal shoot", "weather", "shoot", 0.35, 1, 3, 150_000, 600_000),
+    ("Lead actor's availability", "talent", "shoot", 0.2, 2, 6, 250_000, 1_200_000),
+    ("Losing the harbour location", "location", "shoot", 0.15, 2, 5, 300_000, 900_000),
+    ("VFX vendor over capacity", "other", "post", 0.3, 2, 8, 200_000, 1_500_000),
+    ("Composer's late delivery", "talent", "post", 0.25, 1, 3, 50_000, 200_000),
+)
+
+
+def _uncertain(frames: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
+    """What is uncertain in the slate (its own random stream, so the plan above stays as it was):
+    the latest-starting unlocked productions are in development at ``DEVELOPMENT_ODDS``; shoots
+    and post take three-point durations (low ``d - max(1, d//10)``, high ``d + max(1, d//5)`` for a
+    shoot, ``d + max(2, d//4)`` for post); a handful of named ``RISKS`` hit productions' phases."""
+    rng = random.Random(seed + 1_000)
+    prods, phases = frames["productions"].copy(), frames["phases"].copy()
+    latest = prods[~prods["locked"]].sort_values("earliest_start", ascending=False)["production_id"]
+    odds = dict(zip(latest, DEVELOPMENT_ODDS))
+    prods["status"] = [("development" if p in odds else "greenlit") for p in prods["production_id"]]
+    prods["greenlight_probability"] = [odds.get(p) for p in prods["production_id"]]
+    d = phases["duration_weeks"]
+    shoot, post = phases["kind"] == "shoot", phases["kind"] == "post"
+    phases["duration_low_weeks"] = (d - (d // 10).clip(lower=1)).clip(lower=1).where(shoot | post)
+    phases["duration_high_weeks"] = (d + (d // 5).clip(lower=1)).where(shoot, (d + (d // 4).clip(lower=2)).where(post))
+    rows, used = [], set()
+    movable = prods.loc[~prods["locked"], "production_id"].tolist()
+    for name, kind, hits, probability, dlo, dhi, clo, chi in RISKS:
+        free = [p for p in movable if p not in used]
+        if not free:                          # a small slate: as many risks as productions that can move
+            break
+        pid = rng.choice(free)
+        used.add(pid)
+        phase = phases[(phases["production_id"] == pid) & (phases["kind"] == hits)]["phase_id"].iloc[0]
+        rows.append((pid, phase, name, kind, probability, dlo, dhi, float(clo), float(chi)))
+    frames = {**frames, "productions": prods, "phases": phases}
+    frames["risks"] = pd.DataFrame(rows, columns=["production_id", "phase_id", "name", "kind", "probability",
+                                                  "delay_low_weeks", "delay_high_weeks", "extra_cost_low",
+                                                  "extra_cost_high"])
+    return frames
 
 
 def _fit_capacities(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

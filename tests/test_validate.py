@@ -143,6 +143,33 @@ def break_truncated(d):
     return ["phases: cannot read phases.parquet as Parquet"]
 
 
+def break_risks(d):
+    risks = read(d, "risks")
+    risks.loc[0, "probability"] = 1.5
+    risks.loc[1, "delay_low_weeks"] = 9                       # more than its delay_high_weeks
+    write(d, "risks", risks)
+    first, second = (f"{p}/{n}" for p, n in zip(risks["production_id"][:2], risks["name"][:2]))
+    return [f"risks[{first}].probability: must be at most 1 (got 1.5)",
+            f"risks[{second}].delay_low_weeks: is more than delay_high_weeks (9 > "]
+
+
+def break_three_point_durations(d):
+    ph = read(d, "phases")
+    shoot = ph.index[(ph["production_id"] == "P01") & (ph["phase_id"] == "shoot")][0]
+    ph.loc[shoot, "duration_high_weeks"] = 2                 # shorter than the duration
+    ph.loc[shoot, "duration_low_weeks"] = 40                 # longer than it
+    write(d, "phases", ph)
+    return ["phases[P01/shoot].duration_high_weeks: is less than duration_weeks (2 < ",
+            "phases[P01/shoot].duration_low_weeks: is more than duration_weeks (40 > "]
+
+
+def break_greenlit_probability(d):
+    pr = read(d, "productions")
+    pr.loc[0, "greenlight_probability"] = 0.4                # P01 is greenlit
+    write(d, "productions", pr)
+    return ["productions[P01].greenlight_probability: a greenlit production goes ahead"]
+
+
 def break_empty_file(d):
     (d / "resources.parquet").write_bytes(b"")
     return ["resources: resources.parquet is empty (0 bytes)"]
@@ -150,7 +177,8 @@ def break_empty_file(d):
 
 BREAKS = [break_missing_table, break_missing_column, break_wrong_type, break_null_required,
           break_duplicate_key, break_dangling_reference, break_negatives, break_unknown_enum, break_cycle,
-          break_window, break_unservable, break_not_parquet, break_truncated, break_empty_file]
+          break_window, break_unservable, break_not_parquet, break_truncated, break_empty_file, break_risks,
+          break_three_point_durations, break_greenlit_probability]
 
 
 @pytest.mark.parametrize("breaker", BREAKS, ids=lambda f: f.__name__.removeprefix("break_"))
@@ -194,6 +222,18 @@ def test_failed_load_keeps_the_stored_slate(tmp_path, sample_copy):
     reopened = Store(tmp_path / "s.duckdb")  # and it survives a restart
     assert reopened.slate().demands.equals(good.demands)
     reopened.close()
+
+
+def test_files_without_the_uncertainty_columns_are_still_valid(sample_copy, capsys):
+    """status, greenlight_probability and the three-point durations may be left out of a file."""
+    for name, cols in (("productions", ["status", "greenlight_probability"]),
+                       ("phases", ["duration_low_weeks", "duration_high_weeks"])):
+        write(sample_copy, name, read(sample_copy, name).drop(columns=cols))
+    (sample_copy / "risks.parquet").unlink()
+    code, _ = validate(sample_copy, capsys)
+    assert code == 0
+    data = load_folder(sample_copy)
+    assert data.productions["status"].isna().all() and data.risks.empty
 
 
 def test_not_a_folder(tmp_path, capsys):

@@ -40,6 +40,7 @@ class SlateData:
     demands: pd.DataFrame
     budget_lines: pd.DataFrame
     incentives: pd.DataFrame
+    risks: pd.DataFrame
     settings: Settings
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 PHASE_KINDS = ("development", "prep", "shoot", "post", "delivery", "other")
 RESOURCE_KINDS = ("stage", "crew", "equipment", "facility")
+STATUSES = ("greenlit", "development")
+RISK_KINDS = ("weather", "talent", "location", "other")
 SECTIONS = ("ATL", "BTL_PRODUCTION", "BTL_POST", "OTHER")
 CURVES = ("flat", "front", "back", "bell", "start", "end")
 
@@ -21,8 +23,9 @@ CURVES = ("flat", "front", "back", "bell", "start", "end")
 class Column:
     """One column of a table.
 
-    ``nullable`` says a cell may be empty; ``minimum``/``maximum`` bound numbers (inclusive);
-    ``choices`` lists the allowed values of an enum column.
+    ``nullable`` says a cell may be empty; ``optional`` that the column may be left out of the file
+    (then every cell is empty); ``minimum``/``maximum`` bound numbers (inclusive); ``choices``
+    lists the allowed values of an enum column.
     """
 
     name: str
@@ -33,6 +36,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,10 @@ TABLES: dict[str, Table] = {
                 Column("lateness_cost_per_week", "float", "Cost of each week late.", "money/week", minimum=0),
                 Column("jurisdiction", "str", "Incentive jurisdiction (incentives table).", nullable=True),
                 Column("locked", "bool", "Every phase stays at its planned start."),
+                Column("status", "str", "`development`: not greenlit yet (empty: greenlit).", nullable=True,
+                       choices=STATUSES, optional=True),
+                Column("greenlight_probability", "float", "Chance a development production goes ahead (empty: 1).",
+                       "0..1", nullable=True, minimum=0, maximum=1, optional=True),
             ),
             key=("production_id",),
             references=(Reference(("jurisdiction",), "incentives", ("jurisdiction",)),),
@@ -93,6 +101,10 @@ TABLES: dict[str, Table] = {
                 Column("planned_start", "date", "Current plan (empty: not yet dated; placed freely, no move cost).",
                        nullable=True),
                 Column("locked", "bool", "The phase stays at its planned start."),
+                Column("duration_low_weeks", "int", "Shortest it may take (empty: duration_weeks).", "weeks",
+                       nullable=True, minimum=1, optional=True),
+                Column("duration_high_weeks", "int", "Longest it may take (empty: duration_weeks).", "weeks",
+                       nullable=True, minimum=1, optional=True),
             ),
             key=("production_id", "phase_id"),
             references=(Reference(("production_id",), "productions", ("production_id",)),),
@@ -207,6 +219,28 @@ TABLES: dict[str, Table] = {
             required=False,
         ),
         Table(
+            "risks",
+            "Named things that may go wrong: each happens with its probability and then delays a phase "
+            "(or the production's first phase) and costs extra, within a low..high range.",
+            (
+                Column("production_id", "str", "The production."),
+                Column("phase_id", "str", "The phase it hits (empty: the production's first phase).", nullable=True),
+                Column("name", "str", "What it is, e.g. `Weather on the coast shoot`."),
+                Column("kind", "str", "Kind of risk.", choices=RISK_KINDS),
+                Column("probability", "float", "Chance it happens.", "0..1", minimum=0, maximum=1),
+                Column("delay_low_weeks", "int", "Least delay if it happens.", "weeks", minimum=0),
+                Column("delay_high_weeks", "int", "Most delay if it happens.", "weeks", minimum=0),
+                Column("extra_cost_low", "float", "Least extra cost if it happens.", "money", minimum=0),
+                Column("extra_cost_high", "float", "Most extra cost if it happens.", "money", minimum=0),
+            ),
+            key=("production_id", "name"),
+            required=False,
+            references=(
+                Reference(("production_id",), "productions", ("production_id",)),
+                Reference(("production_id", "phase_id"), "phases", ("production_id", "phase_id")),
+            ),
+        ),
+        Table(
             "settings",
             "One row. Missing table: the horizon starts on the Monday of the earliest start, 104 weeks, "
             "USD, no financing cost.",
@@ -245,7 +279,7 @@ def to_markdown() -> str:
         lines += [f"## `{table.name}` ({need}{key})", "", table.description, "",
                   "| column | type | unit | rule | meaning |", "| --- | --- | --- | --- | --- |"]
         for c in table.columns:
-            rule = []
+            rule = ["may be left out"] if c.optional else []
             if c.nullable:
                 rule.append("may be empty")
             if c.minimum is not None:

@@ -61,7 +61,8 @@ def _check_columns(table: Table, raw: pd.DataFrame, problems: list[Problem]) -> 
     raw = raw.reset_index(drop=True)
     missing = [c.name for c in table.columns if c.name not in raw.columns]
     for name in missing:
-        problems.append(Problem(table.name, "", name, "missing column"))
+        if not table.column(name).optional:
+            problems.append(Problem(table.name, "", name, "missing column"))
     typed = pd.DataFrame(index=raw.index)
     for col in table.columns:
         if col.name in missing:
@@ -215,6 +216,26 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
             if (is_locked or locked) and pd.isna(group.at[i, "planned_start"]) and \
                     ("phases", label, "planned_start") not in flagged:        # an unreadable date is told once
                 add(Problem("phases", label, "planned_start", "a locked phase needs a planned_start"))
+
+    # Uncertainty: three-point durations around the duration, ranges low <= high, probabilities.
+    ph = t["phases"]
+    for i in ph.index:
+        d, low, high = ph.at[i, "duration_weeks"], ph.at[i, "duration_low_weeks"], ph.at[i, "duration_high_weeks"]
+        label = row_label(T["phases"], ph, i)
+        if not pd.isna(d) and not pd.isna(low) and low > d:
+            add(Problem("phases", label, "duration_low_weeks", f"is more than duration_weeks ({low} > {d})"))
+        if not pd.isna(d) and not pd.isna(high) and high < d:
+            add(Problem("phases", label, "duration_high_weeks", f"is less than duration_weeks ({high} < {d})"))
+    pr = t["productions"]
+    for i in pr.index[(pr["status"].fillna("greenlit") == "greenlit") & pr["greenlight_probability"].notna()]:
+        if pr.at[i, "greenlight_probability"] != 1:
+            add(Problem("productions", row_label(T["productions"], pr, i), "greenlight_probability",
+                        "a greenlit production goes ahead: leave it empty or 1 (or set status development)"))
+    rk = t["risks"]
+    for low, high in (("delay_low_weeks", "delay_high_weeks"), ("extra_cost_low", "extra_cost_high")):
+        for i in rk.index[(rk[low] > rk[high]).fillna(False)]:
+            add(Problem("risks", row_label(T["risks"], rk, i), low, f"is more than {high} ({rk.at[i, low]} > "
+                        f"{rk.at[i, high]})"))
 
     # Demands that no resource can ever serve.
     stage_sizes = stages[(stages["capacity"] >= 1).fillna(False)]["size"]
