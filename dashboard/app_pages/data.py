@@ -32,6 +32,22 @@ def stored(message: str) -> None:
     st.rerun()
 
 
+def attempt(write, done, unchanged: str = "") -> None:
+    """Run one write to the slate: its problems (by table, row and column) or a refusal are shown
+    and nothing changes; a write that changed nothing (None) says ``unchanged``; else ``done(new)``."""
+    try:
+        new = write()
+    except ValidationError as exc:
+        show_problems(exc)
+    except Forbidden as exc:
+        show_forbidden(exc)
+    else:
+        if new is None:
+            st.info(unchanged)
+        else:
+            stored(done(new))
+
+
 loaded = current()
 data = loaded.data
 me = actor()
@@ -74,16 +90,11 @@ if submitted:
         with tempfile.TemporaryDirectory() as folder, st.spinner("Validating…"):
             try:
                 tables = unpack([(f.name, f.getvalue()) for f in uploads], folder)
-                new = store().load(folder, actor=me, source="upload: " + ", ".join(f.name for f in uploads))
             except BundleError as exc:
                 st.error(str(exc))
-            except ValidationError as exc:
-                show_problems(exc)
-            except Forbidden as exc:
-                show_forbidden(exc)
             else:
-                stored(f"Loaded {len(new.productions)} productions from {', '.join(tables)}.")
-
+                attempt(lambda: store().load(folder, actor=me, source="upload: " + ", ".join(f.name for f in uploads)),
+                        lambda new: f"Loaded {len(new.productions)} productions from {', '.join(tables)}.")
 
 st.subheader("Replace one table")
 st.write("Upload one table file (e.g. a new `productions.csv`). It is checked together with the other tables "
@@ -99,20 +110,15 @@ if replace_one and one is not None:
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / one.name).write_bytes(one.getvalue())
             raw, problems = read_folder(folder)
-            try:
+
+            def replace_it():
                 if problems:
                     raise ValidationError(problems)
-                new = store().replace_table(name, raw[name], source=f"{loaded.label}, {name} from {one.name}",
-                                            actor=me)
-            except ValidationError as exc:
-                show_problems(exc)
-            except Forbidden as exc:
-                show_forbidden(exc)
-            else:
-                if new is None:
-                    st.info(f"{one.name} is the {name} table as loaded: nothing to replace.")
-                else:
-                    stored(f"Replaced {name} ({len(getattr(new, name))} rows) from {one.name}.")
+                return store().replace_table(name, raw[name], source=f"{loaded.label}, {name} from {one.name}",
+                                             actor=me)
+
+            attempt(replace_it, lambda new: f"Replaced {name} ({len(getattr(new, name))} rows) from {one.name}.",
+                    unchanged=f"{one.name} is the {name} table as loaded: nothing to replace.")
 
 st.subheader("Edit in the app")
 table = st.selectbox("Table", EDITABLE, key="edit_table")
@@ -122,18 +128,10 @@ dates = {c.name: st.column_config.DateColumn(c.name, format="YYYY-MM-DD") for c 
 edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"edit_{table}",
                         column_config=dates)
 if st.button("Check and save", key="edit_save", type="primary", disabled=not admin):
-    try:
-        new = store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app", actor=me,
-                                    action="edit table")
-    except ValidationError as exc:
-        show_problems(exc)
-    except Forbidden as exc:
-        show_forbidden(exc)
-    else:
-        if new is None:
-            st.info("Nothing to save: the table is as loaded.")
-        else:
-            stored(f"Saved your edits to {table} ({len(edited)} rows).")
+    attempt(lambda: store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app",
+                                          actor=me, action="edit table"),
+            lambda new: f"Saved your edits to {table} ({len(edited)} rows).",
+            unchanged="Nothing to save: the table is as loaded.")
 
 st.subheader("Earlier slates")
 earlier = store().history()
