@@ -7,7 +7,7 @@ import pandas as pd
 
 from planning.data.inputs import planned_schedule
 from planning.data.validate import check
-from planning.risk.simulate import deliveries, draw
+from planning.risk.simulate import deliveries, draw, overbooking
 
 from factory import demand, frames, monday, phase, production, resource
 
@@ -54,3 +54,13 @@ def test_same_seed_same_samples_and_development_goes_ahead_at_its_odds(sample_da
     for pid, p in odds.dropna().items():
         assert abs(went[pid] - p) < 0.08, (pid, went[pid], p)
     assert went[odds.isna().reindex(went.index)].eq(1.0).all()
+
+
+def test_overbooking_is_certain_where_the_plan_is_short_and_absent_where_it_is_not():
+    raw = frames([production("A"), production("B")], [phase("A", "shoot", 4, 0), phase("B", "shoot", 4, 2)],
+                 [resource("GE", capacity=1)], [demand("A", "shoot", "GE"), demand("B", "shoot", "GE")])
+    data, problems = check(raw)
+    assert not problems
+    out = overbooking(data, draw(data, planned_schedule(data), samples=10, seed=0)).set_index(["resource_id", "week"])
+    assert [out.at[("GE", w), "p_short"] for w in range(7)] == [0, 0, 1, 1, 0, 0, 0]   # weeks 2-3 both hold it
+    assert out.at[("GE", 2), "expected_short"] == 1

@@ -103,3 +103,54 @@ def deliveries(data: SlateData, s: Samples) -> pd.DataFrame:
                      "p90_week": p90, "target_week": int(target[k]),
                      "miss_target": float((weeks > target[k]).mean()) if len(weeks) else 0.0})
     return pd.DataFrame(rows)
+
+
+def overbooking(data: SlateData, s: Samples) -> pd.DataFrame:
+    """Per resource (and stage class) and horizon week: the chance the week is short after hire-in,
+    and the expected units short. A demand holds its units from ``start - lead`` to ``start +
+    duration + tail`` of its phase in each sample (nothing where its production does not go ahead);
+    a size booking weighs on every class of a size it fits (weekly, as ``capacity`` counts classes)."""
+    from planning.analysis.capacity import capacity_by_week, class_id, stage_classes
+
+    weeks = data.settings.horizon_weeks
+    n = s.start.shape[0]
+    pos = {(p, q): i for i, (p, q) in enumerate(zip(s.phases["production_id"], s.phases["phase_id"]))}
+    prod_index = {p: k for k, p in enumerate(s.productions)}
+    classes = stage_classes(data)
+    sizes = sorted(set(classes["min_size"]))
+    dem = data.demands
+    targets = []
+    for r in dem.itertuples(index=False):
+        if isinstance(r.resource_id, str):
+            targets.append([r.resource_id])
+        else:
+            m = 0.0 if pd.isna(r.min_size) else float(r.min_size)
+            targets.append([class_id(k) for k in sizes if k <= m])
+    rows = sorted({t for ts in targets for t in ts} | set(data.resources["resource_id"]))
+    row = {rid: i for i, rid in enumerate(rows)}
+    load = np.zeros((n, len(rows), weeks + 1), dtype=np.int64)
+    samples = np.arange(n)
+    for r, ts in zip(dem.itertuples(index=False), targets):
+        j, k = pos[(r.production_id, r.phase_id)], prod_index[r.production_id]
+        units = np.where(s.goes[:, k], int(r.units), 0)
+        first = np.clip(s.start[:, j] - int(r.lead_weeks), 0, weeks)
+        last = np.clip(s.start[:, j] + s.duration[:, j] + int(r.tail_weeks), 0, weeks)
+        for t in ts:
+            np.add.at(load, (samples, row[t], first), units)
+            np.add.at(load, (samples, row[t], last), -units)
+    demand = load.cumsum(axis=2)[:, :, :weeks]
+    cap = capacity_by_week(data).pivot(index="resource_id", columns="week", values="capacity")
+    res = data.resources.set_index("resource_id")
+    hire = res["hire_max_units"].astype("Int64").fillna(0).where(
+        (res["kind"] != "stage") & res["hire_cost_per_week"].notna(), 0)
+    capacity = np.zeros((len(rows), weeks), dtype=np.int64)
+    for rid, i in row.items():
+        if rid in cap.index:
+            capacity[i] = cap.loc[rid].to_numpy() + int(hire.get(rid, 0))
+        else:                                  # a class: every stage big enough
+            members = classes.loc[classes["class_id"] == rid, "resource_id"]
+            capacity[i] = cap.reindex(members).fillna(0).to_numpy().sum(axis=0)
+    short = np.maximum(0, demand - capacity[None])
+    out = pd.DataFrame({"resource_id": np.repeat(rows, weeks), "week": np.tile(np.arange(weeks), len(rows)),
+                        "p_short": (short > 0).mean(axis=0).ravel(), "expected_short": short.mean(axis=0).ravel()})
+    return out
