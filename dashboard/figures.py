@@ -129,20 +129,38 @@ def capacity_heatmap(util: pd.DataFrame, title: str = "Capacity: demand / capaci
     return fig
 
 
-def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None) -> go.Figure:
+def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None, split: bool = False) -> go.Figure:
     """Demand against capacity, week by week, for one resource of a plan's utilization.
 
     Bars: units served from the lot's own capacity, hired-in units and the units short (nobody can
     cover them). Line: capacity after calendar overrides.
+
+    With ``split`` (``util`` has ``greenlit`` and ``development`` columns: ``counted_utilization``),
+    the development productions' units are the top ``development`` units of each week's bar, drawn
+    lighter and hatched ("Development (tentative)"): greenlit demand is served first, so each bar
+    (from the lot, hired in, short) is cut where the greenlit demand ends.
     """
     df = util[util["resource_id"] == resource_id].sort_values("week")
     own = df["demand"] - df["hired"] - df["shortfall"]
     name = df["name"].iloc[0] if len(df) else resource_id
-    fig = go.Figure()
-    fig.add_bar(x=df["week_start"], y=own, name="From the lot", marker_color="#2171b5")
+    bars = [("From the lot", own, "#2171b5")]
     if df["hired"].sum() > 0:
-        fig.add_bar(x=df["week_start"], y=df["hired"], name="Hired in", marker_color="#fdae61")
-    fig.add_bar(x=df["week_start"], y=df["shortfall"], name="Short", marker_color="#b30000")
+        bars.append(("Hired in", df["hired"], "#fdae61"))
+    bars.append(("Short", df["shortfall"], "#b30000"))
+    tentative = split and df["development"].sum() > 0
+    fig = go.Figure()
+    below = pd.Series(0, index=df.index)   # units stacked under the bar being drawn
+    for label, units, color in bars:
+        sure = (df["greenlit"] - below).clip(lower=0).clip(upper=units) if tentative else units
+        fig.add_bar(x=df["week_start"], y=sure, name=label, legendgroup=label, marker_color=color)
+        if tentative:
+            fig.add_bar(x=df["week_start"], y=units - sure, name=f"{label}: development", legendgroup=label,
+                        showlegend=False, marker=dict(color=color, opacity=0.45, pattern=dict(
+                            shape="/", fgcolor="white", fillmode="overlay", solidity=0.4)))
+        below = below + units
+    if tentative:  # one legend entry explains the hatching
+        fig.add_bar(x=[None], y=[None], name="Development (tentative)", marker=dict(
+            color="#a1a1aa", opacity=0.45, pattern=dict(shape="/", fgcolor="white", fillmode="overlay", solidity=0.4)))
     fig.add_scatter(x=df["week_start"], y=df["capacity"], name="Capacity", mode="lines",
                     line=dict(color="#18181b", width=2, shape="hv"))
     fig.update_layout(barmode="stack", title=title or f"{name}: demand against capacity", height=360,

@@ -14,9 +14,10 @@ import time
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from benchmarks.browser_app import (apply_whatif, comparison, errors, go_to, move_slider, open_app, pick_plan,
-                                    save_scenario, screenshot)
+                                    save_scenario, screenshot, wait_idle)
 from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -127,6 +128,26 @@ def test_every_page_from_the_sidebar(browser_page, app_url, title):
         charts_drawn(page)
     assert not errors(page), errors(page)
     shoot(page, shot)
+
+
+def test_capacity_threshold_leaves_development_out(browser_page, app_url):
+    """Move the Capacity page's threshold with the keyboard past every development production's
+    chance (the sample's highest is 70%): the caption then counts none of them."""
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Capacity", timeout=SOLVE_MS)
+    charts_drawn(page, 3)
+    counted = main(page).locator(".st-key-capacity_counted")
+    before = counted.inner_text()
+    assert "Left out: none" in before
+    assert move_slider(page, "capacity_threshold", +15) == 75          # 15 steps of 5%
+    expect(counted).not_to_have_text(before, timeout=SOLVE_MS)
+    wait_idle(page)
+    after = counted.inner_text()
+    assert "counted: none" in after and all(p in after for p in ("P14", "P15", "P17")), after
+    charts_drawn(page, 3)
+    assert not errors(page), errors(page)
+    shoot(page, "capacity-threshold")
 
 
 def metrics(page) -> dict[str, str]:

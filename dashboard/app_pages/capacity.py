@@ -5,22 +5,44 @@ import streamlit as st
 from dashboard.figures import KIND_ORDER, capacity_heatmap, pool_figure, stage_board_figure
 from dashboard.state import current, shown_plan
 from dashboard.tables import titles
-from planning.analysis.capacity import CLASS_PREFIX, capacity_by_week, resource_label
+from planning.analysis.capacity import (CLASS_PREFIX, capacity_by_week, counted_productions, counted_utilization,
+                                       resource_label)
 from planning.analysis.stageboard import UNPLACED
 
 loaded = current()
 data = loaded.data
 plan = shown_plan(loaded)
-util = plan.utilization
+
+
+def named(rows) -> str:
+    """``P14 Last Light at Dover (50%), P15 The Understudy (70%)``, or ``none``."""
+    return ", ".join(f"{p} {t} ({c:.0%})" for p, t, c in
+                     zip(rows["production_id"], rows["title"], rows["greenlight_probability"])) or "none"
+
 
 st.title("Capacity")
 st.caption(f"Showing the plan **{plan.origin.label}** (pick another in the sidebar).")
-kinds = [k for k in KIND_ORDER if k in set(util["kind"])]
+tentative = counted_productions(plan.data, 0)["status"].eq("development").any()
+if tentative:
+    percent = st.slider("Count development productions with at least this chance of going ahead", 0, 100, 0,
+                        step=5, format="%d%%", key="capacity_threshold",
+                        help="Greenlit productions always count. At 0% every development production counts: "
+                             "the plan as it stands.")
+    who = counted_productions(plan.data, percent / 100)
+    development = who[who["status"] == "development"].sort_values("greenlight_probability", ascending=False)
+    st.container(key="capacity_counted").caption(
+        f"Development productions counted: {named(development[development['counted']])}. "
+        f"Left out: {named(development[~development['counted']])}. The heatmap and the one-resource chart "
+        "count only these; the stage board shows every booking of the plan.")
+    util = counted_utilization(plan.data, plan.allocation, percent / 100)
+else:
+    util = plan.utilization
+kinds = [k for k in KIND_ORDER if k in set(plan.utilization["kind"])]
 chosen = st.multiselect("Resource kinds", kinds, default=kinds, key="capacity_kinds")
 idle = st.toggle("Show idle resources", value=False, key="capacity_idle",
                  help="Resources with no booking in the whole horizon, e.g. stages only requested by size")
-busy = util.groupby("resource_id")["demand"].transform("max") > 0
-shown = util[util["kind"].isin(chosen) & (busy | idle)]
+busy = set(plan.utilization.loc[plan.utilization["demand"] > 0, "resource_id"])   # rows stay as the threshold moves
+shown = util[util["kind"].isin(chosen) & (util["resource_id"].isin(busy) | idle)]
 if shown.empty:
     st.info("Choose at least one resource kind.")
 else:
@@ -42,8 +64,8 @@ if (plan.stage_board["resource_id"] == UNPLACED).any():
 
 st.subheader("One resource, week by week")
 names = dict(zip(plan.data.resources["resource_id"].astype(str), plan.data.resources["name"].astype(str)))
-ids = list(util["resource_id"].drop_duplicates())
-busiest = util.groupby("resource_id")["over"].sum().sort_values(ascending=False).index[0]
+ids = list(plan.utilization["resource_id"].drop_duplicates())
+busiest = plan.utilization.groupby("resource_id")["over"].sum().sort_values(ascending=False).index[0]
 pick = st.selectbox("Resource", ids, index=ids.index(busiest), key="capacity_pool",
                     format_func=lambda rid: resource_label(rid, names) + ("" if rid.startswith(CLASS_PREFIX) else f" ({rid})"))
-st.plotly_chart(pool_figure(util, pick), width="stretch")
+st.plotly_chart(pool_figure(util, pick, split=tentative), width="stretch")

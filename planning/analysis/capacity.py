@@ -297,3 +297,43 @@ def stages_booked(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"week": available.index, "available": available.to_numpy()})
     out["booked"] = out["week"].map(booked).fillna(0).astype("int64")
     return out[["week", "booked", "available"]]
+
+
+def counted_productions(data: SlateData, threshold: float) -> pd.DataFrame:
+    """Which productions a capacity picture counts at ``threshold`` (a chance, 0..1).
+
+    A greenlit production always counts; a development production counts when its
+    ``greenlight_probability >= threshold``. An empty status is greenlit, an empty probability 1.
+    Columns: production_id, title, status (``greenlit`` or ``development``),
+    greenlight_probability (filled), counted; one row per production.
+    """
+    pr = data.productions
+    out = pd.DataFrame({"production_id": pr["production_id"].astype(str), "title": pr["title"].astype(str),
+                        "status": pr["status"].fillna("greenlit").astype(str),
+                        "greenlight_probability": pr["greenlight_probability"].fillna(1.0).astype(float)})
+    out["counted"] = (out["status"] == "greenlit") | (out["greenlight_probability"] >= threshold)
+    return out.reset_index(drop=True)
+
+
+def counted_utilization(data: SlateData, alloc: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """``utilization`` of the allocation of the productions counted at ``threshold``
+    (``counted_productions``), with the demand split in two more columns:
+
+    - ``greenlit``: the demand of the greenlit productions alone (their own ``utilization``);
+    - ``development``: ``demand - greenlit``, what the counted development productions add. On a
+      named resource that is their units; on a stage-class row (``stages>=m``), the class demand
+      they add (its stages in use and its unplaced bookings, as ``utilization`` derives them).
+
+    ``greenlit + development == demand`` on every row; at threshold 0 the utilization columns
+    equal ``utilization(data, alloc)``.
+    """
+    who = counted_productions(data, threshold)
+    counted = set(who.loc[who["counted"], "production_id"])
+    greenlit = set(who.loc[who["status"] == "greenlit", "production_id"])
+    util = utilization(data, alloc[alloc["production_id"].isin(counted)])
+    sure = utilization(data, alloc[alloc["production_id"].isin(greenlit)])
+    sure = sure.set_index(["resource_id", "week"])["demand"].rename("greenlit")
+    util = util.join(sure, on=["resource_id", "week"])
+    util["greenlit"] = util["greenlit"].fillna(0).astype("int64")
+    util["development"] = util["demand"] - util["greenlit"]
+    return util
