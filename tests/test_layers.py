@@ -2,7 +2,7 @@
 those inside functions): a group imports only from groups below it, never sideways or up, and
 the import graph has no cycle.
 
-    config, access < data < finance < analysis < optimizer, plan, sample < scenarios < cli
+    config, access < data < finance < analysis < optimizer, plan, sample < scenarios, risk < cli
 
 ``planning/data`` imports nothing from the other groups (``config`` and ``access`` aside); the saved-scenario
 store and the scenario types reach no solver, not even through other modules.
@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RANK = {"config": 0, "access": 0, "data": 1, "finance": 2, "analysis": 3, "optimizer": 4, "plan": 4, "sample": 4,
-        "scenarios": 5, "cli": 6}
+        "scenarios": 5, "risk": 5, "cli": 6}
 SOLVERS = ("pulp", "highspy", "ortools", "planning.optimizer")
 
 

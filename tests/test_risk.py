@@ -1,59 +1,127 @@
 """Samples of a plan: exact when nothing is uncertain, delays push successors by exactly their
-length, the same seed gives the same numbers."""
+length, money conserved in every sample, a driver's effect measured with every other draw the
+same, re-planning keeps what has begun, and the same seed gives the same numbers on this process,
+local processes and a Dask cluster."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
+from planning.analysis.capacity import allocation, utilization
 from planning.data.inputs import planned_schedule
 from planning.data.validate import check
-from planning.risk.simulate import deliveries, draw, overbooking
+from planning.finance.flows import cashflow, position
+from planning.risk import results
+from planning.risk.inputs import prepare
+from planning.risk.outcomes import evaluate
+from planning.risk.run import RiskOptions, run
+from planning.risk.simulate import draw
 
-from factory import demand, frames, monday, phase, production, resource
+from factory import budget, demand, frames, monday, phase, production, resource
 
 
-def test_with_nothing_uncertain_every_sample_is_the_plan(sample_data):
+def certain(sample_data):
+    """The sample slate with every probability 0 (or 1 for greenlit) and every range collapsed."""
     tables = sample_data.tables()
     tables["phases"] = tables["phases"].drop(columns="seq").assign(duration_low_weeks=None, duration_high_weeks=None)
     tables["productions"] = tables["productions"].assign(status="greenlit", greenlight_probability=None)
     tables["risks"] = tables["risks"].iloc[:0]
     data, problems = check(tables)
     assert not problems
+    return data
+
+
+def risk(pid, phase_id, p, low, high, cost_low=0.0, cost_high=0.0, name="rain"):
+    return dict(production_id=pid, phase_id=phase_id, name=name, kind="weather", probability=p,
+                delay_low_weeks=low, delay_high_weeks=high, extra_cost_low=cost_low, extra_cost_high=cost_high)
+
+
+def test_with_nothing_uncertain_every_sample_is_the_plan(sample_data):
+    data = certain(sample_data)
     plan = planned_schedule(data)
-    s = draw(data, plan, samples=50, seed=3)
-    planned = plan.set_index(["production_id", "phase_id"]).loc[list(zip(s.phases["production_id"],
-                                                                          s.phases["phase_id"]))]
-    assert (s.start == planned["start_week"].to_numpy()).all() and s.goes.all()
-    finish = plan.groupby("production_id")["end_week"].max().reindex(s.productions).to_numpy()
-    assert (s.finish == finish).all()
+    inputs = prepare(data, plan)
+    s = draw(inputs, 20, seed=3)
+    out, _ = evaluate(inputs, s)
+    assert (s.start == inputs.planned).all() and s.goes.all() and (s.extra == 0).all()
+    finish = plan.groupby("production_id")["end_week"].max().reindex(inputs.productions).to_numpy()
+    assert (out.finish == finish).all()
+    weekly = position(cashflow(data, plan), data.settings).set_index("week")
+    cents = np.rint(weekly["net"] * 100).astype(np.int64)
+    net = pd.Series(out.net[0], index=range(out.w0, out.w0 + out.net.shape[1]))
+    assert net.reindex(cents.index, fill_value=0).equals(cents) and net.drop(cents.index, errors="ignore").eq(0).all()
+    assert (out.net == out.net[0]).all()
+    util = utilization(data, allocation(data, plan))
+    pools = util[util["kind"].isin(["crew", "equipment", "post", "facility"])]
+    short = pools["shortfall"].sum()
+    assert (out.unit_weeks_short == short).all() and short > 0          # the plan's own pool shortfall, every sample
+    hired = (pools["hired"] * pools["resource_id"].map(data.resources.set_index("resource_id")["hire_cost_per_week"])
+             .astype(float).fillna(0)).sum()
+    assert out.hire_cost == pytest.approx(np.full(20, hired))
+
+
+def delayed_slate(probability=1.0, low=3, high=3, lag=0):
+    raw = frames([production("A", target_delivery=monday(12))],
+                 [phase("A", "prep", 2, 0, kind="prep"), phase("A", "shoot", 3, 2), phase("A", "post", 4, 5 + lag,
+                                                                                         kind="post")],
+                 [resource("GE")], [demand("A", "shoot", "GE")],
+                 budget_lines=[budget("A", "2000", 9000.0, "shoot"), budget("A", "5000", 4000.0, "post",
+                                                                             curve="back", payment_lag_weeks=2)],
+                 links=[("A", "prep", "shoot", 0, None), ("A", "shoot", "post", lag, None)])
+    raw["risks"] = pd.DataFrame([risk("A", "shoot", probability, low, high, 500.0, 1500.0)])
+    data, problems = check(raw)
+    assert not problems
+    return data
 
 
 def test_a_certain_delay_moves_successors_and_delivery_by_exactly_its_length():
-    raw = frames([production("A", target_delivery=monday(12))],
-                 [phase("A", "prep", 2, 0, kind="prep"), phase("A", "shoot", 3, 2), phase("A", "post", 4, 5,
-                                                                                         kind="post")],
-                 [resource("GE")], [demand("A", "shoot", "GE")])
-    raw["risks"] = pd.DataFrame([dict(production_id="A", phase_id="shoot", name="rain", kind="weather",
-                                      probability=1.0, delay_low_weeks=3, delay_high_weeks=3, extra_cost_low=0.0,
-                                      extra_cost_high=0.0)])
-    data, problems = check(raw)
+    data = delayed_slate()
+    inputs = prepare(data, planned_schedule(data))
+    s = draw(inputs, 20, seed=1)
+    assert (s.start[:, 2] == 5 + 3).all() and (s.start[:, 1] == 2).all()          # post moves, the shoot holds
+    out, _ = evaluate(inputs, s)
+    assert (out.finish[:, 0] == 9 + 3).all() and (out.late[:, 0] == 0).all()     # lands on its target week
+    row = results.deliveries(data, run(data, planned_schedule(data), RiskOptions(samples=20, seed=1))).iloc[0]
+    assert (row["p50_week"], row["p90_week"], row["miss_target"]) == (12, 12, 0.0)
+
+
+def test_slack_absorbs_a_delay_up_to_its_length():
+    data = delayed_slate(low=2, high=2)
+    tables = data.tables()
+    tables["phases"] = tables["phases"].drop(columns="seq")
+    tables["phases"].loc[tables["phases"]["phase_id"] == "post", "planned_start"] = pd.Timestamp(monday(9))
+    data, problems = check(tables)                                    # post planned 4 weeks after the shoot ends
     assert not problems
-    s = draw(data, planned_schedule(data), samples=20, seed=1)
-    assert (s.start[:, 2] == 5 + 3).all() and (s.finish[:, 0] == 9 + 3).all()     # post and delivery: +3 weeks
-    assert (s.start[:, 1] == 2).all()                                                # the delayed phase's start holds
-    out = deliveries(data, s).iloc[0]
-    assert (out["p50_week"], out["p90_week"], out["miss_target"]) == (12, 12, 0.0)   # lands on its target week
+    inputs = prepare(data, planned_schedule(data))
+    s = draw(inputs, 5, seed=2)
+    assert (s.start[:, 2] == 9).all()                                 # 2 weeks late into 4 weeks of slack: no move
 
 
-def test_same_seed_same_samples_and_development_goes_ahead_at_its_odds(sample_data):
+def test_money_is_conserved_in_every_sample(sample_data):
+    inputs = prepare(sample_data, planned_schedule(sample_data))
+    s = draw(inputs, 200, seed=5)
+    out, _ = evaluate(inputs, s)
+    assert (out.spend == -(s.goes * inputs.budget).sum(axis=1)).all()         # every budget cent, once
+    assert (out.incentive == (s.goes * inputs.incentive).sum(axis=1)).all()
+    goes = s.goes[:, inputs.prod_of]
+    assert (out.extra == -(s.extra * goes).sum(axis=1)).all() and (out.extra < 0).any()
+    assert (out.net.sum(axis=1) == out.spend + out.extra + out.incentive + out.financing).all()
+    assert (out.financing < 0).all() and (~s.goes).any()
+    assert (np.cumsum(out.net, axis=1)[:, -1] == -out.cost).all()
+
+
+def test_development_goes_ahead_at_its_odds_and_not_at_all_below_the_threshold(sample_data):
     plan = planned_schedule(sample_data)
-    a, b = draw(sample_data, plan, 400, seed=11), draw(sample_data, plan, 400, seed=11)
-    assert (a.start == b.start).all() and (a.goes == b.goes).all()
     odds = sample_data.productions.set_index("production_id")["greenlight_probability"]
-    went = pd.Series(a.goes.mean(axis=0), index=a.productions)
+    inputs = prepare(sample_data, plan)
+    went = pd.Series(draw(inputs, 2000, seed=11).goes.mean(axis=0), index=inputs.productions)
     for pid, p in odds.dropna().items():
-        assert abs(went[pid] - p) < 0.08, (pid, went[pid], p)
+        assert abs(went[pid] - p) < 0.04, (pid, went[pid], p)
     assert went[odds.isna().reindex(went.index)].eq(1.0).all()
+    high = pd.Series(draw(prepare(sample_data, plan, threshold=0.6), 500, seed=11).goes.mean(axis=0),
+                     index=inputs.productions)
+    assert high[odds[odds < 0.6].index].eq(0).all() and high[odds[odds >= 0.6].index].gt(0).all()
 
 
 def test_overbooking_is_certain_where_the_plan_is_short_and_absent_where_it_is_not():
@@ -61,6 +129,97 @@ def test_overbooking_is_certain_where_the_plan_is_short_and_absent_where_it_is_n
                  [resource("GE", capacity=1)], [demand("A", "shoot", "GE"), demand("B", "shoot", "GE")])
     data, problems = check(raw)
     assert not problems
-    out = overbooking(data, draw(data, planned_schedule(data), samples=10, seed=0)).set_index(["resource_id", "week"])
+    m = run(data, planned_schedule(data), RiskOptions(samples=10, seed=0))
+    out = results.overbooking(data, m).set_index(["resource_id", "week"])
     assert [out.at[("GE", w), "p_short"] for w in range(7)] == [0, 0, 1, 1, 0, 0, 0]   # weeks 2-3 both hold it
     assert out.at[("GE", 2), "expected_short"] == 1
+
+
+def test_a_certain_risk_ranks_first_and_switching_it_off_removes_exactly_its_delay():
+    data = delayed_slate()
+    tables = data.tables()
+    tables["phases"] = tables["phases"].drop(columns="seq")
+    tables["risks"] = pd.concat([tables["risks"], pd.DataFrame([risk("A", "post", 0.0, 1, 5, name="never")])])
+    data, problems = check(tables)
+    assert not problems
+    ranked = results.ranked_risks(data, run(data, planned_schedule(data), RiskOptions(samples=50, seed=4)))
+    assert list(ranked["driver"]) == ["rain", "never"]
+    assert ranked.iloc[0]["p90_delivery_weeks"] == 3 and ranked.iloc[1]["p90_delivery_weeks"] == 0
+    assert ranked.iloc[0]["p90_net_cost"] >= 500
+
+
+def test_switching_a_driver_off_equals_drawing_without_it(sample_data):
+    from planning.risk.outcomes import evaluate_switched
+    from planning.risk.run import drivers
+
+    inputs = prepare(sample_data, planned_schedule(sample_data))
+    s = draw(inputs, 60, seed=8, chunk=2)
+    _, parts = evaluate(inputs, s)
+    for kind, i in drivers(inputs):
+        off = draw(inputs, 60, seed=8, chunk=2, off=(kind, i))
+        k = i if kind == "production" else int(inputs.prod_of[inputs.risk_phase[i]])
+        quick, full = evaluate_switched(inputs, s, parts, off, k), evaluate(inputs, off)[0]
+        for name in ("finish", "peak_need", "cost", "unit_weeks_short", "stage_weeks_short", "hire_cost"):
+            assert np.array_equal(getattr(quick, name), getattr(full, name)), (kind, i, name)
+        assert (off.start[:, inputs.prod_of != k] == s.start[:, inputs.prod_of != k]).all()
+
+
+def clash_slate():
+    """A's shoot may run 4 weeks over into B's shoot on the one crew; B can wait."""
+    raw = frames([production("A", target_delivery=monday(30)), production("B", target_delivery=monday(30))],
+                 [phase("A", "shoot", 4, 0), phase("A", "post", 4, 4, kind="post"),
+                  phase("B", "prep", 2, 4, kind="prep"), phase("B", "shoot", 4, 6)],
+                 [resource("GE", capacity=1)], [demand("A", "shoot", "GE"), demand("B", "shoot", "GE")],
+                 horizon_weeks=40)
+    raw["risks"] = pd.DataFrame([risk("A", "shoot", 1.0, 4, 4)])
+    data, problems = check(raw)
+    assert not problems
+    return data
+
+
+def test_replanning_clears_a_clash_and_keeps_what_has_begun():
+    data = clash_slate()
+    plan = planned_schedule(data)
+    m = run(data, plan, RiskOptions(samples=3, seed=0, replan=True, workers=1))
+    assert (m.plan.unit_weeks_short == 2).all()                      # B's shoot (weeks 6-9) meets A's overrun (to 7)
+    assert (m.reacted.unit_weeks_short == 0).all()
+    inputs = m.inputs
+    s = draw(inputs, 3, seed=0)
+    from planning.risk.replan import reaction_week, replan
+    from planning.optimizer.options import PlanOptions
+    for i in range(3):
+        week = reaction_week(inputs, s.start[i], s.duration[i], s.goes[i])
+        assert week == 4                                             # A's shoot should have ended in week 4
+        new = replan(data, inputs, s.start[i], s.duration[i], s.goes[i], PlanOptions())
+        begun = s.start[i] < week
+        assert (new[begun] == s.start[i][begun]).all()               # A's shoot stays where it began
+        assert (new[~begun] >= week).all()                           # nothing new starts in the past
+        for j, before in inputs.preds:
+            for b, lag in before:
+                assert new[j] >= new[b] + s.duration[i][b] + lag     # links hold on the sample's lengths
+
+
+def test_the_same_seed_gives_the_same_numbers_here_in_processes_and_on_a_dask_cluster(sample_data):
+    distributed = pytest.importorskip("distributed")
+    plan = planned_schedule(sample_data)
+    options = RiskOptions(samples=250, seed=7)
+    here = run(sample_data, plan, options)
+    local = run(sample_data, plan, RiskOptions(samples=250, seed=7, workers=2))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                                  processes=True) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        remote = run(sample_data, plan, RiskOptions(samples=250, seed=7, dask=cluster.scheduler_address))
+        replanned = [run(clash_slate(), planned_schedule(clash_slate()),
+                         RiskOptions(samples=2, seed=1, replan=True, dask=cluster.scheduler_address))]
+    replanned.append(run(clash_slate(), planned_schedule(clash_slate()), RiskOptions(samples=2, seed=1, replan=True,
+                                                                                     workers=1)))
+    for other in (local, remote):
+        assert np.array_equal(here.plan.net, other.plan.net) and np.array_equal(here.plan.finish, other.plan.finish)
+        assert np.array_equal(here.plan.short_units, other.plan.short_units)
+        for d in here.drivers:
+            assert np.array_equal(here.drivers[d]["peak_need"], other.drivers[d]["peak_need"])
+        pd.testing.assert_frame_equal(results.ranked_risks(sample_data, here), results.ranked_risks(sample_data, other))
+    assert "Dask" in remote.workers and "2 local processes" == local.workers
+    assert np.array_equal(replanned[0].reacted.finish, replanned[1].reacted.finish)
+    different = run(sample_data, plan, RiskOptions(samples=250, seed=8))
+    assert not np.array_equal(here.plan.finish, different.plan.finish)

@@ -257,6 +257,22 @@ def incentive_flows(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
 
 # --- financing ---------------------------------------------------------------------------------
 
+def exact_rate(rate: float) -> tuple[int, int]:
+    """``rate`` as the exact fraction ``(num, den)`` of its shortest decimal text (0.085 -> 17/200)."""
+    return Decimal(repr(float(rate))).as_integer_ratio()
+
+
+def financing_cents(balance: np.ndarray, rate: tuple[int, int]) -> np.ndarray:
+    """Each week's financing cost in cents, ``round_half_up(max(0, -B) * num / (52 * den))``, for
+    balances ``B`` of any shape, in exact integer arithmetic."""
+    num, den = rate
+    deficit = np.maximum(0, -np.asarray(balance, dtype=np.int64))
+    q = 104 * den
+    if deficit.size == 0 or int(deficit.max()) * 2 * num + q < 2 ** 62:
+        return (deficit * (2 * num) + 52 * den) // q
+    return ((deficit.astype(object) * (2 * num) + 52 * den) // q).astype(np.int64)
+
+
 def financing_flows(flows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The weekly financing cost of the slate's running deficit (see the module rules).
 
@@ -268,8 +284,7 @@ def financing_flows(flows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     weekly = flows.groupby("week")["cents"].sum()
     opening = int(weekly[weekly.index < 0].sum())
     balance = opening + np.cumsum(weekly.reindex(range(h), fill_value=0).to_numpy(np.int64))
-    weekly_rate = Decimal(repr(settings.financing_rate_annual)) / 52
-    cost = np.array([_round(Decimal(int(max(0, -b))) * weekly_rate) for b in balance], dtype=np.int64)
+    cost = financing_cents(balance, exact_rate(settings.financing_rate_annual))
     weeks = np.flatnonzero(cost)
     out = pd.DataFrame({
         "production_id": pd.Series([SLATE_ID] * len(weeks), dtype="string"),

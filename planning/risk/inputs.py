@@ -1,0 +1,170 @@
+"""A slate and one plan's schedule as plain arrays, read once, for sampling: small enough to send to
+a worker process, and everything ``planning.risk.simulate`` and ``planning.risk.outcomes`` need.
+
+Phases are in (production, listed order) order; ``prod_of[j]`` is phase ``j``'s production.
+Resource rows are the named resources, then one row per stage class ``stages>=m`` used by a size
+demand (``planning.analysis.capacity``). Money is integer cents (``planning.finance.flows``).
+
+**Spend by length.** A phase's budget lines are spread by ``planning.finance.flows.spread`` over
+every length the phase can take in a sample (``low .. high + every risk delay on it``), each week's
+cents shifted by the line's payment lag: ``spend[j, d, o]`` is what phase ``j`` pays ``o`` weeks
+after its start when it lasts ``d`` weeks. Summed over lines it is ``spend_flows`` on those dates,
+cent for cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+
+import numpy as np
+import pandas as pd
+
+from planning.analysis.capacity import capacity_by_week, class_id, stage_classes
+from planning.data.inputs import SlateData, effective_links, week_index
+from planning.data.schema import CURVES
+from planning.finance.flows import exact_rate, incentive_amounts, spread, to_cents
+
+
+@dataclass(frozen=True)
+class RiskInputs:
+    horizon: int
+    productions: list[str]
+    phases: pd.DataFrame                  # production_id, phase_id
+    prod_of: np.ndarray                   # (phases,) production index
+    planned: np.ndarray                   # (phases,) the plan's start week
+    duration: np.ndarray                  # (phases,) duration_weeks
+    low: np.ndarray                       # (phases,) duration_low_weeks (else duration_weeks)
+    high: np.ndarray                      # (phases,) duration_high_weeks (else duration_weeks)
+    p_go: np.ndarray                      # (productions,) chance of going ahead (1 when greenlit)
+    preds: list[tuple[int, list[tuple[int, int]]]]   # topological: (phase, [(before phase, min lag)])
+    risks: pd.DataFrame                   # production_id, phase_id (the one hit), name, kind
+    risk_phase: np.ndarray                # (risks,) phase index hit
+    risk_p: np.ndarray
+    delay_low: np.ndarray
+    delay_high: np.ndarray
+    cost_low: np.ndarray                  # cents
+    cost_high: np.ndarray                 # cents
+    rows: list[str]                       # resource ids, then class ids
+    kind: list[str]                       # resource kind, or "stage class"
+    capacity: np.ndarray                  # (rows, horizon) after the calendar; a class: its stages' sum
+    hire_max: np.ndarray                  # (rows,) units that can be hired in a week
+    hire_cost: np.ndarray                 # (rows,) cost of a hired unit-week
+    members: dict[int, np.ndarray]        # class row -> its stages' rows
+    demand_phase: np.ndarray              # (demands,) phase index
+    demand_units: np.ndarray
+    demand_lead: np.ndarray
+    demand_tail: np.ndarray
+    demand_rows: list[list[int]]          # rows a demand weighs on (a named one; or every class it fits)
+    target: np.ndarray                    # (productions,) target delivery week
+    late_cost: np.ndarray                 # (productions,) lateness cost per week
+    budget: np.ndarray                    # (productions,) budget cents
+    incentive: np.ndarray                 # (productions,) incentive received, cents
+    incentive_lag: np.ndarray             # (productions,) weeks from delivery to receipt
+    rate: tuple[int, int]                 # financing_rate_annual as an exact fraction
+    spend: np.ndarray = field(repr=False)  # (phases, longest + 1, weeks paid): cents by length and week
+
+
+def _phase_spend(lines: pd.DataFrame, weeks: range) -> dict[int, np.ndarray]:
+    """``{d: cents}``: what the lines of one phase pay, by week after its start, when it lasts ``d``
+    weeks, for each ``d`` in ``weeks``."""
+    cents = to_cents(lines["amount"])
+    curve = lines["curve"].map(CURVES.index).to_numpy(np.int64)
+    lag = lines["payment_lag_weeks"].to_numpy(np.int64)
+    out = {}
+    for d in weeks:
+        line, offset, paid = spread(cents, curve, np.full(len(cents), d, dtype=np.int64))
+        out[d] = np.bincount(offset + lag[line], weights=paid).astype(np.int64)
+    return out
+
+
+def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> RiskInputs:
+    """The arrays of ``data`` with ``schedule`` (production_id, phase_id, start_week: a plan).
+    A development production whose chance is below ``threshold`` never goes ahead (``p_go`` 0)."""
+    ph = data.phases.merge(schedule[["production_id", "phase_id", "start_week"]], on=["production_id", "phase_id"])
+    ph = ph.sort_values(["production_id", "seq"]).reset_index(drop=True)
+    prods = data.productions.sort_values("production_id").reset_index(drop=True)
+    ids = [str(p) for p in prods["production_id"]]
+    index = {p: k for k, p in enumerate(ids)}
+    pos = {(p, q): i for i, (p, q) in enumerate(zip(ph["production_id"], ph["phase_id"]))}
+    d = ph["duration_weeks"].to_numpy(np.int64)
+    low = ph["duration_low_weeks"].astype("Float64").fillna(pd.Series(d, dtype="Float64")).to_numpy(np.int64)
+    high = ph["duration_high_weeks"].astype("Float64").fillna(pd.Series(d, dtype="Float64")).to_numpy(np.int64)
+    develop = prods["status"].fillna("greenlit") == "development"
+    p_go = prods["greenlight_probability"].astype("Float64").fillna(1.0).where(develop, 1.0).to_numpy(float)
+    p_go[p_go < threshold] = 0.0
+
+    before: dict[int, list[tuple[int, int]]] = {}
+    for lk in effective_links(data).itertuples(index=False):
+        before.setdefault(pos[(lk.production_id, lk.after_phase)], []).append(
+            (pos[(lk.production_id, lk.before_phase)], int(lk.min_lag_weeks)))
+    order = TopologicalSorter({j: [i for i, _ in before.get(j, [])] for j in range(len(ph))}).static_order()
+    preds = [(j, before[j]) for j in order if j in before]
+
+    first = ph.groupby("production_id", sort=False)["phase_id"].first()
+    risks = data.risks.copy()
+    risks["phase_id"] = risks["phase_id"].fillna(risks["production_id"].map(first))
+    risk_phase = np.array([pos[(p, q)] for p, q in zip(risks["production_id"], risks["phase_id"])], dtype=np.int64)
+    delay_high = risks["delay_high_weeks"].to_numpy(np.int64)
+
+    h = data.settings.horizon_weeks
+    classes = stage_classes(data)
+    named = [str(r) for r in data.resources["resource_id"]]
+    class_ids = sorted(set(classes["class_id"]) | {class_id(m) for m in data.demands.loc[
+        data.demands["resource_id"].isna(), "min_size"].fillna(0.0)}, key=lambda c: float(c.split(">=")[1]))
+    rows = named + class_ids
+    row = {r: i for i, r in enumerate(rows)}
+    cap = capacity_by_week(data).pivot(index="resource_id", columns="week", values="capacity").reindex(named)
+    capacity = np.zeros((len(rows), h), dtype=np.int64)
+    capacity[:len(named)] = cap.to_numpy(np.int64)
+    members = {}
+    for cid in class_ids:
+        stages = classes.loc[classes["class_id"] == cid, "resource_id"]
+        members[row[cid]] = np.array([row[s] for s in stages], dtype=np.int64)
+        capacity[row[cid]] = capacity[members[row[cid]]].sum(axis=0)
+    res = data.resources
+    hireable = (res["kind"] != "stage") & res["hire_cost_per_week"].notna()
+    hire_max = np.zeros(len(rows), dtype=np.int64)
+    hire_max[:len(named)] = res["hire_max_units"].astype("Float64").fillna(0).where(hireable, 0).to_numpy(np.int64)
+    hire_cost = np.zeros(len(rows))
+    hire_cost[:len(named)] = res["hire_cost_per_week"].astype("Float64").fillna(0).where(hireable, 0).to_numpy(float)
+
+    dem = data.demands
+    sizes = [float(c.split(">=")[1]) for c in class_ids]
+    demand_rows = [[row[r]] if isinstance(r, str) else
+                   [row[class_id(k)] for k in sizes if k <= (0.0 if pd.isna(m) else float(m))]
+                   for r, m in zip(dem["resource_id"].astype(object).where(dem["resource_id"].notna(), None),
+                                   dem["min_size"])]
+
+    got = incentive_amounts(data).set_index("production_id").reindex(ids)
+    lags = data.incentives.set_index("jurisdiction")["receipt_lag_weeks"]
+    budget = pd.Series(to_cents(data.budget_lines["amount"]), index=data.budget_lines.index)
+    lines = data.budget_lines
+    longest = high + np.bincount(risk_phase, weights=delay_high, minlength=len(ph)).astype(np.int64)
+    paid = {}
+    for (pid, phase), group in lines.groupby(["production_id", "phase_id"]):
+        j = pos[(pid, phase)]
+        paid |= {(j, dur): cents for dur, cents in _phase_spend(group, range(low[j], longest[j] + 1)).items()}
+    spend = np.zeros((len(ph), int(longest.max()) + 1,
+                      max([len(c) for c in paid.values()] + [1])), dtype=np.int64)
+    for (j, dur), cents in paid.items():
+        spend[j, dur, :len(cents)] = cents
+    return RiskInputs(
+        horizon=h, productions=ids, phases=ph[["production_id", "phase_id"]].astype(str),
+        prod_of=ph["production_id"].map(index).to_numpy(np.int64), planned=ph["start_week"].to_numpy(np.int64),
+        duration=d, low=low, high=high, p_go=p_go, preds=preds,
+        risks=risks[["production_id", "phase_id", "name", "kind"]].astype(str).reset_index(drop=True),
+        risk_phase=risk_phase, risk_p=risks["probability"].to_numpy(float),
+        delay_low=risks["delay_low_weeks"].to_numpy(np.int64), delay_high=delay_high,
+        cost_low=to_cents(risks["extra_cost_low"]), cost_high=to_cents(risks["extra_cost_high"]),
+        rows=rows, kind=[str(k) for k in res["kind"]] + ["stage class"] * len(class_ids),
+        capacity=capacity, hire_max=hire_max, hire_cost=hire_cost, members=members,
+        demand_phase=np.array([pos[(p, q)] for p, q in zip(dem["production_id"], dem["phase_id"])], dtype=np.int64),
+        demand_units=dem["units"].to_numpy(np.int64), demand_lead=dem["lead_weeks"].to_numpy(np.int64),
+        demand_tail=dem["tail_weeks"].to_numpy(np.int64), demand_rows=demand_rows,
+        target=week_index(prods["target_delivery"], data.settings.horizon_start, ceil=True).to_numpy(np.int64),
+        late_cost=prods["lateness_cost_per_week"].to_numpy(float),
+        budget=budget.groupby(lines["production_id"]).sum().reindex(ids, fill_value=0).to_numpy(np.int64),
+        incentive=got["received_cents"].to_numpy(np.int64),
+        incentive_lag=got["jurisdiction"].map(lags).fillna(0).to_numpy(np.int64),
+        rate=exact_rate(data.settings.financing_rate_annual), spend=spend)

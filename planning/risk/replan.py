@@ -1,0 +1,79 @@
+"""Re-planning one sample: the plan after the studio reacts.
+
+The studio reacts in the *reaction week* ``r``: the first week a sample departs from the plan,
+which is the planned end of the first phase whose length differs, or the planned first week of a
+development production that does not go ahead, whichever comes first. From then on it knows the
+sample's lengths and which productions go (the best any reaction can do, so "after reacting" is
+an optimistic bound). The slate it re-plans:
+
+- drops the productions that do not go ahead;
+- gives every phase its sample length;
+- locks every phase that began before ``r`` where it is (it cannot move any more);
+- keeps every other phase's planned start as the date it moves from (move cost as usual).
+
+The optimizer's quick search (``planning.optimizer.starts.heuristic_start``: greedy orders, local
+improvement, the sample as it stands as one start) places the rest; it has no time cut, so the
+same sample always gives the same plan. A sample with no surprise keeps its dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from planning.data.inputs import SlateData
+from planning.optimizer.candidates import build_candidates
+from planning.optimizer.options import PlanOptions
+from planning.optimizer.results import schedule_frame
+from planning.optimizer.stages import stage_tiers
+from planning.optimizer.starts import heuristic_start
+from planning.risk.inputs import RiskInputs
+
+REPLAN_ORDERS = 2   # randomised greedy orders beside the fixed ones in each re-plan
+
+
+def reaction_week(inputs: RiskInputs, start: np.ndarray, duration: np.ndarray, goes: np.ndarray) -> int | None:
+    """The first week sample (``start``, ``duration``, ``goes``: one sample's rows) departs from
+    the plan; None when it never does."""
+    ends = inputs.planned + inputs.duration
+    changed = ends[(duration != inputs.duration) & goes[inputs.prod_of]]
+    off = inputs.planned[~goes[inputs.prod_of]]
+    weeks = np.r_[changed, off]
+    return int(weeks.min()) if len(weeks) else None
+
+
+def replanned_slate(data: SlateData, inputs: RiskInputs, start: np.ndarray, duration: np.ndarray,
+                    goes: np.ndarray, week: int) -> SlateData:
+    """The slate the studio re-plans in ``week`` (see the module rules)."""
+    going = {p for p, g in zip(inputs.productions, goes) if g}
+    keep = lambda frame: frame[frame["production_id"].isin(going)].reset_index(drop=True)  # noqa: E731
+    rows = inputs.phases.assign(length=duration, sample_start=start, planned_week=inputs.planned,
+                                begun=start < week)
+    phases = data.phases.merge(rows, on=["production_id", "phase_id"])
+    phases["duration_weeks"] = phases["length"].astype("Int64")
+    phases["duration_low_weeks"] = phases["duration_high_weeks"] = pd.NA
+    when = phases["sample_start"].where(phases["begun"], phases["planned_week"])
+    phases["planned_start"] = data.week_start(when.astype("int64")).to_numpy()
+    phases["locked"] = (phases["locked"].fillna(False) | phases["begun"]).astype("boolean")
+    phases = keep(phases[list(data.phases.columns)])
+    return replace(data, productions=keep(data.productions), phases=phases, phase_links=keep(data.phase_links),
+                   demands=keep(data.demands), budget_lines=keep(data.budget_lines), risks=keep(data.risks))
+
+
+def replan(data: SlateData, inputs: RiskInputs, start: np.ndarray, duration: np.ndarray, goes: np.ndarray,
+           options: PlanOptions) -> np.ndarray:
+    """New start weeks (one sample's row, phases in ``inputs`` order) after reacting; phases of a
+    production that does not go ahead keep theirs (they hold nothing)."""
+    week = reaction_week(inputs, start, duration, goes)
+    if week is None:
+        return start
+    slate = replanned_slate(data, inputs, start, duration, goes, week)
+    cands = build_candidates(slate, options)
+    tiers = stage_tiers(cands, slate)
+    as_is = inputs.phases.assign(start_week=start)
+    chosen, _ = heuristic_start(cands, tiers, REPLAN_ORDERS, given=as_is)
+    placed = schedule_frame(cands, chosen).set_index(["production_id", "phase_id"])["start_week"]
+    keys = pd.MultiIndex.from_frame(inputs.phases)
+    return placed.reindex(keys).fillna(pd.Series(start, index=keys)).to_numpy(np.int64)

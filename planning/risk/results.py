@@ -1,0 +1,186 @@
+"""The tables of a risk run, each a pure function of the merged samples (``planning.risk.run``).
+
+A percentile ``Pq`` is the smallest sample value with at least ``q``% of the samples at or below it
+(numpy's ``inverted_cdf``), so every P50/P80/P90 is a value some sample really had. Money is in the
+slate's currency (cents / 100). A production's delivery percentiles are over the samples in which
+it goes ahead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planning.analysis.capacity import resource_label
+from planning.data.inputs import SlateData, week_start
+from planning.risk.run import Merged
+
+QUANTILES = {"P50": 50, "P80": 80, "P90": 90}
+
+
+def pct(values: np.ndarray, q: float, axis: int | None = None):
+    return np.percentile(values, q, axis=axis, method="inverted_cdf")
+
+
+def _p90_delivery(finish: np.ndarray) -> np.ndarray:
+    """P90 delivery week per production (column) over the samples where it goes; NaN where it never does."""
+    return np.array([pct(col[col >= 0], 90) if (col >= 0).any() else np.nan for col in finish.T])
+
+
+def deliveries(data: SlateData, m: Merged) -> pd.DataFrame:
+    """Per production: chance it goes ahead, target and P50/P80/P90 delivery (week and Monday),
+    the chance it misses its target and the expected weeks late (among samples where it goes)."""
+    inputs, finish = m.inputs, m.plan.finish
+    titles = data.productions.set_index("production_id")["title"]
+    h0 = data.settings.horizon_start
+    rows = []
+    for k, pid in enumerate(inputs.productions):
+        went = finish[:, k] >= 0
+        weeks = finish[went, k]
+        row = {"production_id": pid, "title": titles[pid], "goes_ahead": float(went.mean()),
+               "target_week": int(inputs.target[k]), "target": week_start(int(inputs.target[k]), h0)}
+        for name, q in QUANTILES.items():
+            row[f"{name.lower()}_week"] = int(pct(weeks, q)) if len(weeks) else pd.NA
+        for name in QUANTILES:
+            w = row[f"{name.lower()}_week"]
+            row[name.lower()] = week_start(w, h0) if not pd.isna(w) else pd.NaT
+        row["miss_target"] = float((weeks > inputs.target[k]).mean()) if len(weeks) else 0.0
+        row["expected_weeks_late"] = float(m.plan.late[went, k].mean()) if len(weeks) else 0.0
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out.astype({c: "Int64" for c in ("p50_week", "p80_week", "p90_week")})
+
+
+def overbooking(data: SlateData, m: Merged) -> pd.DataFrame:
+    """Per resource (and stage class) and horizon week: ``p_short``, the chance it is short after
+    hire-in, and ``expected_short``, the mean units short."""
+    inputs, n = m.inputs, len(m.plan.peak_need)
+    h = inputs.horizon
+    names = dict(zip(data.resources["resource_id"].astype(str), data.resources["name"].astype(str)))
+    return pd.DataFrame({
+        "resource_id": np.repeat(inputs.rows, h),
+        "name": np.repeat([resource_label(r, names) for r in inputs.rows], h),
+        "kind": np.repeat(inputs.kind, h),
+        "week": np.tile(np.arange(h), len(inputs.rows)),
+        "week_start": np.tile(week_start(np.arange(h), data.settings.horizon_start), len(inputs.rows)),
+        "p_short": m.plan.short_samples.ravel() / n,
+        "expected_short": m.plan.short_units.ravel() / n,
+    })
+
+
+def cash_fan(data: SlateData, m: Merged) -> pd.DataFrame:
+    """Per week from the first flow: the P10, P50 and P90 of the slate's cumulative cash position."""
+    position = np.cumsum(m.plan.net, axis=1) / 100
+    weeks = np.arange(m.plan.w0, m.plan.w0 + position.shape[1])
+    out = pd.DataFrame({"week": weeks, "week_start": week_start(weeks, data.settings.horizon_start)})
+    for q in (10, 50, 90):
+        out[f"p{q}"] = pct(position, q, axis=0)
+    return out
+
+
+MONEY = {"peak_need": "Peak funding need", "cost": "Net cost (after incentives, with financing)",
+         "financing": "Financing", "extra": "Risk extra costs", "hire_cost": "Hire-in", "late_cost": "Lateness"}
+
+
+def _money(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each money measure per sample as a positive amount."""
+    return {"peak_need": values["peak_need"] / 100, "cost": values["cost"] / 100,
+            "financing": -values["financing"] / 100, "extra": -values["extra"] / 100,
+            "hire_cost": values["hire_cost"], "late_cost": values["late_cost"]}
+
+
+def money(m: Merged) -> pd.DataFrame:
+    """Measure, mean, P50, P90 of each money outcome (peak funding need, net cost, financing, risk
+    extra costs, hire-in, lateness)."""
+    o = m.plan
+    values = _money({"peak_need": o.peak_need, "cost": o.cost, "financing": o.financing, "extra": o.extra,
+                     "hire_cost": o.hire_cost, "late_cost": o.late_cost})
+    return pd.DataFrame([{"measure": MONEY[k], "key": k, "mean": float(v.mean()), "p50": float(pct(v, 50)),
+                          "p90": float(pct(v, 90))} for k, v in values.items()])
+
+
+def ranked_risks(data: SlateData, m: Merged) -> pd.DataFrame:
+    """What each driver (a named risk, a development production going ahead) moves, found by
+    switching it off with every other draw the same: the weeks it adds to the P90 deliveries of
+    the productions that go ahead either way (summed), and what it adds to the P90 funding need, to
+    the P90 net cost and to the expected unit-weeks and stage-weeks short. Ranked by the P90
+    delivery weeks, then the P90 funding need."""
+    inputs, o = m.inputs, m.plan
+    base_p90 = _p90_delivery(o.finish)
+    titles = data.productions.set_index("production_id")["title"]
+    rows = []
+    for (kind, i), off in m.drivers.items():
+        if kind == "risk":
+            r = inputs.risks.iloc[i]
+            row = {"driver": r["name"], "kind": r["kind"], "production_id": r["production_id"], "phase_id": r["phase_id"],
+                   "probability": float(inputs.risk_p[i])}
+            k = inputs.productions.index(r["production_id"])
+        else:
+            pid = inputs.productions[i]
+            row = {"driver": f"{titles[pid]} goes ahead", "kind": "development", "production_id": pid,
+                   "phase_id": "", "probability": float(inputs.p_go[i])}
+            k = i
+        both = np.ones(len(inputs.productions), bool)
+        both[k] = kind == "risk"       # a production switched off has no delivery to compare
+        moved = (base_p90 - _p90_delivery(off["finish"]))[both]
+        row["p90_delivery_weeks"] = int(np.nansum(moved))
+        row["p90_funding_need"] = float(pct(o.peak_need, 90) - pct(off["peak_need"], 90)) / 100
+        row["p90_net_cost"] = float(pct(o.cost, 90) - pct(off["cost"], 90)) / 100
+        row["unit_weeks_short"] = float(o.unit_weeks_short.mean() - off["unit_weeks_short"].mean())
+        row["stage_weeks_short"] = float(o.stage_weeks_short.mean() - off["stage_weeks_short"].mean())
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=["driver", "kind", "production_id", "phase_id", "probability",
+                                      "p90_delivery_weeks", "p90_funding_need", "p90_net_cost", "unit_weeks_short",
+                                      "stage_weeks_short"])
+    out = out.sort_values(["p90_delivery_weeks", "p90_funding_need"], ascending=False, kind="stable")
+    return out.reset_index(drop=True)
+
+
+REACTION = {"hire_cost": "Hire-in", "late_cost": "Lateness", "unit_weeks_short": "Unit-weeks short (crews, kit)",
+            "stage_weeks_short": "Stage-weeks short", "late_weeks": "Weeks late (all productions)",
+            "peak_need": "Peak funding need"}
+
+
+def reaction(m: Merged) -> pd.DataFrame:
+    """With re-planning: the mean and P90 of each outcome for the plan as it is and after reacting."""
+    if m.reacted is None:
+        return pd.DataFrame(columns=["measure", "as_is_mean", "as_is_p90", "reacted_mean", "reacted_p90"])
+    rows = []
+    for key, label in REACTION.items():
+        a, b = (o.late.sum(axis=1) if key == "late_weeks" else getattr(o, key) / (100 if key == "peak_need" else 1)
+                for o in (m.plan, m.reacted))
+        rows.append({"measure": label, "as_is_mean": float(a.mean()), "as_is_p90": float(pct(a, 90)),
+                     "reacted_mean": float(b.mean()), "reacted_p90": float(pct(b, 90))})
+    return pd.DataFrame(rows)
+
+
+def per_sample(m: Merged) -> pd.DataFrame:
+    """One row per sample: its money (positive amounts), shortfall, weeks late and, when
+    re-planned, the same after reacting."""
+    def frame(o, prefix=""):
+        values = _money({"peak_need": o.peak_need, "cost": o.cost, "financing": o.financing, "extra": o.extra,
+                         "hire_cost": o.hire_cost, "late_cost": o.late_cost})
+        values |= {"unit_weeks_short": o.unit_weeks_short, "stage_weeks_short": o.stage_weeks_short,
+                   "weeks_late": o.late.sum(axis=1)}
+        return pd.DataFrame({prefix + k: v for k, v in values.items()})
+    out = frame(m.plan)
+    out.insert(0, "sample", np.arange(len(out)))
+    if m.reacted is not None:
+        out = out.join(frame(m.reacted, "reacted_"))
+    return out
+
+
+def summary(data: SlateData, m: Merged, plan_name: str, seconds: float) -> dict:
+    """The headline numbers and how they were made, as one JSON-able dict."""
+    o, opts = m.plan, m.options
+    out = {"plan": plan_name, "samples": opts.samples, "seed": opts.seed, "replan": opts.replan,
+           "development_counted_from": opts.threshold, "ran_on": m.workers, "seconds": round(seconds, 3),
+           "currency": data.settings.currency,
+           "peak_funding_need": {"p50": float(pct(o.peak_need, 50)) / 100, "p90": float(pct(o.peak_need, 90)) / 100},
+           "net_cost": {"p50": float(pct(o.cost, 50)) / 100, "p90": float(pct(o.cost, 90)) / 100},
+           "financing": {"p50": float(pct(-o.financing, 50)) / 100, "p90": float(pct(-o.financing, 90)) / 100},
+           "chance_any_production_late": float((o.late.sum(axis=1) > 0).mean())}
+    top = ranked_risks(data, m).head(1)
+    if len(top):
+        out["top_risk"] = top["driver"].iat[0]
+    return out
