@@ -1,4 +1,4 @@
-"""The ``slate`` command: validate, sample, conflicts, solve, cashflow, scenario, schema, app.
+"""The ``slate`` command: validate, sample, conflicts, solve, cashflow, risk, scenario, audit, schema, app.
 
 Every command that reads a dataset validates it first; bad data prints every problem (table,
 row, column) and exits 1, never a traceback. Bad arguments exit 2 with one line saying which;
@@ -43,6 +43,28 @@ def share(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a share such as 0.01, got {text!r}") from None
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
+
+
+def count(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def chance(text: str) -> float:
+    """A chance from 0 to 1 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a chance such as 0.5, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text}")
     return value
 
 
@@ -200,6 +222,63 @@ def cmd_solve(args) -> int:
           f"lateness {result.parts['lateness']:,.0f}, moves {result.parts['moves']:,.0f}), {result.solve_seconds:.1f} s; "
           f"{moved} phases moved, {built.kpis['conflicts']} conflicts; wrote {out}/schedule.csv, allocation.csv, "
           "utilization.csv, conflicts.csv and summary.json")
+    return 0
+
+
+def cmd_risk(args) -> int:
+    import json
+    import time
+
+    from planning.data.store import content_hash, load_folder
+    from planning.finance.flows import ScheduleError, checked_schedule, read_schedule
+    from planning.risk import results
+    from planning.risk.run import RiskOptions, run
+
+    data = load_folder(args.data_dir)
+    try:
+        schedule = checked_schedule(data, read_schedule(args.plan)) if args.plan else None
+    except ScheduleError as exc:
+        print(f"the plan cannot be used: {exc}", file=sys.stderr)
+        return 1
+    name = f"plan in {Path(args.plan).name}" if args.plan else "as planned"
+    if schedule is None:
+        from planning.data.inputs import planned_schedule
+        schedule = planned_schedule(data)
+    if args.dask:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise UsageError("--dask needs Dask: pip install 'slate-planner[dask]'") from None
+    options = RiskOptions(samples=args.samples, seed=args.seed, replan=args.replan, threshold=args.threshold,
+                          workers=args.workers, dask=args.dask)
+    tty = sys.stderr.isatty()
+    progress = (lambda done, total: print(f"\r{done}/{total} chunks of samples", end="", file=sys.stderr,
+                                          flush=True)) if tty else None
+    t0 = time.perf_counter()
+    try:
+        merged = run(data, schedule, options, progress)
+    except (TimeoutError, OSError) as exc:
+        if not args.dask:
+            raise
+        print(f"slate: cannot reach the Dask scheduler at {args.dask}: {exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - t0
+    if tty:
+        print(file=sys.stderr)
+    out = Path(args.out)
+    tables = results.tables(data, merged)
+    for table, frame in tables.items():
+        _write(frame, out, table)
+    summary = results.summary(data, merged, name, seconds)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    about = results.about_line(name, content_hash(data), merged, pd.Timestamp.now(tz="UTC"))
+    (out / "risk.xlsx").write_bytes(results.workbook(tables, about))
+    cur = data.settings.currency
+    late = tables["deliveries"].sort_values("miss_target", ascending=False).iloc[0]
+    print(f"{args.samples} samples of the plan {name} in {seconds:.1f} s on {merged.workers}: peak funding need "
+          f"P50 {summary['peak_funding_need']['p50']:,.0f} / P90 {summary['peak_funding_need']['p90']:,.0f} {cur}; "
+          f"most likely late: {late['title']} ({late['miss_target']:.0%}); top risk: {summary.get('top_risk', 'none')}; "
+          f"wrote {', '.join(f'{t}.csv' for t in tables)} (and .parquet), risk.xlsx and summary.json to {out}")
     return 0
 
 
@@ -401,6 +480,23 @@ def parser() -> argparse.ArgumentParser:
                    help="stop once the plan's cost is proven within this share of the best possible (default 0.01)")
     o.set_defaults(func=cmd_solve)
 
+    r = sub.add_parser("risk", help="Monte Carlo samples of a plan: deliveries, over-booking, cash P50/P90, risks")
+    r.add_argument("data_dir")
+    r.add_argument("--plan", default=None, help="folder holding schedule.parquet/.csv from `slate solve` "
+                   "(default: the planned dates)")
+    r.add_argument("--samples", type=count, default=1000, help="how many samples (default 1000)")
+    r.add_argument("--seed", type=int, default=0, help="the same seed gives the same numbers (default 0)")
+    r.add_argument("--replan", action="store_true",
+                   help="also re-plan each sample after its first surprise (a quick search per sample: slower)")
+    r.add_argument("--threshold", type=chance, default=0.0, metavar="CHANCE",
+                   help="count development productions only from this chance of going ahead (default 0: all)")
+    r.add_argument("--workers", type=count, default=None,
+                   help="local processes (default: one per core with --replan, else this process)")
+    r.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run the samples on a Dask cluster, e.g. tcp://scheduler:8786 (needs the dask extra)")
+    r.add_argument("--out", required=True)
+    r.set_defaults(func=cmd_risk)
+
     sc = sub.add_parser("scenario", help="saved what-if scenarios: list, show, run, export")
     sc_sub = sc.add_subparsers(dest="action", required=True)
     store_help = "scenario store (default data/scenarios.duckdb, or $SLATE_SCENARIOS)"
@@ -437,7 +533,7 @@ def parser() -> argparse.ArgumentParser:
         one.add_argument("--store", default=None, help=store_help)
         one.set_defaults(func=cmd_scenario)
 
-    for command in [v, s, f, c, m, o, listing, show, export, run, undo]:
+    for command in [v, s, f, c, m, o, r, listing, show, export, run, undo]:
         command.add_argument("--verbose", action="store_true", help="also show the solvers' own output")
 
     au = sub.add_parser("audit", help="who changed the slate and the saved scenarios, and when")

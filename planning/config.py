@@ -9,6 +9,8 @@
 - ``SLATE_PRECOMPUTE``: ``0`` stops the dashboard from planning the baseline as soon as it opens.
 - ``SLATE_ALLOW_NETWORK``: ``1`` lets ``slate app`` serve the network without sign-in (default: this
   computer only, unless ``[auth]`` is configured).
+- ``SLATE_DASK_SCHEDULER``: a Dask scheduler address (``tcp://host:8786``); the Risk page then runs
+  its samples on that cluster instead of this computer's processes.
 - ``SLATE_SOLVER_THREADS``: HiGHS threads, read once: HiGHS keeps one thread pool per process, so
   every solve in a process must ask for the same number (default 1).
 """
@@ -45,3 +47,7 @@ def precompute() -> bool:
 
 def allow_network() -> bool:
     return os.environ.get("SLATE_ALLOW_NETWORK") == "1"
+
+
+def dask_scheduler() -> str | None:
+    return os.environ.get("SLATE_DASK_SCHEDULER") or None

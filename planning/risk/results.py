@@ -13,9 +13,10 @@ import pandas as pd
 
 from planning.analysis.capacity import resource_label
 from planning.data.inputs import SlateData, week_start
+from planning.finance.export import to_xlsx_bytes
 from planning.risk.run import Merged
 
-QUANTILES = {"P50": 50, "P80": 80, "P90": 90}
+QUANTILES = {"P10": 10, "P50": 50, "P80": 80, "P90": 90}
 
 
 def pct(values: np.ndarray, q: float, axis: int | None = None):
@@ -28,7 +29,7 @@ def _p90_delivery(finish: np.ndarray) -> np.ndarray:
 
 
 def deliveries(data: SlateData, m: Merged) -> pd.DataFrame:
-    """Per production: chance it goes ahead, target and P50/P80/P90 delivery (week and Monday),
+    """Per production: chance it goes ahead, target and P10/P50/P80/P90 delivery (week and Monday),
     the chance it misses its target and the expected weeks late (among samples where it goes)."""
     inputs, finish = m.inputs, m.plan.finish
     titles = data.productions.set_index("production_id")["title"]
@@ -48,7 +49,7 @@ def deliveries(data: SlateData, m: Merged) -> pd.DataFrame:
         row["expected_weeks_late"] = float(m.plan.late[went, k].mean()) if len(weeks) else 0.0
         rows.append(row)
     out = pd.DataFrame(rows)
-    return out.astype({c: "Int64" for c in ("p50_week", "p80_week", "p90_week")})
+    return out.astype({f"{name.lower()}_week": "Int64" for name in QUANTILES})
 
 
 def overbooking(data: SlateData, m: Merged) -> pd.DataFrame:
@@ -184,3 +185,32 @@ def summary(data: SlateData, m: Merged, plan_name: str, seconds: float) -> dict:
     if len(top):
         out["top_risk"] = top["driver"].iat[0]
     return out
+
+
+SHEETS = {"money": "Money", "deliveries": "Deliveries", "cash_fan": "Cash position", "risks": "Risks ranked",
+          "reaction": "After reacting", "overbooking": "Over-booking", "samples": "Samples"}
+
+
+def tables(data: SlateData, m: Merged) -> dict[str, pd.DataFrame]:
+    """Every table of a run by file name (``reaction`` only when re-planned)."""
+    out = {"money": money(m), "deliveries": deliveries(data, m), "cash_fan": cash_fan(data, m),
+           "risks": ranked_risks(data, m), "overbooking": overbooking(data, m), "samples": per_sample(m)}
+    if m.reacted is not None:
+        out["reaction"] = reaction(m)
+    return out
+
+
+def about_line(plan_label: str, slate_key: str, m: Merged, made: pd.Timestamp) -> str:
+    """What a risk file holds: plan, slate, samples, seed, re-planning, threshold and the day."""
+    o = m.options
+    return (f"Slate Planner risk; plan: {plan_label}; slate {slate_key}; {o.samples} samples, seed {o.seed}"
+            f"{', re-planned' if o.replan else ''}; development counted from {o.threshold:.0%}; made {made:%Y-%m-%d}")
+
+
+def workbook(frames: dict[str, pd.DataFrame], about: str) -> bytes:
+    """The tables as one .xlsx for finance: an About sheet, then one sheet per table."""
+    sheets = {"About": pd.DataFrame({"about": about.split("; ")})}
+    sheets |= {SHEETS[name]: frames[name] for name in SHEETS if name in frames and name != "overbooking"}
+    over = frames["overbooking"]
+    sheets["Over-booking"] = over[over["p_short"] > 0]      # the weeks with a chance of being short
+    return to_xlsx_bytes(sheets, {})

@@ -1,0 +1,137 @@
+"""Risk: Monte Carlo samples of the plan shown. Which development productions go ahead, how long
+shoots and post really take, which named risks strike; what that does to deliveries, to
+over-booking and to the cash the slate needs."""
+
+import os
+import time
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.risk_figures import delivery_figure, fan_figure, overbooking_figure
+from dashboard.state import current, shown_plan
+from planning import config
+from planning.finance.flows import funding_need, position
+from planning.risk import results
+from planning.risk.run import RiskOptions, run
+
+SECONDS_PER_REPLAN = 1.8      # measured: one quick search per sample of the sample slate, on one core
+KEPT_RUNS = 4
+
+loaded = current()
+plan = shown_plan(loaded)
+data = plan.data
+cur = data.settings.currency
+st.title("Risk")
+st.caption(f"Samples of the plan **{plan.origin.label}** (pick another in the sidebar). Each sample draws which "
+           "development productions go ahead, how long every shoot and post really takes (between its shortest "
+           "and longest) and which named risks strike; delays push what follows.")
+
+develop = data.productions[data.productions["status"].fillna("greenlit") == "development"]
+c = st.columns([1, 1, 2.2, 1.4])
+samples = c[0].number_input("Samples", 100, 20_000, 1000, step=100, key="risk_samples")
+seed = c[1].number_input("Seed", 0, 2**31 - 1, 0, key="risk_seed",
+                         help="The same seed gives the same numbers, on this computer or a cluster")
+threshold = c[2].slider("Count development productions from this chance of going ahead", 0, 100, 0, step=5,
+                        format="%d%%", key="risk_threshold", disabled=develop.empty,
+                        help="Below it a development production never goes ahead in the samples") / 100
+replan = c[3].toggle("Re-plan each sample", key="risk_replan",
+                     help="After each sample's first surprise, re-plan what has not begun (the optimizer's quick "
+                          "search) and compare with the plan as it stands. Much slower.")
+if len(develop):
+    counted = develop[develop["greenlight_probability"].astype(float) >= threshold]
+    st.caption("Development productions counted: " + (", ".join(
+        f"{r.production_id} {r.title} ({float(r.greenlight_probability):.0%})" for r in counted.itertuples())
+        or "none") + ".")
+workers = os.cpu_count() or 1
+scheduler = config.dask_scheduler()
+if replan:
+    where = f"the Dask cluster at {scheduler}" if scheduler else f"{workers} processes"
+    estimate = samples * SECONDS_PER_REPLAN / (1 if scheduler else workers)
+    (st.warning if estimate > 120 else st.info)(
+        f"Re-planning {samples:,} samples on {where}: about {estimate / 60:,.1f} minutes here. Fewer samples "
+        "(100 to 300) already show the difference reacting makes.")
+
+options = RiskOptions(samples=int(samples), seed=int(seed), replan=replan, threshold=threshold, dask=scheduler)
+key = (loaded.key, plan.origin.label, str(plan.origin.made_at), options)
+runs = st.session_state.setdefault("risk_runs", {})
+if st.button("Run the samples", type="primary", key="risk_run"):
+    bar = st.progress(0.0, text="Drawing samples…")
+    t0 = time.perf_counter()
+    merged = run(data, plan.schedule, options,
+                 lambda done, total: bar.progress(done / total, text=f"Samples: {done} of {total} chunks done"))
+    seconds = time.perf_counter() - t0
+    bar.empty()
+    runs[key] = (merged, results.tables(data, merged), seconds)
+    for old in list(runs)[:-KEPT_RUNS]:
+        del runs[old]
+
+if key not in runs:
+    st.info("Set the samples and press **Run the samples** (1,000 samples take about a second).")
+    st.stop()
+
+merged, tables, seconds = runs[key]
+st.caption(f"{options.samples:,} samples, seed {options.seed}, in {seconds:.1f} s on {merged.workers}.")
+money = tables["money"].set_index("key")
+own = funding_need(position(plan.cashflow, data.settings))
+deliv = tables["deliveries"]
+k = st.columns(4)
+k[0].metric("P90 peak funding need", f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M {cur}",
+            delta=f"{(money.at['peak_need', 'p90'] - own.peak_need) / 1e6:+,.1f}M on the plan as it stands",
+            delta_color="inverse",
+            help="9 samples in 10 need at most this much money in place at the slate's lowest point")
+k[1].metric("P50 peak funding need", f"{money.at['peak_need', 'p50'] / 1e6:,.1f}M {cur}")
+k[2].metric("P90 net cost", f"{money.at['cost', 'p90'] / 1e6:,.1f}M {cur}",
+            help="Spend, risk extra costs and financing, less incentives")
+likely = deliv[deliv["miss_target"] >= 0.5]
+k[3].metric("Likely late", f"{len(likely)} of {len(deliv)}",
+            help="Productions that miss their target delivery in at least half the samples where they go ahead")
+
+weekly = position(plan.cashflow, data.settings)
+st.plotly_chart(fan_figure(tables["cash_fan"], weekly, money.at["peak_need", "p90"], cur), width="stretch")
+st.caption("The band holds the middle 80% of the samples week by week; the dashed line is the plan as it stands. "
+           "A development production that does not go ahead spends nothing, so the band can sit above the plan.")
+
+st.plotly_chart(delivery_figure(deliv), width="stretch")
+st.caption("Red bars: the P90 delivery is after the target (1 sample in 10 or more is late). Hover a diamond for "
+           "the chance of missing the target.")
+
+st.plotly_chart(overbooking_figure(tables["overbooking"]), width="stretch")
+st.caption("Each cell is one resource in one week: the share of samples in which it is short even after hiring in. "
+           "'Any stage ≥ N sq ft' rows count every booking that needs a stage of that size.")
+
+st.subheader("The risks that move the P90s most")
+ranked = tables["risks"]
+st.dataframe(ranked.drop(columns=["phase_id"]), hide_index=True, width="stretch", key="risk_ranked", column_config={
+    "driver": st.column_config.TextColumn("Risk", width="medium"),
+    "kind": st.column_config.TextColumn("Kind", width="small"),
+    "production_id": st.column_config.TextColumn("Prod.", width="small"),
+    "probability": st.column_config.NumberColumn("Chance", format="percent", width="small"),
+    "p90_delivery_weeks": st.column_config.NumberColumn("P90 delivery (weeks)",
+                                                        help="Weeks it adds to the P90 deliveries, summed"),
+    "p90_funding_need": st.column_config.NumberColumn(f"P90 funding need ({cur})", format="compact"),
+    "p90_net_cost": st.column_config.NumberColumn(f"P90 net cost ({cur})", format="compact"),
+    "unit_weeks_short": st.column_config.NumberColumn("Unit-weeks short", format="%.2f"),
+    "stage_weeks_short": st.column_config.NumberColumn("Stage-weeks short", format="%.2f")})
+st.caption("Each risk's effect is measured by running the same samples with it switched off (every other draw "
+           "the same): what it adds to the P90s and to the expected shortfall.")
+
+if "reaction" in tables:
+    st.subheader("The plan as it stands, and after reacting")
+    st.dataframe(tables["reaction"], hide_index=True, width="stretch", key="risk_reaction", column_config={
+        "measure": "Measure", "as_is_mean": st.column_config.NumberColumn("As it stands: mean", format="compact"),
+        "as_is_p90": st.column_config.NumberColumn("As it stands: P90", format="compact"),
+        "reacted_mean": st.column_config.NumberColumn("After reacting: mean", format="compact"),
+        "reacted_p90": st.column_config.NumberColumn("After reacting: P90", format="compact")})
+    st.caption("After reacting: each sample re-planned at its first surprise, knowing how every remaining phase "
+               "turns out, with what has begun kept where it is. It is the best a reaction can do.")
+
+made = pd.Timestamp.now(tz="UTC")
+about = results.about_line(plan.origin.label, loaded.key, merged, made)
+stem = f"slate-risk-{'-'.join(plan.origin.name.lower().split())}-{loaded.key[:8]}-{made:%Y-%m-%d}"
+d = st.columns(2)
+d[0].download_button("Download the results (.xlsx)", results.workbook(tables, about), f"{stem}.xlsx",
+                     key="risk_xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d[1].download_button("Download the cash position P10/P50/P90 (.csv)",
+                     f"# {about}\n".encode() + tables["cash_fan"].to_csv(index=False).encode(), f"{stem}-cash.csv",
+                     key="risk_csv", mime="text/csv")

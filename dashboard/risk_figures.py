@@ -1,0 +1,81 @@
+"""Figures of a risk run (``planning.risk.results`` tables in, plotly figures out). No Streamlit here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+DAY_MS = 24 * 3600 * 1000   # a P10 equal to its P90 still shows, one day wide
+
+
+def fan_figure(fan: pd.DataFrame, plan: pd.DataFrame | None, p90_need: float, currency: str,
+               title: str = "Cumulative cash position: P10 to P90 of the samples") -> go.Figure:
+    """The P10-P90 band of the cash position (``fan``: week_start, p10, p50, p90) around its P50,
+    the plan's own position (``plan``: week_start, position) dashed, and the P90 peak funding need
+    as a line at ``-p90_need`` with the band's lowest point marked."""
+    m = 1e6
+    fig = go.Figure()
+    fig.add_scatter(x=fan["week_start"], y=fan["p90"] / m, mode="lines", line=dict(width=0), showlegend=False,
+                    hoverinfo="skip")
+    fig.add_scatter(x=fan["week_start"], y=fan["p10"] / m, mode="lines", line=dict(width=0), fill="tonexty",
+                    fillcolor="rgba(33,113,181,0.25)", name="P10 to P90 of the samples",
+                    hovertemplate="week of %{x|%d %b %Y}<br>P10 %{y:,.1f}M<extra></extra>")
+    fig.add_scatter(x=fan["week_start"], y=fan["p50"] / m, mode="lines", line=dict(color="#2171b5", width=2),
+                    name="P50", hovertemplate="week of %{x|%d %b %Y}<br>P50 %{y:,.1f}M<extra></extra>")
+    if plan is not None:
+        fig.add_scatter(x=plan["week_start"], y=plan["position"] / m, mode="lines",
+                        line=dict(color="#18181b", width=1.5, dash="dash"), name="The plan as it stands",
+                        hovertemplate="week of %{x|%d %b %Y}<br>plan %{y:,.1f}M<extra></extra>")
+    low = fan.loc[fan["p10"].idxmin()]
+    fig.add_hline(y=-p90_need / m, line=dict(color="#b30000", width=1, dash="dot"))
+    fig.add_scatter(x=[low["week_start"]], y=[low["p10"] / m], mode="markers+text", name="Deepest P10",
+                    marker=dict(color="#b30000", size=10, symbol="triangle-down"), textposition="bottom center",
+                    text=[f"P90 peak funding need {p90_need / m:,.1f}M {currency}"],
+                    hovertemplate="week of %{x|%d %b %Y}<br>P10 %{y:,.1f}M<extra></extra>")
+    fig.update_layout(title=title, height=440, yaxis_title=f"millions {currency} (deficit < 0)",
+                      legend=dict(orientation="h", y=-0.15), margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def delivery_figure(deliveries: pd.DataFrame, title: str = "Delivery: P10 to P90 against the target") -> go.Figure:
+    """One row per production: a bar from its P10 to its P90 delivery (red where the P90 is after
+    the target), a dot at the P50 and a diamond at the target. Rows in P50 order; a development
+    production's row says its chance of going ahead."""
+    df = deliveries.dropna(subset=["p50"]).sort_values("p50", ascending=False)
+    label = df["production_id"] + " " + df["title"] + df["goes_ahead"].map(
+        lambda p: f" ({p:.0%} go)" if p < 1 else "")
+    late = df["p90"] > df["target"]
+    span = (df["p90"] - df["p10"]).dt.total_seconds() * 1000
+    fig = go.Figure()
+    fig.add_bar(y=label, base=df["p10"], x=span.clip(lower=DAY_MS), orientation="h",
+                marker_color=["#fb6a4a" if x else "#9ecae1" for x in late], name="P10 to P90",
+                customdata=df[["p10", "p90"]].apply(lambda c: c.dt.strftime("%d %b %Y")).to_numpy(),
+                hovertemplate="%{y}<br>P10 %{customdata[0]} to P90 %{customdata[1]}<extra></extra>")
+    fig.add_scatter(y=label, x=df["p50"], mode="markers", marker=dict(color="#08306b", size=8), name="P50",
+                    hovertemplate="%{y}<br>P50 %{x|%d %b %Y}<extra></extra>")
+    fig.add_scatter(y=label, x=df["target"], mode="markers", name="Target",
+                    marker=dict(symbol="diamond", size=10, color="white", line=dict(color="#18181b", width=1.5)),
+                    customdata=df["miss_target"].to_numpy(),
+                    hovertemplate="%{y}<br>target %{x|%d %b %Y}<br>chance of missing it %{customdata:.0%}<extra></extra>")
+    fig.update_layout(title=title, height=max(320, 24 * len(df) + 120), xaxis_type="date", barmode="overlay",
+                      legend=dict(orientation="h", y=-0.08), margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def overbooking_figure(over: pd.DataFrame, title: str = "Chance of being short after hire-in") -> go.Figure:
+    """Resource x week heatmap of ``p_short`` (``overbooking`` rows), only resources that may be short."""
+    risky = over.groupby("resource_id")["p_short"].transform("max") > 0
+    df = over[risky]
+    order = df.drop_duplicates("resource_id")[["resource_id", "name"]]
+    labels = [n if r.startswith("stages>=") else f"{n} ({r})" for r, n in zip(order["resource_id"], order["name"])]
+    z = df.pivot(index="resource_id", columns="week_start", values="p_short").reindex(order["resource_id"])
+    short = df.pivot(index="resource_id", columns="week_start", values="expected_short").reindex(order["resource_id"])
+    fig = go.Figure(go.Heatmap(
+        z=z.to_numpy(), x=list(z.columns), y=labels, zmin=0, zmax=1, customdata=short.to_numpy(),
+        colorscale=[[0.0, "#f7fbff"], [0.05, "#fee8c8"], [0.5, "#fc8d59"], [1.0, "#b30000"]],
+        colorbar=dict(title="Chance", tickformat=".0%"),
+        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>chance short %{z:.0%}<br>expected short %{customdata:.2f} "
+                      "units<extra></extra>", xgap=1, ygap=1))
+    fig.update_layout(title=title, height=max(260, 24 * len(labels) + 120), margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_yaxes(autorange="reversed")
+    return fig

@@ -1,0 +1,63 @@
+"""The Risk page with Streamlit's AppTest: it runs the samples of the plan shown and its numbers are
+the simulation's own; the threshold leaves development productions out."""
+
+import json
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from planning.data.inputs import planned_schedule
+from planning.risk import results
+from planning.risk.run import RiskOptions, run
+
+from conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLATE_STORE", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SLATE_SCENARIOS", str(tmp_path / "scenarios.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    return at.switch_page("app_pages/risk.py").run()
+
+
+def test_the_risk_page_shows_the_samples_of_the_plan_shown(app, sample_data):
+    assert not app.exception
+    assert any("Run the samples" in i.value for i in app.info)             # nothing runs before asked
+    app.number_input(key="risk_samples").set_value(300).run()
+    app.button(key="risk_run").click().run()
+    assert not app.exception
+    m = run(sample_data, planned_schedule(sample_data), RiskOptions(samples=300, seed=0))
+    money = results.money(m).set_index("key")
+    metrics = {x.label: x.value for x in app.metric}
+    assert metrics["P90 peak funding need"] == f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M USD"
+    late = (results.deliveries(sample_data, m)["miss_target"] >= 0.5).sum()
+    assert metrics["Likely late"] == f"{late} of 20"
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
+    assert charts == ["Cumulative cash position: P10 to P90 of the samples", "Delivery: P10 to P90 against the target",
+                      "Chance of being short after hire-in"]
+    ranked = next(d.value for d in app.dataframe if "driver" in d.value.columns)
+    assert len(ranked) == 8 and ranked["p90_delivery_weeks"].is_monotonic_decreasing
+    assert len(app.get("download_button")) == 2
+
+
+def test_a_higher_threshold_leaves_development_out_of_every_sample(app, sample_data):
+    app.number_input(key="risk_samples").set_value(200).run()
+    app.slider(key="risk_threshold").set_value(75).run()
+    assert any("counted: none" in c.value for c in app.caption)
+    app.button(key="risk_run").click().run()
+    assert not app.exception
+    ranked = next(d.value for d in app.dataframe if "driver" in d.value.columns)
+    assert set(ranked["kind"]) != {"development"} and "development" not in set(ranked["kind"])
+    m = run(sample_data, planned_schedule(sample_data), RiskOptions(samples=200, seed=0, threshold=0.75))
+    went = (m.plan.finish >= 0).mean(axis=0)
+    develop = [m.inputs.productions.index(p) for p in ("P14", "P15", "P17")]
+    assert np.all(went[develop] == 0)
+    need = results.money(m).set_index("key").at["peak_need", "p90"]
+    assert {x.label: x.value for x in app.metric}["P90 peak funding need"] == f"{need / 1e6:,.1f}M USD"
