@@ -223,3 +223,17 @@ def test_the_same_seed_gives_the_same_numbers_here_in_processes_and_on_a_dask_cl
     assert np.array_equal(replanned[0].reacted.finish, replanned[1].reacted.finish)
     different = run(sample_data, plan, RiskOptions(samples=250, seed=8))
     assert not np.array_equal(here.plan.finish, different.plan.finish)
+
+
+def test_a_replan_does_not_depend_on_how_fast_the_machine_is(sample_data, monkeypatch):
+    from planning.optimizer import stages
+    from planning.optimizer.options import PlanOptions
+    from planning.risk.replan import replan
+
+    inputs = prepare(sample_data, planned_schedule(sample_data))
+    s = draw(inputs, 12, seed=0)                            # its sample 0 needs stage repairs
+    calm = replan(sample_data, inputs, s.start[0], s.duration[0], s.goes[0], PlanOptions())
+    clock = iter(range(0, 10**9, 10))                       # every reading 10 s after the last: a crawling machine
+    monkeypatch.setattr(stages.time, "perf_counter", lambda: float(next(clock)))
+    rushed = replan(sample_data, inputs, s.start[0], s.duration[0], s.goes[0], PlanOptions())
+    assert (calm == rushed).all() and (calm != s.start[0]).any()

@@ -127,13 +127,15 @@ def start_cost(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray) -> di
 
 
 def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, tries: int = 8,
-                  seconds: float = 0.5, reach: int = 26) -> np.ndarray:
+                  seconds: float = 0.5, reach: int = 26, rounds: int | None = None) -> np.ndarray:
     """Shift productions off overbooked stages, measured as the MIP measures them (``start_cost``).
 
     While ``tier_fit`` leaves a tier overbooked in some week: each production with a stage
     booking in such a week tries its ``tries`` shifts (all its phases by the same weeks, up to
     ``reach``) cheapest by the weekly rows; the single shift that lowers ``start_cost`` most (least
-    shortfall, then money) is made. Stops when no shift helps or after ``seconds``. The weekly
+    shortfall, then money) is made. Stops when no shift helps, after ``seconds`` or, when
+    ``rounds`` is given, after that many shifts with no time cut (the same input then always gives
+    the same plan). The weekly
     class rows that guide ``improve`` cannot see a stage that must be held for a whole block; this
     step can.
     """
@@ -148,7 +150,9 @@ def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, tr
     unit_prod = cands.units["production_id"].to_numpy()
     chosen = chosen.copy()
     cost = rank(start_cost(cands, tiers, chosen))
-    while time.perf_counter() - t0 < seconds:
+    seconds = float("inf") if rounds is not None else seconds
+    made = 0
+    while time.perf_counter() - t0 < seconds and (rounds is None or made < rounds):
         _, free = tier_fit(cands, tiers, chosen)
         over = {(k, int(w)) for k, f in free.items() for w in np.flatnonzero(f < 0)}
         if not over:
@@ -174,4 +178,5 @@ def repair_stages(cands: Candidates, tiers: pd.DataFrame, chosen: np.ndarray, tr
         if best[1] is None:
             break
         cost, chosen = best
+        made += 1
     return chosen

@@ -235,12 +235,14 @@ def from_schedule(cands: Candidates, schedule: pd.DataFrame, fallback: np.ndarra
 
 
 def heuristic_start(cands: Candidates, tiers: pd.DataFrame, extra_orders: int = 8,
-                    given: pd.DataFrame | None = None, seconds: float = float("inf")) -> tuple[np.ndarray, dict]:
+                    given: pd.DataFrame | None = None, seconds: float = float("inf"),
+                    repair_rounds: int | None = None) -> tuple[np.ndarray, dict]:
     """The best start: greedy (orders tried for up to ``seconds``), greedy after ``improve``, the
     planned dates after ``improve`` and, when ``given`` (a schedule, e.g. the baseline plan of a
     what-if), that schedule with and without ``improve``; each costed as the MIP counts it
-    (``start_cost``); ``repair_stages`` where its stages are still overbooked.
-    Returns ``(combo per unit, cost parts)``."""
+    (``start_cost``); ``repair_stages`` where its stages are still overbooked (for at most
+    ``repair_rounds`` shifts and no time cut when given: with ``seconds`` infinite, the same input
+    then always gives the same start). Returns ``(combo per unit, cost parts)``."""
     first = greedy(cands, extra_orders=extra_orders, seconds=seconds)[0]
     planned = cands.phases.rename(columns={"planned_week": "start_week"})
     as_planned = from_schedule(cands, planned, first)
@@ -250,6 +252,6 @@ def heuristic_start(cands: Candidates, tiers: pd.DataFrame, extra_orders: int = 
         starts += [mapped, improve(cands, mapped)]
     parts, chosen = min(((start_cost(cands, tiers, c), c) for c in starts), key=lambda pc: rank(pc[0]))
     if parts["shortfall"] > 0:
-        chosen = repair_stages(cands, tiers, chosen)
+        chosen = repair_stages(cands, tiers, chosen, rounds=repair_rounds)
         parts = start_cost(cands, tiers, chosen)
     return chosen, parts

@@ -12,8 +12,9 @@ an optimistic bound). The slate it re-plans:
 - keeps every other phase's planned start as the date it moves from (move cost as usual).
 
 The optimizer's quick search (``planning.optimizer.starts.heuristic_start``: greedy orders, local
-improvement, the sample as it stands as one start) places the rest; it has no time cut, so the
-same sample always gives the same plan. A sample with no surprise keeps its dates.
+improvement, the sample as it stands as one start, a few stage repairs) places the rest; it counts
+its steps instead of watching the clock, so the same sample always gives the same plan. A sample
+with no surprise keeps its dates.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from planning.optimizer.starts import heuristic_start
 from planning.risk.inputs import RiskInputs
 
 REPLAN_ORDERS = 2   # randomised greedy orders beside the fixed ones in each re-plan
+REPAIR_ROUNDS = 6   # stage repairs in each re-plan (a count, not a time: the same sample, the same plan)
 
 
 def reaction_week(inputs: RiskInputs, start: np.ndarray, duration: np.ndarray, goes: np.ndarray) -> int | None:
@@ -73,7 +75,7 @@ def replan(data: SlateData, inputs: RiskInputs, start: np.ndarray, duration: np.
     cands = build_candidates(slate, options)
     tiers = stage_tiers(cands, slate)
     as_is = inputs.phases.assign(start_week=start)
-    chosen, _ = heuristic_start(cands, tiers, REPLAN_ORDERS, given=as_is)
+    chosen, _ = heuristic_start(cands, tiers, REPLAN_ORDERS, given=as_is, repair_rounds=REPAIR_ROUNDS)
     placed = schedule_frame(cands, chosen).set_index(["production_id", "phase_id"])["start_week"]
     keys = pd.MultiIndex.from_frame(inputs.phases)
     return placed.reindex(keys).fillna(pd.Series(start, index=keys)).to_numpy(np.int64)
