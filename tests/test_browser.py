@@ -2,8 +2,9 @@
 
 Every page is opened from the sidebar and photographed (test-output/screenshots/<page>.png); the
 What-if page is driven with the keyboard, applied twice and saved; the Cash flow page's finance CSV
-is downloaded and compared with what ``slate cashflow`` writes. Elements are found by stable
-handles (page titles, button labels, data-testid, widget keys), never by the pages' prose.
+is downloaded and compared with what ``slate cashflow`` writes; the Risk page is run twice (all
+development productions counted, then none) and its workbook downloaded. Elements are found by
+stable handles (page titles, button labels, data-testid, widget keys), never by the pages' prose.
 
 The What-if test runs first so the tour after it sees a saved scenario and an optimized baseline;
 the tour's checks hold either way.
@@ -16,8 +17,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from benchmarks.browser_app import (apply_whatif, comparison, errors, go_to, move_slider, open_app, pick_plan,
-                                    save_scenario, screenshot, wait_idle)
+from benchmarks.browser_app import (_count_runs, apply_whatif, comparison, errors, go_to, move_slider, open_app,
+                                    pick_plan, save_scenario, screenshot, slider_value, wait_idle)
 from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -245,6 +246,20 @@ def test_a_saved_scenario_reopens_in_whatif(browser_page, app_url):
     shoot(page, "whatif-reopened")
 
 
+def download(page, button, dest):
+    """Click a download button and save what the browser receives as ``dest``."""
+    for attempt in range(2):  # the file is built on the server at the click; once in a while no download starts
+        try:
+            with page.expect_download(timeout=45_000) as info:
+                button.click()
+            info.value.save_as(dest)
+            return dest
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+            print("no download after 45 s: clicking again")
+
+
 def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
     from planning.finance.periods import PERIODS
     from planning.cli import main as cli
@@ -257,19 +272,111 @@ def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
     shown = f"{box.locator('input').first.input_value()} {box.inner_text()}".lower()  # the page's default period
     period = next(p for p in PERIODS if re.search(rf"\b{p}\b", shown))
     button = page.locator(".st-key-download_long [data-testid='stDownloadButton'] button")
-    downloaded = tmp_path / "page.csv"
-    for attempt in range(2):  # the file is built on the server at the click; once in a while no download starts
-        try:
-            with page.expect_download(timeout=45_000) as info:
-                button.click()
-            info.value.save_as(downloaded)
-            break
-        except PlaywrightTimeout:
-            if attempt:
-                raise
-            print("no download after 45 s: clicking again")
+    downloaded = download(page, button, tmp_path / "page.csv")
 
     expected = tmp_path / "cli.csv"
     assert cli(["cashflow", str(SAMPLE), "--period", period, "--out", str(expected)]) == 0
     assert downloaded.read_bytes() == expected.read_bytes()
     assert not errors(page)
+
+
+MILLIONS = re.compile(r"^(-?[\d,]+\.\d)M USD$")
+
+
+def run_risk(page) -> float:
+    """Press "Run the samples" and wait for the results: the run over, its three charts drawn.
+    Returns the seconds from the click to the page drawn."""
+    runs = _count_runs(page)
+    t0 = time.time()
+    page.locator(".st-key-risk_run button").click()
+    drawn = wait_idle(page, runs)
+    charts_drawn(page, 3)
+    return drawn - t0
+
+
+def p90_need(page) -> float:
+    """The "P90 peak funding need" metric, in millions of the slate's currency (USD)."""
+    shown = metrics(page)["P90 peak funding need"]
+    found = MILLIONS.match(shown)
+    assert found, f"P90 peak funding need shows {shown!r}, not millions of USD"
+    return float(found.group(1).replace(",", ""))
+
+
+def ranked(page) -> list[str]:
+    """The rows of the page's one grid (the ranked risks), each as its cells' text run together."""
+    rows = main(page).locator("[data-testid='stDataFrame'] [role='row']")
+    return [r for r in rows.all_text_contents()[1:] if r]          # below the header
+
+
+def test_risk_run_threshold_and_workbook(browser_page, app_url, tmp_path):
+    """Open Risk from the sidebar: nothing is computed until "Run the samples" is pressed. Run the
+    default 1000 samples of the plan as planned: three charts, the ranked risks and the P90 peak
+    funding need. Move the threshold past every development production's chance (the highest is
+    70%): none is counted, the results shown are gone until the next run, and that run needs less
+    money. Its workbook says so."""
+    import pandas as pd
+
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Risk", timeout=SOLVE_MS)
+    pick_plan(page, "As planned")                     # the plan shown is then known whatever ran before
+    assert page.url.rstrip("/").endswith("/risk"), page.url
+
+    # Before the button: a prompt naming it, and nothing computed.
+    prompt = main(page).locator("[data-testid='stAlertContentInfo']")
+    expect(prompt).to_contain_text("Run the samples")
+    shown = main(page)
+    assert shown.locator("[data-testid='stMetric'], [data-testid='stPlotlyChart'], "
+                         "[data-testid='stDownloadButton']").count() == 0
+    assert page.locator(".st-key-risk_samples input").input_value() == "1000"
+    assert slider_value(page, "risk_threshold") == 0
+    counted = shown.locator("[data-testid='stCaptionContainer']").filter(has_text="Development productions counted")
+    assert all(p in counted.inner_text() for p in ("P14", "P15", "P17")), counted.inner_text()
+
+    first_seconds = run_risk(page)
+    assert shown.locator("[data-testid='stPlotlyChart']").count() == 3     # cash fan, deliveries, over-booking
+    assert shown.locator("[data-testid='stPlotlyChart'] .js-plotly-plot .heatmaplayer").count() == 1
+    assert prompt.count() == 0
+    assert page.get_by_role("heading", name="The risks that move the P90s most").is_visible()
+    assert visible(page, "[data-testid='stDataFrame']") == 1               # the ranked risks (no re-planning)
+    headers = shown.locator("[data-testid='stDataFrame'] [role='columnheader']").all_text_contents()
+    assert headers[:4] == ["Risk", "Kind", "Prod.", "Chance"], headers
+    risks = ranked(page)
+    assert len(risks) == 8 and sum("goes ahead" in r for r in risks) == 3, risks  # 5 named risks, 3 developments
+    assert shown.locator("[data-testid='stMetric']").count() == 4
+    all_counted = p90_need(page)
+    assert shown.locator("[data-testid='stDownloadButton']").count() == 2
+    assert not errors(page), errors(page)
+    shoot(page, "risk")
+
+    # Every development production left out: the results of the other threshold are not shown as these.
+    assert move_slider(page, "risk_threshold", +15) == 75               # 15 steps of 5%
+    expect(counted).to_contain_text("counted: none", timeout=SOLVE_MS)
+    wait_idle(page)
+    assert "P1" not in counted.inner_text(), counted.inner_text()
+    expect(prompt).to_contain_text("Run the samples")
+    assert shown.locator("[data-testid='stMetric']").count() == 0
+    second_seconds = run_risk(page)
+    none_counted = p90_need(page)
+    risks = ranked(page)
+    assert len(risks) == 5 and not any("goes ahead" in r for r in risks), risks
+    assert none_counted < all_counted, f"P90 peak funding need {none_counted}M with no development, {all_counted}M with"
+    assert not errors(page), errors(page)
+    shoot(page, "risk-threshold")
+    print(f"runs: {first_seconds:.1f} s, then {second_seconds:.1f} s; "
+          f"P90 peak funding need {all_counted:,.1f}M -> {none_counted:,.1f}M USD")
+
+    # The workbook of the run shown.
+    book = download(page, page.locator(".st-key-risk_xlsx button"), tmp_path / "risk.xlsx")
+    sheets = pd.read_excel(book, sheet_name=None)
+    assert {"About", "Money", "Deliveries", "Risks ranked", "Cash position"} <= set(sheets), list(sheets)
+    assert next(iter(sheets)) == "About"
+    about = " ".join(sheets["About"].astype(str).stack())
+    assert "plan: as planned" in about and "1000 samples" in about and "counted from 75%" in about, about
+    money = sheets["Money"].set_index("key")
+    assert round(money.at["peak_need", "p90"] / 1e6, 1) == none_counted
+    assert len(sheets["Deliveries"]) == 20
+    sheet = sheets["Risks ranked"]
+    assert len(sheet) == 5 and not (sheet["kind"] == "development").any(), sheet   # none counted, none ranked
+    assert {"week_start", "p10", "p50", "p90"} <= set(sheets["Cash position"].columns)
+    assert not errors(page), errors(page)
