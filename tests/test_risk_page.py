@@ -4,6 +4,7 @@ the simulation's own; the threshold leaves development productions out."""
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -61,3 +62,17 @@ def test_a_higher_threshold_leaves_development_out_of_every_sample(app, sample_d
     assert np.all(went[develop] == 0)
     need = results.money(m).set_index("key").at["peak_need", "p90"]
     assert {x.label: x.value for x in app.metric}["P90 peak funding need"] == f"{need / 1e6:,.1f}M USD"
+
+
+def test_re_planning_from_the_page_runs_on_local_processes_and_compares(app, sample_data):
+    app.number_input(key="risk_samples").set_value(10).run()
+    app.toggle(key="risk_replan").set_value(True).run()
+    assert any("Re-planning 10 samples" in i.value for i in app.info)
+    app.button(key="risk_run").click().run(timeout=300)
+    assert not app.exception
+    assert any("processes on this computer" in c.value or "one process" in c.value for c in app.caption)
+    reaction = next(d.value for d in app.dataframe if "reacted_mean" in d.value.columns)
+    m = run(sample_data, planned_schedule(sample_data), RiskOptions(samples=10, seed=0, replan=True, workers=1))
+    pd.testing.assert_frame_equal(reaction.reset_index(drop=True), results.reaction(m))
+    short = reaction.set_index("measure")
+    assert short.at["Stage-weeks short", "reacted_mean"] < short.at["Stage-weeks short", "as_is_mean"]

@@ -29,12 +29,13 @@ st.caption(f"Samples of the plan **{plan.origin.label}** (pick another in the si
 
 develop = data.productions[data.productions["status"].fillna("greenlit") == "development"]
 c = st.columns([1, 1, 2.2, 1.4])
-samples = c[0].number_input("Samples", 100, 20_000, 1000, step=100, key="risk_samples")
+samples = c[0].number_input("Samples", 10, 20_000, 1000, step=100, key="risk_samples")
 seed = c[1].number_input("Seed", 0, 2**31 - 1, 0, key="risk_seed",
                          help="The same seed gives the same numbers, on this computer or a cluster")
-threshold = c[2].slider("Count development productions from this chance of going ahead", 0, 100, 0, step=5,
-                        format="%d%%", key="risk_threshold", disabled=develop.empty,
-                        help="Below it a development production never goes ahead in the samples") / 100
+threshold = c[2].slider("Development counted from", 0, 100, 0, step=5, format="%d%%", key="risk_threshold",
+                        disabled=develop.empty,
+                        help="Count development productions from this chance of going ahead; below it a "
+                             "development production never goes ahead in the samples") / 100
 replan = c[3].toggle("Re-plan each sample", key="risk_replan",
                      help="After each sample's first surprise, re-plan what has not begun (the optimizer's quick "
                           "search) and compare with the plan as it stands. Much slower.")
@@ -75,46 +76,59 @@ st.caption(f"{options.samples:,} samples, seed {options.seed}, in {seconds:.1f} 
 money = tables["money"].set_index("key")
 own = funding_need(position(plan.cashflow, data.settings))
 deliv = tables["deliveries"]
+all_counted = bool((deliv["chance"] > 0).all())
 k = st.columns(4)
 k[0].metric("P90 peak funding need", f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M {cur}",
-            delta=f"{(money.at['peak_need', 'p90'] - own.peak_need) / 1e6:+,.1f}M on the plan as it stands",
-            delta_color="inverse",
-            help="9 samples in 10 need at most this much money in place at the slate's lowest point")
+            delta=f"{(money.at['peak_need', 'p90'] - own.peak_need) / 1e6:+,.1f}M on the plan as it stands"
+            if all_counted else None, delta_color="inverse",
+            help="9 samples in 10 need at most this much money in place at the slate's lowest point"
+            + ("" if all_counted else ". Not compared with the plan as it stands: that pays for every development "
+               "production, the samples only for those counted"))
 k[1].metric("P50 peak funding need", f"{money.at['peak_need', 'p50'] / 1e6:,.1f}M {cur}")
 k[2].metric("P90 net cost", f"{money.at['cost', 'p90'] / 1e6:,.1f}M {cur}",
             help="Spend, risk extra costs and financing, less incentives")
-likely = deliv[deliv["miss_target"] >= 0.5]
-k[3].metric("Likely late", f"{len(likely)} of {len(deliv)}",
+going = deliv[deliv["goes_ahead"] > 0]
+likely = going[going["miss_target"] >= 0.5]
+k[3].metric("Likely late", f"{len(likely)} of {len(going)}",
             help="Productions that miss their target delivery in at least half the samples where they go ahead")
 
-weekly = position(plan.cashflow, data.settings)
-st.plotly_chart(fan_figure(tables["cash_fan"], weekly, money.at["peak_need", "p90"], cur), width="stretch")
+fan = tables["cash_fan"]
+weekly = position(plan.cashflow, data.settings).set_index("week")["position"]
+weekly = weekly.reindex(fan["week"]).ffill().fillna(0).rename("position").reset_index()   # flat once paid up
+weekly["week_start"] = fan["week_start"].to_numpy()
+dates = [fan["week_start"].min(), fan["week_start"].max()]      # one date axis for the three charts
+st.plotly_chart(fan_figure(fan, weekly, money.at["peak_need", "p90"], cur).update_xaxes(range=dates),
+                width="stretch")
 st.caption("The band holds the middle 80% of the samples week by week; the dashed line is the plan as it stands. "
            "A development production that does not go ahead spends nothing, so the band can sit above the plan.")
 
-st.plotly_chart(delivery_figure(deliv), width="stretch")
+st.plotly_chart(delivery_figure(deliv).update_xaxes(range=dates), width="stretch")
 st.caption("Red bars: the P90 delivery is after the target (1 sample in 10 or more is late). Hover a diamond for "
            "the chance of missing the target.")
 
-st.plotly_chart(overbooking_figure(tables["overbooking"]), width="stretch")
+st.plotly_chart(overbooking_figure(tables["overbooking"]).update_xaxes(range=dates), width="stretch")
 st.caption("Each cell is one resource in one week: the share of samples in which it is short even after hiring in. "
            "'Any stage ≥ N sq ft' rows count every booking that needs a stage of that size.")
 
 st.subheader("The risks that move the P90s most")
-ranked = tables["risks"]
+rankings = {"p90_delivery_weeks": "Delivery", "p90_funding_need": "Funding need", "p90_net_cost": "Net cost",
+            "weeks_short": "Shortfall"}
+by = st.radio("Rank by", list(rankings), format_func=rankings.get, horizontal=True, key="risk_rank_by")
+ranked = results.ranked_risks(data, merged, by)
 st.dataframe(ranked.drop(columns=["phase_id"]), hide_index=True, width="stretch", key="risk_ranked", column_config={
     "driver": st.column_config.TextColumn("Risk", width="medium"),
-    "kind": st.column_config.TextColumn("Kind", width="small"),
+    "kind": st.column_config.TextColumn("Kind"),
     "production_id": st.column_config.TextColumn("Prod.", width="small"),
     "probability": st.column_config.NumberColumn("Chance", format="percent", width="small"),
     "p90_delivery_weeks": st.column_config.NumberColumn("P90 delivery (weeks)",
                                                         help="Weeks it adds to the P90 deliveries, summed"),
     "p90_funding_need": st.column_config.NumberColumn(f"P90 funding need ({cur})", format="compact"),
     "p90_net_cost": st.column_config.NumberColumn(f"P90 net cost ({cur})", format="compact"),
-    "unit_weeks_short": st.column_config.NumberColumn("Unit-weeks short", format="%.2f"),
-    "stage_weeks_short": st.column_config.NumberColumn("Stage-weeks short", format="%.2f")})
-st.caption("Each risk's effect is measured by running the same samples with it switched off (every other draw "
-           "the same): what it adds to the P90s and to the expected shortfall.")
+    "weeks_short": st.column_config.NumberColumn("Weeks short", format="%.2f",
+                                                 help="Expected unit-weeks (crews, kit) plus stage-weeks short")})
+st.caption("Each risk's effect is what the same samples lose when it is switched off, every other draw the same. "
+           "A small negative number is the sampling's noise, or a delay that happens to move a booking out of a "
+           "busy week.")
 
 if "reaction" in tables:
     st.subheader("The plan as it stands, and after reacting")
@@ -129,7 +143,7 @@ if "reaction" in tables:
 made = pd.Timestamp.now(tz="UTC")
 about = results.about_line(plan.origin.label, loaded.key, merged, made)
 stem = f"slate-risk-{'-'.join(plan.origin.name.lower().split())}-{loaded.key[:8]}-{made:%Y-%m-%d}"
-d = st.columns(2)
+d = st.columns([1, 1, 1])
 d[0].download_button("Download the results (.xlsx)", results.workbook(tables, about), f"{stem}.xlsx",
                      key="risk_xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 d[1].download_button("Download the cash position P10/P50/P90 (.csv)",

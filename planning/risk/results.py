@@ -29,8 +29,9 @@ def _p90_delivery(finish: np.ndarray) -> np.ndarray:
 
 
 def deliveries(data: SlateData, m: Merged) -> pd.DataFrame:
-    """Per production: chance it goes ahead, target and P10/P50/P80/P90 delivery (week and Monday),
-    the chance it misses its target and the expected weeks late (among samples where it goes)."""
+    """Per production: its ``chance`` of going ahead (as counted: 0 below the threshold), the share
+    of samples it ``goes_ahead`` in, target and P10/P50/P80/P90 delivery (week and Monday), the
+    chance it misses its target and the expected weeks late (among samples where it goes)."""
     inputs, finish = m.inputs, m.plan.finish
     titles = data.productions.set_index("production_id")["title"]
     h0 = data.settings.horizon_start
@@ -38,7 +39,8 @@ def deliveries(data: SlateData, m: Merged) -> pd.DataFrame:
     for k, pid in enumerate(inputs.productions):
         went = finish[:, k] >= 0
         weeks = finish[went, k]
-        row = {"production_id": pid, "title": titles[pid], "goes_ahead": float(went.mean()),
+        row = {"production_id": pid, "title": titles[pid], "chance": float(inputs.p_go[k]),
+               "goes_ahead": float(went.mean()),
                "target_week": int(inputs.target[k]), "target": week_start(int(inputs.target[k]), h0)}
         for name, q in QUANTILES.items():
             row[f"{name.lower()}_week"] = int(pct(weeks, q)) if len(weeks) else pd.NA
@@ -100,12 +102,15 @@ def money(m: Merged) -> pd.DataFrame:
                           "p90": float(pct(v, 90))} for k, v in values.items()])
 
 
-def ranked_risks(data: SlateData, m: Merged) -> pd.DataFrame:
+RANKINGS = ("p90_delivery_weeks", "p90_funding_need", "p90_net_cost", "weeks_short")
+
+
+def ranked_risks(data: SlateData, m: Merged, by: str = RANKINGS[0]) -> pd.DataFrame:
     """What each driver (a named risk, a development production going ahead) moves, found by
     switching it off with every other draw the same: the weeks it adds to the P90 deliveries of
     the productions that go ahead either way (summed), and what it adds to the P90 funding need, to
-    the P90 net cost and to the expected unit-weeks and stage-weeks short. Ranked by the P90
-    delivery weeks, then the P90 funding need."""
+    the P90 net cost and to the expected weeks short (unit-weeks of crews and kit plus stage-weeks).
+    Ranked by ``by`` (one of ``RANKINGS``), then by the others in that order."""
     inputs, o = m.inputs, m.plan
     base_p90 = _p90_delivery(o.finish)
     titles = data.productions.set_index("production_id")["title"]
@@ -127,14 +132,12 @@ def ranked_risks(data: SlateData, m: Merged) -> pd.DataFrame:
         row["p90_delivery_weeks"] = int(np.nansum(moved))
         row["p90_funding_need"] = float(pct(o.peak_need, 90) - pct(off["peak_need"], 90)) / 100
         row["p90_net_cost"] = float(pct(o.cost, 90) - pct(off["cost"], 90)) / 100
-        row["unit_weeks_short"] = float(o.unit_weeks_short.mean() - off["unit_weeks_short"].mean())
-        row["stage_weeks_short"] = float(o.stage_weeks_short.mean() - off["stage_weeks_short"].mean())
+        row["weeks_short"] = float((o.unit_weeks_short + o.stage_weeks_short).mean()
+                                   - (off["unit_weeks_short"] + off["stage_weeks_short"]).mean())
         rows.append(row)
-    out = pd.DataFrame(rows, columns=["driver", "kind", "production_id", "phase_id", "probability",
-                                      "p90_delivery_weeks", "p90_funding_need", "p90_net_cost", "unit_weeks_short",
-                                      "stage_weeks_short"])
-    out = out.sort_values(["p90_delivery_weeks", "p90_funding_need"], ascending=False, kind="stable")
-    return out.reset_index(drop=True)
+    out = pd.DataFrame(rows, columns=["driver", "kind", "production_id", "phase_id", "probability", *RANKINGS])
+    order = [by] + [r for r in RANKINGS if r != by]
+    return out.sort_values(order, ascending=False, kind="stable").reset_index(drop=True)
 
 
 REACTION = {"hire_cost": "Hire-in", "late_cost": "Lateness", "unit_weeks_short": "Unit-weeks short (crews, kit)",

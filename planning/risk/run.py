@@ -14,6 +14,8 @@ sample re-planned (``planning.risk.replan``) and its outcomes on the new dates.
 from __future__ import annotations
 
 import os
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,7 +77,7 @@ class Merged:
     plan: Outcomes
     drivers: dict[tuple[str, int], dict[str, np.ndarray]]
     reacted: Outcomes | None
-    workers: str = field(default="this process")
+    workers: str = field(default="one process on this computer")
 
 
 def drivers(inputs: RiskInputs) -> list[tuple[str, int]]:
@@ -120,6 +122,18 @@ def merge(inputs: RiskInputs, options: RiskOptions, results: list[ChunkResult], 
 
 
 @contextmanager
+def plain_main():
+    """Start processes with a bare ``__main__``: a spawned process re-runs the parent's main script,
+    and under Streamlit that is the page being run (which would open the slate's store again)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+@contextmanager
 def executor(options: RiskOptions):
     """``(executor or None, description)``: a Dask cluster's, local processes, or None (this process)."""
     if options.dask:
@@ -129,10 +143,10 @@ def executor(options: RiskOptions):
         return
     workers = options.workers if options.workers is not None else (os.cpu_count() or 1) if options.replan else 1
     if workers <= 1:
-        yield None, "this process"
+        yield None, "one process on this computer"
         return
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        yield pool, f"{workers} local processes"
+        yield pool, f"{workers} processes on this computer"
 
 
 def run(data: SlateData, schedule, options: RiskOptions, progress=None) -> Merged:
@@ -150,7 +164,8 @@ def run(data: SlateData, schedule, options: RiskOptions, progress=None) -> Merge
                 results.append(run_chunk(data, inputs, options, c, size))
                 report(len(results), len(todo))
         else:
-            futures = [ex.submit(run_chunk, data, inputs, options, c, size) for c, size in todo]
+            with plain_main():       # local processes start on their first tasks
+                futures = [ex.submit(run_chunk, data, inputs, options, c, size) for c, size in todo]
             for future in as_completed(futures):
                 results.append(future.result())
                 report(len(results), len(todo))
