@@ -46,6 +46,10 @@ def run(argv, capsys) -> tuple[int, str, str]:
      "--stages: 'abc' is not a number, in '30000:abc'"),
     (["scenario", "run", "DATA", "--name", "x", "--slip", "P05"], 2, "--slip expects PRODUCTION:WEEKS, got 'P05'"),
     (["conflicts", "DATA", "--out", "FILE/sub"], 1, "slate: cannot write or read FILE/sub: Not a directory"),
+    (["risk", "DATA", "--out", "OUT", "--samples", "0"], 2, "argument --samples: must be at least 1, got 0"),
+    (["risk", "DATA", "--out", "OUT", "--threshold", "1.5"], 2, "argument --threshold: must be from 0 to 1, got 1.5"),
+    (["risk", "DATA", "--out", "OUT", "--workers", "two"], 2, "argument --workers: expected a whole number, got 'two'"),
+    (["risk", "DATA", "--out", "OUT", "--plan", "/no/such/plan"], 1, "/no/such/plan holds no schedule.parquet"),
 ])
 def test_each_mistake_is_one_clear_line(argv, code, said, tiny, tmp_path, capsys):
     blocker = tmp_path / "a-file"
@@ -125,3 +129,39 @@ def test_the_command_line_acts_as_the_local_admin_and_is_in_the_audit_log(tiny, 
     rows = [line for line in out.splitlines()[1:] if line.strip()]
     assert len(rows) == 2 and all(getpass.getuser() in r and " admin " in r for r in rows)
     assert "replace scenario" in rows[0] and "save scenario" in rows[1]              # newest first
+
+
+def test_risk_writes_every_table_and_the_same_seed_gives_the_same_files(tmp_path, capsys):
+    first, again, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for out, seed in ((first, "3"), (again, "3"), (other, "4")):
+        code, said, err = run(["risk", str(SAMPLE), "--samples", "200", "--seed", seed, "--out", str(out)], capsys)
+        assert code == 0, err
+    assert "200 samples of the plan as planned" in said and "top risk:" in said
+    for table in ("money", "deliveries", "cash_fan", "risks", "overbooking", "samples"):
+        assert (first / f"{table}.csv").read_bytes() == (again / f"{table}.csv").read_bytes()
+        assert (first / f"{table}.parquet").exists()
+    assert (first / "samples.csv").read_bytes() != (other / "samples.csv").read_bytes()
+    summary = json.loads((first / "summary.json").read_text())
+    assert (summary["samples"], summary["seed"], summary["replan"]) == (200, 3, False)
+    money = pd.read_csv(first / "money.csv").set_index("key")
+    assert summary["peak_funding_need"]["p90"] == pytest.approx(money.at["peak_need", "p90"])
+    assert len(pd.read_csv(first / "deliveries.csv")) == 20 and len(pd.read_csv(first / "samples.csv")) == 200
+    about = pd.read_excel(first / "risk.xlsx", sheet_name="About")["about"].tolist()
+    assert about[0] == "Slate Planner risk" and "200 samples, seed 3" in about
+
+
+def test_risk_samples_the_plan_it_is_given(tmp_path, capsys, sample_data):
+    from planning.data.inputs import planned_schedule
+
+    plan_dir = tmp_path / "later"
+    plan_dir.mkdir()
+    later = planned_schedule(sample_data)
+    later["start_week"] += 10                                # every phase ten weeks later
+    later[["production_id", "phase_id", "start_week"]].to_csv(plan_dir / "schedule.csv", index=False)
+    for out, extra in ((tmp_path / "as-planned", []), (tmp_path / "moved", ["--plan", str(plan_dir)])):
+        code, _, err = run(["risk", str(SAMPLE), "--samples", "100", "--out", str(out)] + extra, capsys)
+        assert code == 0, err
+    a = pd.read_csv(tmp_path / "as-planned" / "deliveries.csv").set_index("production_id")
+    b = pd.read_csv(tmp_path / "moved" / "deliveries.csv").set_index("production_id")
+    assert (b["p50_week"] == a["p50_week"] + 10).all()
+    assert json.loads((tmp_path / "moved" / "summary.json").read_text())["plan"] == "plan in later"
