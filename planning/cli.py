@@ -9,6 +9,7 @@ The solvers' own console output is silenced unless ``--verbose``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import os
 import subprocess
@@ -24,48 +25,23 @@ from planning.data.validate import ValidationError
 from planning.scenarios.store import ScenarioError
 
 
-def seconds(text: str) -> float:
-    """A positive number of seconds (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
-    return value
+def _number(cast, ok, expected: str, rule: str):
+    """An argparse type: ``cast`` the text (else "expected <expected>"), then check ``ok`` (else ``rule``)."""
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
+        return value
+    return parse
 
 
-def share(text: str) -> float:
-    """A share between 0 and 1 (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a share such as 0.01, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
-    return value
-
-
-def count(text: str) -> int:
-    """A whole number of at least 1 (argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def chance(text: str) -> float:
-    """A chance from 0 to 1 (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a chance such as 0.5, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text}")
-    return value
+seconds = _number(float, lambda v: v > 0, "seconds", "must be more than 0 seconds")
+share = _number(float, lambda v: 0 <= v < 1, "a share such as 0.01", "must be at least 0 and below 1")
+count = _number(int, lambda v: v >= 1, "a whole number", "must be at least 1")
+chance = _number(float, lambda v: 0 <= v <= 1, "a chance such as 0.5", "must be from 0 to 1")
 
 
 def table_file(text: str) -> str:
@@ -244,11 +220,8 @@ def cmd_risk(args) -> int:
     if schedule is None:
         from planning.data.inputs import planned_schedule
         schedule = planned_schedule(data)
-    if args.dask:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise UsageError("--dask needs Dask: pip install 'slate-planner[dask]'") from None
+    if args.dask and importlib.util.find_spec("distributed") is None:
+        raise UsageError("--dask needs Dask: pip install 'slate-planner[dask]'")
     options = RiskOptions(samples=args.samples, seed=args.seed, replan=args.replan, threshold=args.threshold,
                           workers=args.workers, dask=args.dask)
     tty = sys.stderr.isatty()

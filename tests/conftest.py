@@ -26,6 +26,24 @@ def sample_data():
 
 
 @pytest.fixture
+def start_app(tmp_path, monkeypatch):
+    """Open the dashboard in Streamlit's AppTest on its own stores (on ``data_dir`` when given), with
+    Streamlit's caches emptied, so tests cannot leak into each other."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def start(data_dir=None) -> AppTest:
+        monkeypatch.setenv("SLATE_STORE", str(tmp_path / "app.duckdb"))
+        monkeypatch.setenv("SLATE_SCENARIOS", str(tmp_path / "scenarios.duckdb"))
+        if data_dir is not None:
+            monkeypatch.setenv("SLATE_DATA_DIR", str(data_dir))
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        return AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120).run()
+    return start
+
+
+@pytest.fixture
 def sample_copy(tmp_path) -> Path:
     """A writable copy of the sample slate, to break in a test."""
     dest = tmp_path / "slate"

@@ -19,13 +19,8 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    """The app on its own store, with Streamlit's caches emptied, so tests cannot leak into each other."""
-    monkeypatch.setenv("SLATE_STORE", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("SLATE_SCENARIOS", str(tmp_path / "scenarios.duckdb"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=120).run()
+def app(start_app):
+    return start_app()
 
 
 def test_slate_page_shows_the_kpis_of_the_plan_as_planned(app, sample_data):

@@ -4,9 +4,6 @@ threshold, the demand they add, the one-resource chart's split, and the page's c
 import json
 
 import pandas as pd
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from dashboard.figures import pool_figure
@@ -101,20 +98,6 @@ def test_pool_figure_draws_development_hatched_on_top():
     assert "Development (tentative)" in hatched and "From the lot" not in hatched
     plain = pool_figure(util, "G&E")                           # without split: as before
     assert [t.name for t in plain.data] == ["From the lot", "Hired in", "Short", "Capacity"]
-
-
-@pytest.fixture
-def start_app(tmp_path, monkeypatch):
-    """Open the app on its own store (on ``data_dir`` when given), with Streamlit's caches emptied."""
-    def start(data_dir=None) -> AppTest:
-        monkeypatch.setenv("SLATE_STORE", str(tmp_path / "app.duckdb"))
-        monkeypatch.setenv("SLATE_SCENARIOS", str(tmp_path / "scenarios.duckdb"))
-        if data_dir is not None:
-            monkeypatch.setenv("SLATE_DATA_DIR", str(data_dir))
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        return AppTest.from_file(APP, default_timeout=120).run()
-    return start
 
 
 def heatmap_demand(app) -> int:

@@ -6,26 +6,15 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from planning.data.inputs import planned_schedule
 from planning.risk import results
 from planning.risk.run import RiskOptions, run
 
-from conftest import ROOT
-
-APP = str(ROOT / "dashboard" / "app.py")
-
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("SLATE_STORE", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("SLATE_SCENARIOS", str(tmp_path / "scenarios.duckdb"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    return at.switch_page("app_pages/risk.py").run()
+def app(start_app):
+    return start_app().switch_page("app_pages/risk.py").run()
 
 
 def test_the_risk_page_shows_the_samples_of_the_plan_shown(app, sample_data):
