@@ -97,6 +97,11 @@ def timeline_figure(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_s
     return fig
 
 
+def row_label(resource_id: str, name: str) -> str:
+    """A heatmap row: a class by its name ("Any stage ≥ 18,000 sq ft"), a resource as "name (id)"."""
+    return str(name) if str(resource_id).startswith(CLASS_PREFIX) else f"{name} ({resource_id})"
+
+
 def heatmap_frame(util: pd.DataFrame) -> pd.DataFrame:
     """Utilization ratio ``demand / capacity`` per resource and week (``inf`` capped at 2)."""
     df = util.copy()
@@ -112,7 +117,7 @@ def capacity_heatmap(util: pd.DataFrame, title: str = "Capacity: demand / capaci
     df["kind_rank"] = df["kind"].map({k: i for i, k in enumerate(KIND_ORDER)}).fillna(len(KIND_ORDER))
     rows = (df[["resource_id", "name", "kind_rank"]].drop_duplicates("resource_id")
             .sort_values(["kind_rank", "resource_id"]))
-    labels = [str(n) if str(r).startswith(CLASS_PREFIX) else f"{n} ({r})" for r, n in zip(rows["resource_id"], rows["name"])]
+    labels = [row_label(r, n) for r, n in zip(rows["resource_id"], rows["name"])]
     z = df.pivot(index="resource_id", columns="week_start", values="ratio").reindex(rows["resource_id"])
     demand = df.pivot(index="resource_id", columns="week_start", values="demand").reindex(rows["resource_id"])
     cap = df.pivot(index="resource_id", columns="week_start", values="capacity").reindex(rows["resource_id"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.figures import row_label
+
 DAY_MS = 24 * 3600 * 1000   # a P10 equal to its P90 still shows, one day wide
 
 
@@ -68,7 +70,7 @@ def overbooking_figure(over: pd.DataFrame, title: str = "Chance of being short a
     risky = over.groupby("resource_id")["p_short"].transform("max") > 0
     df = over[risky]
     order = df.drop_duplicates("resource_id")[["resource_id", "name"]]
-    labels = [n if r.startswith("stages>=") else f"{n} ({r})" for r, n in zip(order["resource_id"], order["name"])]
+    labels = [row_label(r, n) for r, n in zip(order["resource_id"], order["name"])]
     z = df.pivot(index="resource_id", columns="week_start", values="p_short").reindex(order["resource_id"])
     short = df.pivot(index="resource_id", columns="week_start", values="expected_short").reindex(order["resource_id"])
     fig = go.Figure(go.Heatmap(

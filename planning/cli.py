@@ -205,6 +205,7 @@ def cmd_risk(args) -> int:
     import json
     import time
 
+    from planning.data.inputs import planned_schedule
     from planning.data.store import content_hash, load_folder
     from planning.finance.flows import ScheduleError, checked_schedule, read_schedule
     from planning.risk import results
@@ -212,14 +213,11 @@ def cmd_risk(args) -> int:
 
     data = load_folder(args.data_dir)
     try:
-        schedule = checked_schedule(data, read_schedule(args.plan)) if args.plan else None
+        schedule = checked_schedule(data, read_schedule(args.plan)) if args.plan else planned_schedule(data)
     except ScheduleError as exc:
         print(f"the plan cannot be used: {exc}", file=sys.stderr)
         return 1
     name = f"plan in {Path(args.plan).name}" if args.plan else "as planned"
-    if schedule is None:
-        from planning.data.inputs import planned_schedule
-        schedule = planned_schedule(data)
     if args.dask and importlib.util.find_spec("distributed") is None:
         raise UsageError("--dask needs Dask: pip install 'slate-planner[dask]'")
     options = RiskOptions(samples=args.samples, seed=args.seed, replan=args.replan, threshold=args.threshold,
@@ -242,7 +240,7 @@ def cmd_risk(args) -> int:
     tables = results.tables(data, merged)
     for table, frame in tables.items():
         _write(frame, out, table)
-    summary = results.summary(data, merged, name, seconds)
+    summary = results.summary(merged, tables["risks"], name, seconds, data.settings.currency)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     about = results.about_line(name, content_hash(data), merged, pd.Timestamp.now(tz="UTC"))
     (out / "risk.xlsx").write_bytes(results.workbook(tables, about))

@@ -2,7 +2,6 @@
 shoots and post really take, which named risks strike; what that does to deliveries, to
 over-booking and to the cash the slate needs."""
 
-import os
 import time
 
 import pandas as pd
@@ -11,6 +10,7 @@ import streamlit as st
 from dashboard.risk_figures import delivery_figure, fan_figure, overbooking_figure
 from dashboard.state import current, shown_plan
 from planning import config
+from planning.analysis.capacity import counted_productions
 from planning.finance.flows import funding_need, position
 from planning.risk import results
 from planning.risk.run import RiskOptions, run
@@ -27,33 +27,33 @@ st.caption(f"Samples of the plan **{plan.origin.label}** (pick another in the si
            "development productions go ahead, how long every shoot and post really takes (between its shortest "
            "and longest) and which named risks strike; delays push what follows.")
 
-develop = data.productions[data.productions["status"].fillna("greenlit") == "development"]
+who = counted_productions(data, 0)
 c = st.columns([1, 1, 2.2, 1.4])
 samples = c[0].number_input("Samples", 10, 20_000, 1000, step=100, key="risk_samples")
 seed = c[1].number_input("Seed", 0, 2**31 - 1, 0, key="risk_seed",
                          help="The same seed gives the same numbers, on this computer or a cluster")
 threshold = c[2].slider("Development counted from", 0, 100, 0, step=5, format="%d%%", key="risk_threshold",
-                        disabled=develop.empty,
+                        disabled=not who["status"].eq("development").any(),
                         help="Count development productions from this chance of going ahead; below it a "
                              "development production never goes ahead in the samples") / 100
 replan = c[3].toggle("Re-plan each sample", key="risk_replan",
                      help="After each sample's first surprise, re-plan what has not begun (the optimizer's quick "
                           "search) and compare with the plan as it stands. Much slower.")
-if len(develop):
-    counted = develop[develop["greenlight_probability"].astype(float) >= threshold]
+who = counted_productions(data, threshold)
+if who["status"].eq("development").any():
+    counted = who[(who["status"] == "development") & who["counted"]]
     st.caption("Development productions counted: " + (", ".join(
-        f"{r.production_id} {r.title} ({float(r.greenlight_probability):.0%})" for r in counted.itertuples())
+        f"{r.production_id} {r.title} ({r.greenlight_probability:.0%})" for r in counted.itertuples())
         or "none") + ".")
-workers = os.cpu_count() or 1
 scheduler = config.dask_scheduler()
+options = RiskOptions(samples=int(samples), seed=int(seed), replan=replan, threshold=threshold, dask=scheduler)
 if replan:
-    where = f"the Dask cluster at {scheduler}" if scheduler else f"{workers} processes"
-    estimate = samples * SECONDS_PER_REPLAN / (1 if scheduler else workers)
+    where = f"the Dask cluster at {scheduler}" if scheduler else f"{options.local_workers} processes"
+    estimate = samples * SECONDS_PER_REPLAN / (1 if scheduler else options.local_workers)
     (st.warning if estimate > 120 else st.info)(
         f"Re-planning {samples:,} samples on {where}: about {estimate / 60:,.1f} minutes here. Fewer samples "
         "(100 to 300) already show the difference reacting makes.")
 
-options = RiskOptions(samples=int(samples), seed=int(seed), replan=replan, threshold=threshold, dask=scheduler)
 key = (loaded.key, plan.origin.label, str(plan.origin.made_at), options)
 runs = st.session_state.setdefault("risk_runs", {})
 if st.button("Run the samples", type="primary", key="risk_run"):
@@ -63,7 +63,13 @@ if st.button("Run the samples", type="primary", key="risk_run"):
                  lambda done, total: bar.progress(done / total, text=f"Samples: {done} of {total} chunks done"))
     seconds = time.perf_counter() - t0
     bar.empty()
-    runs[key] = (merged, results.tables(data, merged), seconds)
+    tables = results.tables(data, merged)
+    made = pd.Timestamp.now(tz="UTC")
+    about = results.about_line(plan.origin.label, loaded.key, merged, made)
+    downloads = {"stem": f"slate-risk-{'-'.join(plan.origin.name.lower().split())}-{loaded.key[:8]}-{made:%Y-%m-%d}",
+                 "xlsx": results.workbook(tables, about),       # made once per run, not on every rerun
+                 "csv": f"# {about}\n".encode() + tables["cash_fan"].to_csv(index=False).encode()}
+    runs[key] = (merged, tables, seconds, downloads)
     for old in list(runs)[:-KEPT_RUNS]:
         del runs[old]
 
@@ -71,10 +77,11 @@ if key not in runs:
     st.info("Set the samples and press **Run the samples** (1,000 samples take about a second).")
     st.stop()
 
-merged, tables, seconds = runs[key]
+merged, tables, seconds, downloads = runs[key]
 st.caption(f"{options.samples:,} samples, seed {options.seed}, in {seconds:.1f} s on {merged.workers}.")
 money = tables["money"].set_index("key")
-own = funding_need(position(plan.cashflow, data.settings))
+own_weekly = position(plan.cashflow, data.settings)
+own = funding_need(own_weekly)
 deliv = tables["deliveries"]
 all_counted = bool((deliv["chance"] > 0).all())
 k = st.columns(4)
@@ -93,7 +100,7 @@ k[3].metric("Likely late", f"{len(likely)} of {len(going)}",
             help="Productions that miss their target delivery in at least half the samples where they go ahead")
 
 fan = tables["cash_fan"]
-weekly = position(plan.cashflow, data.settings).set_index("week")["position"]
+weekly = own_weekly.set_index("week")["position"]
 weekly = weekly.reindex(fan["week"]).ffill().fillna(0).rename("position").reset_index()   # flat once paid up
 weekly["week_start"] = fan["week_start"].to_numpy()
 dates = [fan["week_start"].min(), fan["week_start"].max()]      # one date axis for the three charts
@@ -140,12 +147,8 @@ if "reaction" in tables:
     st.caption("After reacting: each sample re-planned at its first surprise, knowing how every remaining phase "
                "turns out, with what has begun kept where it is. It is the best a reaction can do.")
 
-made = pd.Timestamp.now(tz="UTC")
-about = results.about_line(plan.origin.label, loaded.key, merged, made)
-stem = f"slate-risk-{'-'.join(plan.origin.name.lower().split())}-{loaded.key[:8]}-{made:%Y-%m-%d}"
 d = st.columns([1, 1, 1])
-d[0].download_button("Download the results (.xlsx)", results.workbook(tables, about), f"{stem}.xlsx",
+d[0].download_button("Download the results (.xlsx)", downloads["xlsx"], f"{downloads['stem']}.xlsx",
                      key="risk_xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d[1].download_button("Download the cash position P10/P50/P90 (.csv)",
-                     f"# {about}\n".encode() + tables["cash_fan"].to_csv(index=False).encode(), f"{stem}-cash.csv",
-                     key="risk_csv", mime="text/csv")
+d[1].download_button("Download the cash position P10/P50/P90 (.csv)", downloads["csv"],
+                     f"{downloads['stem']}-cash.csv", key="risk_csv", mime="text/csv")

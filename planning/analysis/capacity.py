@@ -237,6 +237,15 @@ def allocation(data: SlateData, schedule: pd.DataFrame, assigned: pd.DataFrame |
     return alloc.sort_values(["production_id", "phase_id", "resource_id", "week"]).reset_index(drop=True)
 
 
+def hire_limits(resources: pd.DataFrame) -> pd.DataFrame:
+    """Per resource: ``hire_max`` (units that can be hired in a week: ``hire_max_units``, empty = 0)
+    and ``hire_cost`` (per unit-week); both 0 for a stage or a pool without a hire cost."""
+    hireable = (resources["kind"] != "stage") & resources["hire_cost_per_week"].notna()
+    return pd.DataFrame({"resource_id": resources["resource_id"].astype(object),
+                         "hire_max": resources["hire_max_units"].fillna(0).where(hireable, 0).astype("int64"),
+                         "hire_cost": resources["hire_cost_per_week"].fillna(0).where(hireable, 0).astype(float)})
+
+
 def utilization(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
     """Demand, over-booking, hire-in and shortfall per resource (and stage class) and week of an
     ``allocation`` (see the module docstring). Columns ``COLUMNS``; one row per resource and
@@ -246,10 +255,9 @@ def utilization(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
     load = alloc.groupby(["resource_id", "week"])["units"].sum().rename("demand")
     named = cap.join(load, on=["resource_id", "week"])
     named["demand"] = named["demand"].fillna(0).astype("int64")
-    info = res.assign(hire_max=res["hire_max_units"].fillna(0).where(
-        (res["kind"] != "stage") & res["hire_cost_per_week"].notna(), 0).astype("int64"))
-    named = named.merge(info[["resource_id", "name", "kind", "hire_max"]].astype({"resource_id": object}),
-                        on="resource_id")
+    info = res[["resource_id", "name", "kind"]].astype({"resource_id": object}).merge(
+        hire_limits(res)[["resource_id", "hire_max"]], on="resource_id")
+    named = named.merge(info, on="resource_id")
     named["over"] = (named["demand"] - named["capacity"]).clip(lower=0)
     named["hired"] = np.minimum(named["over"], named["hire_max"])
     named["shortfall"] = named["over"] - named["hired"]

@@ -20,7 +20,8 @@ from graphlib import TopologicalSorter
 import numpy as np
 import pandas as pd
 
-from planning.analysis.capacity import capacity_by_week, class_id, stage_classes
+from planning.analysis.capacity import (capacity_by_week, class_id, class_size, counted_productions, hire_limits,
+                                        stage_classes)
 from planning.data.inputs import SlateData, effective_links, week_index
 from planning.data.schema import CURVES
 from planning.finance.flows import exact_rate, incentive_amounts, spread, to_cents
@@ -90,9 +91,8 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
     d = ph["duration_weeks"].to_numpy(np.int64)
     low = ph["duration_low_weeks"].astype("Float64").fillna(pd.Series(d, dtype="Float64")).to_numpy(np.int64)
     high = ph["duration_high_weeks"].astype("Float64").fillna(pd.Series(d, dtype="Float64")).to_numpy(np.int64)
-    develop = prods["status"].fillna("greenlit") == "development"
-    p_go = prods["greenlight_probability"].astype("Float64").fillna(1.0).where(develop, 1.0).to_numpy(float)
-    p_go[p_go < threshold] = 0.0
+    who = counted_productions(data, threshold).set_index("production_id").reindex(ids)
+    p_go = np.where(who["status"] == "development", who["greenlight_probability"] * who["counted"], 1.0)
 
     before: dict[int, list[tuple[int, int]]] = {}
     for lk in effective_links(data).itertuples(index=False):
@@ -111,7 +111,7 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
     classes = stage_classes(data)
     named = [str(r) for r in data.resources["resource_id"]]
     class_ids = sorted(set(classes["class_id"]) | {class_id(m) for m in data.demands.loc[
-        data.demands["resource_id"].isna(), "min_size"].fillna(0.0)}, key=lambda c: float(c.split(">=")[1]))
+        data.demands["resource_id"].isna(), "min_size"].fillna(0.0)}, key=class_size)
     rows = named + class_ids
     row = {r: i for i, r in enumerate(rows)}
     cap = capacity_by_week(data).pivot(index="resource_id", columns="week", values="capacity").reindex(named)
@@ -123,14 +123,14 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
         members[row[cid]] = np.array([row[s] for s in stages], dtype=np.int64)
         capacity[row[cid]] = capacity[members[row[cid]]].sum(axis=0)
     res = data.resources
-    hireable = (res["kind"] != "stage") & res["hire_cost_per_week"].notna()
+    limits = hire_limits(res)
     hire_max = np.zeros(len(rows), dtype=np.int64)
-    hire_max[:len(named)] = res["hire_max_units"].astype("Float64").fillna(0).where(hireable, 0).to_numpy(np.int64)
+    hire_max[:len(named)] = limits["hire_max"].to_numpy(np.int64)
     hire_cost = np.zeros(len(rows))
-    hire_cost[:len(named)] = res["hire_cost_per_week"].astype("Float64").fillna(0).where(hireable, 0).to_numpy(float)
+    hire_cost[:len(named)] = limits["hire_cost"].to_numpy(float)
 
     dem = data.demands
-    sizes = [float(c.split(">=")[1]) for c in class_ids]
+    sizes = [class_size(c) for c in class_ids]
     demand_rows = [[row[r]] if isinstance(r, str) else
                    [row[class_id(k)] for k in sizes if k <= (0.0 if pd.isna(m) else float(m))]
                    for r, m in zip(dem["resource_id"].astype(object).where(dem["resource_id"].notna(), None),

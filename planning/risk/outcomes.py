@@ -139,9 +139,8 @@ def parts(inputs: RiskInputs, s: Samples, finish: np.ndarray, w0: int, w1: int,
     return Parts(raw, income - spend - extra, w0, -spend.sum(axis=1), -extra.sum(axis=1), income.sum(axis=1))
 
 
-def outcomes(inputs: RiskInputs, s: Samples, p: Parts) -> Outcomes:
-    """Every outcome of samples ``s`` from their parts ``p`` (see the module rules)."""
-    finish, late = deliveries(inputs, s)
+def outcomes(inputs: RiskInputs, p: Parts, finish: np.ndarray, late: np.ndarray) -> Outcomes:
+    """Every outcome of samples from their parts ``p`` and ``deliveries`` (see the module rules)."""
     held = p.raw.copy()
     for c, stages in inputs.members.items():
         held[:, c] += np.minimum(p.raw[:, stages], inputs.capacity[stages][None]).sum(axis=1)
@@ -167,9 +166,9 @@ def outcomes(inputs: RiskInputs, s: Samples, p: Parts) -> Outcomes:
 
 def evaluate(inputs: RiskInputs, s: Samples) -> tuple[Outcomes, Parts]:
     """Every outcome of the samples ``s``, and their parts (for ``evaluate_switched``)."""
-    finish, _ = deliveries(inputs, s)
+    finish, late = deliveries(inputs, s)
     p = parts(inputs, s, finish, *window(inputs, s, finish))
-    return outcomes(inputs, s, p), p
+    return outcomes(inputs, p, finish, late), p
 
 
 def evaluate_switched(inputs: RiskInputs, s: Samples, p: Parts, off: Samples, production: int) -> Outcomes:
@@ -177,9 +176,9 @@ def evaluate_switched(inputs: RiskInputs, s: Samples, p: Parts, off: Samples, pr
     differ, computed from ``p`` by taking that production's parts out and its new ones in."""
     w0, w1 = p.w0, p.w0 + p.net.shape[1]
     finish, _ = deliveries(inputs, s)
-    new_finish, _ = deliveries(inputs, off)
+    new_finish, new_late = deliveries(inputs, off)
     lo, hi = window(inputs, off, new_finish)
     if lo < w0 or hi > w1:
         return evaluate(inputs, off)[0]
-    return outcomes(inputs, off, p + -parts(inputs, s, finish, w0, w1, production)
-                    + parts(inputs, off, new_finish, w0, w1, production))
+    return outcomes(inputs, p + -parts(inputs, s, finish, w0, w1, production)
+                    + parts(inputs, off, new_finish, w0, w1, production), new_finish, new_late)

@@ -50,7 +50,10 @@ def replanned_slate(data: SlateData, inputs: RiskInputs, start: np.ndarray, dura
                     goes: np.ndarray, week: int) -> SlateData:
     """The slate the studio re-plans in ``week`` (see the module rules)."""
     going = {p for p, g in zip(inputs.productions, goes) if g}
-    keep = lambda frame: frame[frame["production_id"].isin(going)].reset_index(drop=True)  # noqa: E731
+
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["production_id"].isin(going)].reset_index(drop=True)
+
     rows = inputs.phases.assign(length=duration, sample_start=start, planned_week=inputs.planned,
                                 begun=start < week)
     phases = data.phases.merge(rows, on=["production_id", "phase_id"])

@@ -14,6 +14,7 @@ import pandas as pd
 from planning.analysis.capacity import resource_label
 from planning.data.inputs import SlateData, week_start
 from planning.finance.export import to_xlsx_bytes
+from planning.risk.outcomes import Outcomes
 from planning.risk.run import Merged
 
 QUANTILES = {"P10": 10, "P50": 50, "P80": 80, "P90": 90}
@@ -85,21 +86,17 @@ MONEY = {"peak_need": "Peak funding need", "cost": "Net cost (after incentives, 
          "financing": "Financing", "extra": "Risk extra costs", "hire_cost": "Hire-in", "late_cost": "Lateness"}
 
 
-def _money(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each money measure per sample as a positive amount."""
-    return {"peak_need": values["peak_need"] / 100, "cost": values["cost"] / 100,
-            "financing": -values["financing"] / 100, "extra": -values["extra"] / 100,
-            "hire_cost": values["hire_cost"], "late_cost": values["late_cost"]}
+def _money(o: Outcomes) -> dict[str, np.ndarray]:
+    """Each money measure (``MONEY``) per sample as a positive amount."""
+    return {"peak_need": o.peak_need / 100, "cost": o.cost / 100, "financing": -o.financing / 100,
+            "extra": -o.extra / 100, "hire_cost": o.hire_cost, "late_cost": o.late_cost}
 
 
 def money(m: Merged) -> pd.DataFrame:
     """Measure, mean, P50, P90 of each money outcome (peak funding need, net cost, financing, risk
     extra costs, hire-in, lateness)."""
-    o = m.plan
-    values = _money({"peak_need": o.peak_need, "cost": o.cost, "financing": o.financing, "extra": o.extra,
-                     "hire_cost": o.hire_cost, "late_cost": o.late_cost})
     return pd.DataFrame([{"measure": MONEY[k], "key": k, "mean": float(v.mean()), "p50": float(pct(v, 50)),
-                          "p90": float(pct(v, 90))} for k, v in values.items()])
+                          "p90": float(pct(v, 90))} for k, v in _money(m.plan).items()])
 
 
 RANKINGS = ("p90_delivery_weeks", "p90_funding_need", "p90_net_cost", "weeks_short")
@@ -162,10 +159,8 @@ def per_sample(m: Merged) -> pd.DataFrame:
     """One row per sample: its money (positive amounts), shortfall, weeks late and, when
     re-planned, the same after reacting."""
     def frame(o, prefix=""):
-        values = _money({"peak_need": o.peak_need, "cost": o.cost, "financing": o.financing, "extra": o.extra,
-                         "hire_cost": o.hire_cost, "late_cost": o.late_cost})
-        values |= {"unit_weeks_short": o.unit_weeks_short, "stage_weeks_short": o.stage_weeks_short,
-                   "weeks_late": o.late.sum(axis=1)}
+        values = _money(o) | {"unit_weeks_short": o.unit_weeks_short, "stage_weeks_short": o.stage_weeks_short,
+                              "weeks_late": o.late.sum(axis=1)}
         return pd.DataFrame({prefix + k: v for k, v in values.items()})
     out = frame(m.plan)
     out.insert(0, "sample", np.arange(len(out)))
@@ -174,19 +169,19 @@ def per_sample(m: Merged) -> pd.DataFrame:
     return out
 
 
-def summary(data: SlateData, m: Merged, plan_name: str, seconds: float) -> dict:
-    """The headline numbers and how they were made, as one JSON-able dict."""
+def summary(m: Merged, risks: pd.DataFrame, plan_name: str, seconds: float, currency: str) -> dict:
+    """The headline numbers and how they were made (``risks``: the ``ranked_risks`` table), as one
+    JSON-able dict."""
     o, opts = m.plan, m.options
     out = {"plan": plan_name, "samples": opts.samples, "seed": opts.seed, "replan": opts.replan,
            "development_counted_from": opts.threshold, "ran_on": m.workers, "seconds": round(seconds, 3),
-           "currency": data.settings.currency,
+           "currency": currency,
            "peak_funding_need": {"p50": float(pct(o.peak_need, 50)) / 100, "p90": float(pct(o.peak_need, 90)) / 100},
            "net_cost": {"p50": float(pct(o.cost, 50)) / 100, "p90": float(pct(o.cost, 90)) / 100},
            "financing": {"p50": float(pct(-o.financing, 50)) / 100, "p90": float(pct(-o.financing, 90)) / 100},
            "chance_any_production_late": float((o.late.sum(axis=1) > 0).mean())}
-    top = ranked_risks(data, m).head(1)
-    if len(top):
-        out["top_risk"] = top["driver"].iat[0]
+    if len(risks):
+        out["top_risk"] = risks["driver"].iat[0]
     return out
 
 

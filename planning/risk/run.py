@@ -18,7 +18,7 @@ import sys
 import types
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 
 import numpy as np
@@ -50,6 +50,11 @@ class RiskOptions:
     dask: str | None = None
 
     @property
+    def local_workers(self) -> int:
+        """Local processes the samples run on (1: this process)."""
+        return self.workers if self.workers is not None else (os.cpu_count() or 1) if self.replan else 1
+
+    @property
     def chunk(self) -> int:
         return REPLAN_CHUNK if self.replan else CHUNK
 
@@ -77,7 +82,7 @@ class Merged:
     plan: Outcomes
     drivers: dict[tuple[str, int], dict[str, np.ndarray]]
     reacted: Outcomes | None
-    workers: str = field(default="one process on this computer")
+    workers: str
 
 
 def drivers(inputs: RiskInputs) -> list[tuple[str, int]]:
@@ -141,7 +146,7 @@ def executor(options: RiskOptions):
         with Client(options.dask, timeout="10s") as client:
             yield client.get_executor(pure=False), f"Dask cluster at {options.dask}"
         return
-    workers = options.workers if options.workers is not None else (os.cpu_count() or 1) if options.replan else 1
+    workers = options.local_workers
     if workers <= 1:
         yield None, "one process on this computer"
         return
