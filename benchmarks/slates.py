@@ -1,8 +1,8 @@
-"""Seeded benchmark slates of 10, 20, 40 and 100 productions, the same shape as the sample.
+"""Seeded benchmark slates of 10, 20, 40, 100 and 300 productions, the same shape as the sample.
 
 ``slate(n)`` is ``planning.sample.make_slate(n, seed=SEEDS[n])`` validated into ``SlateData``:
 pools and stages scale with the slate, so every size is about as busy as the sample. Generated
-slates are over-committed at 10, 40 and 100 productions (some capacity nobody can cover).
+slates are over-committed at 10, 40, 100 and 300 productions (some capacity nobody can cover).
 ``slate(n, hire=True)`` is the variant that can be planned without shortfall: every pool can hire
 in up to its own capacity again, the lot has half as many stages again and two LED volumes per
 twenty productions (each production's LED work named on one of them, in turn), and no production
@@ -17,8 +17,8 @@ from planning.data.inputs import SlateData
 from planning.sample import make_slate
 from planning.data.validate import check
 
-SIZES = (10, 20, 40, 100)
-SEEDS = {10: 101, 20: 7, 40: 401, 100: 1001}   # 20 uses the sample's own seed
+SIZES = (10, 20, 40, 100, 300)
+SEEDS = {10: 101, 20: 7, 40: 401, 100: 1001, 300: 3001}   # 20 uses the sample's own seed
 
 
 def tables(n: int, seed: int | None = None, hire: bool = False) -> dict:

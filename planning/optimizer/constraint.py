@@ -5,7 +5,10 @@ resources are tight (project-scheduling networks); CP-SAT finds those fast. ``la
 slate as a CP problem (``problem``) and starts ``planning.optimizer.cpsat_worker`` in its own
 process (OR-Tools and ``highspy`` cannot share one); ``Pending.poll`` reads its plan back and
 ``to_choice`` maps it onto the candidates. The MIP then costs that plan exactly and keeps it only
-where it is better, so nothing here changes what is reported as the bound.
+where it is better. The CP model is the contract's problem with hire-in free (and weights rounded
+down), so its proven bound is a lower bound of the money of any plan without shortfall, where no
+interval can leave the grid (occupancy outside the grid is not counted by the contract):
+``Pending.bound``.
 """
 
 from __future__ import annotations
@@ -60,14 +63,38 @@ def problem(cands: Candidates, data: SlateData, move_cost_per_week: float, time_
     moves = [[int(r.unit), int(r.planned_week), float(move_cost_per_week)] for r in dated.itertuples(index=False)]
     return {"units": units, "links": links, "pools": pools, "stages": stages, "bookings": bookings,
             "productions": productions, "moves": moves if move_cost_per_week > 0 else [], "reach": int(cands.weeks),
-            "time_limit": float(time_limit), "workers": 1}
+            "time_limit": float(time_limit), "workers": 1, "exact": inside_grid(cands)}
+
+
+def inside_grid(cands: Candidates) -> bool:
+    """True when no demand's block (lead and tail included) can reach outside the grid from any
+    start its phase may take: the CP model then counts exactly what the contract counts."""
+    co = cands.combos
+    lo = co.groupby("unit")["start_week"].min()
+    hi = co.groupby("unit")["start_week"].max()
+    h = cands.holds
+    ok = ((lo.reindex(h["unit"]).to_numpy() - h["before"].to_numpy() >= 0)
+          & (hi.reindex(h["unit"]).to_numpy() + h["after"].to_numpy() <= cands.weeks)).all()
+    b = cands.bookings
+    return bool(ok and (b["first_week"] >= 0).all() and (b["end_week"] <= cands.weeks).all())
 
 
 class Pending:
-    """A worker process searching; ``poll`` returns its starts (one per unit) once it is done."""
+    """A worker process searching; ``poll`` returns its starts (one per unit) once it is done;
+    then ``bound`` is its proven lower bound of the money of plans without shortfall (None when
+    it has none that holds for the contract), and ``infeasible`` whether it proved there is none."""
 
-    def __init__(self, proc: subprocess.Popen | None):
-        self.proc, self.answer = proc, None
+    def __init__(self, proc: subprocess.Popen | None, exact: bool = False):
+        self.proc, self.answer, self.exact = proc, None, exact
+
+    @property
+    def bound(self) -> float | None:
+        value = (self.answer or {}).get("bound")
+        return float(value) if self.exact and value is not None else None
+
+    @property
+    def infeasible(self) -> bool:
+        return self.exact and (self.answer or {}).get("status") == "INFEASIBLE"
 
     def poll(self, block: bool = False, timeout: float = 5.0) -> list[int] | None:
         if self.proc is None:
@@ -93,13 +120,14 @@ def launch(cands: Candidates, data: SlateData, move_cost_per_week: float, time_l
     """Start the worker on the slate (nothing when OR-Tools is not installed)."""
     if not available():
         return Pending(None)
-    payload = json.dumps(problem(cands, data, move_cost_per_week, time_limit))
+    spec = problem(cands, data, move_cost_per_week, time_limit)
+    payload = json.dumps(spec)
     proc = subprocess.Popen([sys.executable, "-m", "planning.optimizer.cpsat_worker"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     proc.stdin.write(payload)
     proc.stdin.close()
     proc.stdin = None                        # written: ``communicate`` only reads
-    return Pending(proc)
+    return Pending(proc, spec["exact"])
 
 
 def to_choice(cands: Candidates, starts: list[int]) -> np.ndarray:

@@ -4,8 +4,10 @@
 
 CP-SAT cannot share a process with ``highspy`` (they clash), so the optimizer writes the problem
 as JSON (``planning.optimizer.constraint.problem``) and reads back ``{"status", "starts",
-"objective"}``. Nothing here decides what is reported: the plan is a start for the MIP, which
-costs it exactly and keeps its own bound.
+"objective", "bound"}``. The plan is a start for the MIP, which costs it exactly. ``bound`` is
+CP-SAT's proven lower bound of its objective; the weights are rounded *down* to whole money, so
+where the problem is the contract's (``exact``: no interval can leave the grid) it is also a lower
+bound of the money of every plan without shortfall (``INFEASIBLE`` proves there is none).
 
 The model: an integer start per phase over its allowed weeks; links as ``s_b - s_a >= d_a + L``
 (and ``<= d_a + M``); each pool a cumulative of its demands' blocks (lead and tail included)
@@ -19,6 +21,7 @@ it).
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 
@@ -69,11 +72,11 @@ def solve(problem: dict) -> dict:
         late = m.NewIntVar(0, max(0, hi - p["target"] + 1000), f"late_{p['id']}")
         for i in p["units"]:
             m.Add(late >= s[i] + units[i]["duration"] - p["target"])
-        cost.append(round(p["cost"]) * late)
+        cost.append(math.floor(p["cost"]) * late)
     for i, planned, weight in problem["moves"]:
         away = m.NewIntVar(0, hi - lo + abs(planned) + 1000, f"move{i}")
         m.AddAbsEquality(away, s[i] - planned)
-        cost.append(round(weight) * away)
+        cost.append(math.floor(weight) * away)
     if cost:
         m.Minimize(sum(cost))
     solver = cp_model.CpSolver()
@@ -82,9 +85,10 @@ def solve(problem: dict) -> dict:
     solver.parameters.random_seed = 0
     status = solver.Solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {"status": solver.StatusName(status), "starts": None, "objective": None}
+        return {"status": solver.StatusName(status), "starts": None, "objective": None, "bound": None}
     return {"status": solver.StatusName(status), "starts": [int(solver.Value(v)) for v in s],
-            "objective": solver.ObjectiveValue() if cost else 0.0}
+            "objective": solver.ObjectiveValue() if cost else 0.0,
+            "bound": solver.BestObjectiveBound() if cost else 0.0}
 
 
 if __name__ == "__main__":

@@ -118,7 +118,8 @@ def define_precedence(prob: pulp.LpProblem, cands: Candidates, steps: Steps) -> 
 
     For a link ``a -> b`` with min lag ``L`` (``start_b >= start_a + d_a + L``), every week ``t``:
     ``z[b,t] <= z[a, t - d_a - L]`` (``precedence_<prod>_<a>_<b>_<t>``). With a max lag ``M``
-    (``start_b <= start_a + d_a + M``): ``z[a,t] <= z[b, t + d_a + M]`` (``maxlag_<prod>_<a>_<b>_<t>``).
+    (``start_b <= start_a + d_a + M``): ``z[a,t] <= z[b, t + d_a + M]`` (``maxlag_<prod>_<a>_<b>_<t>``),
+    up to ``a``'s last start, where ``z[a,t]`` is the constant 1.
     Weeks where a side is the constant 0 or 1 and the row cannot bind are left out.
     """
     for r in cands.links.itertuples(index=False):
@@ -132,9 +133,11 @@ def define_precedence(prob: pulp.LpProblem, cands: Candidates, steps: Steps) -> 
         if r.max_lag is None or pd.isna(r.max_lag):
             continue
         reach = int(r.before_duration + r.max_lag)
-        for t in range(steps.lo[a], steps.hi[a]):
+        for t in range(steps.lo[a], steps.hi[a] + 1):      # at hi[a] a has surely started: b by hi[a] + reach
             if t + reach >= steps.hi[b]:
                 break
+            if t == steps.hi[a] and isinstance(steps.upto(b, t + reach), int):
+                break                                      # 1 <= 0: no start of b keeps the lag (links dropped)
             prob += (steps.upto(a, t) <= steps.upto(b, t + reach),
                      _name("maxlag", r.production_id, r.before_phase, r.after_phase, t))
 

@@ -8,9 +8,10 @@ that one model:
    bound ``S_lb`` (the least possible is proven when ``ceil(S_lb) >= S``). Then the row
    ``sum short <= S`` is added and the objective goes back to money.
 2. *Probe*: the full model for a share of the time (most slates are proven here).
-3. *Large-neighbourhood search* (``planning.optimizer.search``) from the best plan so far, while a
-   constraint search (``planning.optimizer.constraint``, CP-SAT in a worker process) looks for
-   plans on the second core; its plan is taken where it is better. Each better plan tightens the
+3. *Large-neighbourhood search* (``planning.optimizer.search``) from the best plan so far. From
+   the start, a constraint search (``planning.optimizer.constraint``, CP-SAT in a worker process)
+   looks for plans on the second core; its plan is taken where it is better, and its proven bound
+   counts for a plan without shortfall (it is the contract's problem with hire-in free). Each better plan tightens the
    windows (``prune``: combos whose own moves and lateness already cost more than the plan are
    bounded to 0; the optimum and every bound stay the full problem's).
 4. *Proof*: the full model again, from the best plan, for the rest of the time.
@@ -200,14 +201,27 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     proven_least = shortfall_bound >= shortfall
 
     pending = Pending(None)
+    if constraint_search is not None and left() >= CP_MIN_SECONDS:
+        pending = constraint_search(CP_SHARE * left())    # a second opinion on the second core, and a bound
+    cp_bound = None
 
     def adopt(block: bool) -> None:
-        """Take the constraint search's plan where it beats ours (less shortfall, or less money)."""
-        nonlocal incumbent, objective, shortfall, proven_least
+        """Take the constraint search's plan where it beats ours (less shortfall, or less money),
+        and its bound (money without shortfall) or its proof that every plan has shortfall."""
+        nonlocal incumbent, objective, shortfall, proven_least, cp_bound, shortfall_bound
+        if pending.proc is None:
+            return
         starts = pending.poll(block, timeout=max(0.1, 0.5 * left()))   # the proof keeps half of what is left
+        if starts is None and pending.answer is None:
+            return                               # still searching
+        pending.proc = None                      # read once
+        if pending.infeasible:
+            shortfall_bound = max(shortfall_bound, 1)
+            proven_least = shortfall_bound >= shortfall
+        if pending.bound is not None:
+            cp_bound = max(0.0, pending.bound)
         if starts is None:
             return
-        pending.proc = None                      # read once
         chosen = to_choice(model.cands, starts)
         if not all(int(c) in model.y for c in chosen):
             return                               # outside the windows still open: not better
@@ -235,18 +249,29 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     bounds, steps, better = [], 0, 0
     # 2. Probe, 3. neighbourhoods, 4. proof.
     probe = options.neighbourhoods and left() > SEARCH_MIN_SECONDS   # else one run of the full model
+    def best_bound() -> float | None:
+        """The best money bound at the plan's shortfall: the MIP's, or the constraint model's
+        where the plan has no shortfall."""
+        valid = bounds + ([cp_bound] if cp_bound is not None and shortfall == 0 else [])
+        return max(valid) if valid else None
+
+    def closed() -> bool:
+        bound = best_bound()
+        return bound is not None and (objective <= 1e-9 or (objective - bound) / objective <= options.gap)
+
     try:
         for step in ("probe", "search", "proof") if probe else ("proof",):
-            if step == "search" and constraint_search is not None and left() >= CP_MIN_SECONDS:
-                pending = constraint_search(CP_SHARE * left())    # the probe did not prove it: a second opinion
-            adopt(block=step == "proof")
+            adopt(block=step == "proof" and not bounds)
+            if closed():
+                break
             if step == "search":
                 incumbent, objective, steps, better = search(h, cols, model.cands, incumbent, objective,
                                                              time.perf_counter() + 0.5 * left(), tighten, money_of)
                 continue
             h.setOptionValue("time_limit", max(0.2, 0.3 * left() if step == "probe" else left()))
             h.setOptionValue("mip_rel_gap", options.gap)
-            report("solving", None if not bounds else max(0.0, objective - max(bounds)) / max(objective, 1e-9))
+            bound = best_bound()
+            report("solving", None if bound is None else max(0.0, objective - bound) / max(objective, 1e-9))
             proven, found, value, bound = checked("plan", incumbent, money_of)
             if bound is not None:
                 bounds.append(max(0.0, float(bound)))     # every cost is >= 0: nothing costs less than 0
@@ -254,15 +279,15 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
                 incumbent, objective = found, value
                 tighten(incumbent, objective)
                 release(h, cols)
-            gap = (objective - max(bounds)) / objective if objective > 1e-9 and bounds else 0.0 if bounds else None
-            if proven or (gap is not None and gap <= options.gap):
+            adopt(block=False)
+            if proven or closed():
                 break
     finally:
         pending.stop()
+    bound = best_bound()
     return Outcome(chosen=choice_of(cols, incumbent, n_units), solver="highs", shortfall=shortfall,
                    shortfall_bound=shortfall_bound, money=objective,
-                   money_bound=min(objective, max(bounds)) if bounds else None,
-                   neighbourhoods=steps)
+                   money_bound=None if bound is None else min(objective, bound), neighbourhoods=steps)
 
 
 def _cbc(model: PlanModel, time_limit: float, gap: float) -> float | None:
