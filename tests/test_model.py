@@ -9,6 +9,7 @@ import pytest
 from planning.analysis.capacity import capacity_by_week
 from planning.data.inputs import effective_links, planned_schedule
 from planning.optimizer import PlanOptions, Weights, plan
+from planning.optimizer.optimize import QUICK_SECONDS
 from planning.plan import from_result
 from planning.data.store import load_folder
 from planning.data.validate import check
@@ -280,7 +281,7 @@ def test_sample_slate_plan_keeps_every_rule_and_beats_the_start_plan():
     assert result.status in ("optimal", "feasible") and (result.status == "optimal") == (result.gap <= 0.02)
     assert set(result.summary()) == {"status", "objective", "parts", "bound", "gap", "shortfall_unit_weeks",
                                      "shortfall_least_possible", "solve_seconds", "variables", "constraints",
-                                     "solver", "start_objective", "start_shortfall", "neighbourhoods", "verdict"}
+                                     "solver", "start_objective", "start_shortfall", "neighbourhoods", "method", "verdict"}
     sched = from_result(data, result).schedule
     assert list(sched.columns) == ["production_id", "phase_id", "kind", "seq", "locked", "start_week", "end_week",
                                    "start", "end", "planned_start", "moved_weeks", "stages"]
@@ -427,10 +428,10 @@ def test_every_highs_model_in_a_process_gets_the_same_thread_count():
 
 
 def test_a_quick_search_is_the_start_plan_and_says_so():
-    """Under two seconds the model is not built: the start plan is the answer, and its verdict says
+    """Under ``QUICK_SECONDS`` no model is built: the start plan is the answer, and its verdict says
     it was not checked against the best possible."""
     data = two_on_one_stage(100_000, 10_000)
-    result = plan(data, PlanOptions(time_limit=1.0))
+    result = plan(data, PlanOptions(time_limit=0.9 * QUICK_SECONDS))
     check_invariants(data, result)
     assert result.status == "heuristic" and result.bound is None and result.gap is None
     assert result.summary()["verdict"] == "quick search: not checked against the best possible"

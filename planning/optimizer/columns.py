@@ -46,8 +46,7 @@ from planning.optimizer.pricing import Column, Pricing
 from planning.optimizer.stages import start_cost, tier_fit
 
 SHORTFALL, MONEY, PENALTY = "shortfall", "money", "penalty"
-import os
-DEBUG = bool(os.environ.get("SLATE_DEBUG"))
+
 
 
 def _name(*keys) -> str:
@@ -229,13 +228,8 @@ class Master:
             self.h.setOptionValue("mip_abs_gap", max(1e-6, gap * money_start))
         self.h.setSolution(len(x), np.arange(len(x), dtype=np.int32), x)
         try:
-            t_ip = time.perf_counter()
             run(self.h, "master plan")
             found = np.asarray(self.h.getSolution().col_value)
-            if DEBUG:
-                info = self.h.getInfo()
-                print(f"  ip {time.perf_counter()-t_ip:.1f}s obj {info.objective_function_value:,.0f} "
-                      f"bound {info.mip_dual_bound:,.0f} status {self.h.modelStatusToString(self.h.getModelStatus())}")
         except SolverError:
             found = None
         finally:
@@ -310,8 +304,6 @@ def generate(master: Master, pricing: Pricing, deadline: float, stop, report=Non
             priced = np.intersect1d(priced, blocks)
         if report is not None:
             report(z, best)
-        if DEBUG and blocks is None:
-            print(f"  round {rounds} z {z:,.1f} lb {best:,.1f} new {len(priced)} t {time.perf_counter():.1f}")
         if not master.add([pricing.column(b, choices[b]) for b in priced]) or stop(z, best):
             break
     return best, rounds
@@ -337,22 +329,31 @@ def _related(pricing: Pricing, master: Master, plan: list[int]) -> list[np.ndarr
 
 
 def search(master: Master, pricing: Pricing, current, take, deadline: float, seed: int = 0) -> int:
-    """Large-neighbourhood search in the space of columns: free ``k`` blocks that share full rows
-    (the others held at the plan in hand), generate columns for them and solve the master as an
-    integer program; ``take`` keeps a better plan. ``k`` grows while steps find nothing. Returns
-    the steps made."""
+    """Large-neighbourhood search in the space of columns. Each step frees ``k`` blocks (the
+    others held at the plan in hand), by turns a block picked with weight on its money and blocks
+    that share full rows with it (load at capacity), or the blocks running in a window of weeks;
+    generates columns for them and solves the master as an integer program; ``take`` keeps a better
+    plan. ``k`` grows while steps find nothing. Returns the steps made."""
     rng = np.random.default_rng(seed)
     n_blocks = len(pricing.blocks)
-    k, steps, quiet = 3, 0, 0
+    start, end = pricing.start, pricing.end
+    k, steps, quiet = max(3, n_blocks // 30), 0, 0
     while time.perf_counter() < deadline - 0.3 and quiet < 4 * n_blocks:
         plan = current()
-        money_of = np.array([master.columns[j].money for j in plan])
-        weight = 0.5 * money_of / money_of.sum() + 0.5 / n_blocks if money_of.sum() > 0 else None
-        seed_block = int(rng.choice(n_blocks, p=weight))
-        near = _related(pricing, master, plan)[seed_block]
-        free = np.unique(np.concatenate([[seed_block], rng.permutation(near)[:k - 1]])).astype(np.int64)
+        if steps % 2 == 0:
+            money_of = np.array([master.columns[j].money for j in plan])
+            weight = 0.5 * money_of / money_of.sum() + 0.5 / n_blocks if money_of.sum() > 0 else None
+            seed_block = int(rng.choice(n_blocks, p=weight))
+            near = _related(pricing, master, plan)[seed_block]
+            free = np.unique(np.concatenate([[seed_block], rng.permutation(near)[:k - 1]])).astype(np.int64)
+        else:
+            first = np.array([start[list(master.columns[j].combos)].min() for j in plan])
+            last = np.array([end[list(master.columns[j].combos)].max() for j in plan])
+            middle = rng.integers(int(first.min()), int(last.max()) + 1)
+            overlap = np.minimum(last, middle + 4) - np.maximum(first, middle - 4)
+            free = np.argsort(-overlap + rng.random(n_blocks) * 0.5, kind="stable")[:k].astype(np.int64)
         master.hold({b: plan[b] for b in range(n_blocks) if b not in set(free.tolist())})
-        step_end = min(deadline, time.perf_counter() + 1.0 + 0.2 * k)
+        step_end = min(deadline, time.perf_counter() + 1.0 + 0.1 * k)
         try:
             generate(master, pricing, step_end, lambda z, lb: False, blocks=free)
             found = master.solve_ip(max(0.1, step_end - time.perf_counter()), 0.0, current())
