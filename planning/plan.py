@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planning.analysis.capacity import allocation, is_class, utilization
+from planning.analysis.changes import CHANGE_COLUMNS, capacity_changes
 from planning.analysis.conflicts import conflict_runs
 from planning.analysis.kpis import plan_kpis
 from planning.analysis.stageboard import stage_board
@@ -35,7 +36,6 @@ from planning.finance.flows import cashflow
 
 AS_PLANNED, OPTIMIZED, SCENARIO = "as planned", "optimized", "scenario"
 FRAMES = ("schedule", "allocation", "utilization", "conflicts", "stage_board", "cashflow", "changes")
-CHANGE_COLUMNS = ["change", "production_id", "phase_id", "resource_id", "first_week", "last_week", "amount", "detail"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,9 @@ def build_plan(data: SlateData, starts: pd.DataFrame, origin: Origin, assigned: 
     """The ``Plan`` of ``starts`` (``production_id, phase_id, start_week`` for every phase).
 
     ``assigned`` (``booking, resource_id`` of ``planning.analysis.capacity.assign_stages``) is the
-    optimizer's stage choice; without it stages are assigned here, the same exact way.
+    optimizer's stage choice; without it stages are assigned here, the same exact way. ``changes``
+    (the optimizer's moves and stage choices) gain the plan's hire-in and shortfall runs. This is
+    the one evaluation of a plan: every figure of it is computed here, once.
     """
     schedule = schedule_of(data, starts)
     alloc = allocation(data, schedule, assigned)
@@ -123,8 +125,17 @@ def build_plan(data: SlateData, starts: pd.DataFrame, origin: Origin, assigned: 
     schedule["stages"] = [held.get((p, q), "") for p, q in zip(schedule["production_id"], schedule["phase_id"])]
     return Plan(data=data, origin=origin, schedule=schedule, allocation=alloc, utilization=util, conflicts=runs,
                 stage_board=stage_board(data, schedule, alloc), cashflow=flows,
-                changes=pd.DataFrame(columns=CHANGE_COLUMNS) if changes is None else changes,
+                changes=_changes(changes, util),
                 kpis=plan_kpis(data, schedule, util, runs, alloc, flows))
+
+
+def _changes(chosen: pd.DataFrame | None, util: pd.DataFrame) -> pd.DataFrame:
+    """The optimizer's moves and stage choices (none as planned) and the plan's hire-in and
+    shortfall runs."""
+    if chosen is None:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    frames = [f for f in (chosen, capacity_changes(util)) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CHANGE_COLUMNS)
 
 
 def as_planned(data: SlateData) -> Plan:
@@ -139,7 +150,9 @@ def from_frames(data: SlateData, frames: dict[str, pd.DataFrame], summary: dict,
     solver = {k: v for k, v in summary.items() if k not in ("kpis", "origin")}
     origin = Origin(origin.kind, origin.name, solver, origin.made_at)
     if any(name not in frames for name in FRAMES) or "kpis" not in summary:
-        return build_plan(data, frames["schedule"], origin, changes=frames.get("changes"))
+        changes = frames.get("changes")                # its own moves and stages; runs come anew
+        changes = None if changes is None else changes[changes["change"].isin(["moved", "stage"])]
+        return build_plan(data, frames["schedule"], origin, changes=changes)
     return Plan(data=data, origin=origin, kpis=summary["kpis"], **{name: frames[name] for name in FRAMES})
 
 

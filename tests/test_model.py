@@ -198,7 +198,7 @@ def test_over_committed_slate_returns_a_plan_with_named_shortfalls(options):
     assert [util.at[("STG-1", w), "shortfall"] for w in range(6)] == [1, 1, 1, 1, 0, 0]
     assert result.shortfall == 4 and result.shortfall_bound == 4 and result.status == "optimal"
     assert "4 unit-weeks short (proven least possible)" in result.summary()["verdict"]
-    shortfalls = result.changes.query("change == 'shortfall'")
+    shortfalls = from_result(data, result).changes.query("change == 'shortfall'")
     assert list(shortfalls[["resource_id", "first_week", "last_week"]].itertuples(index=False, name=None)) == [
         ("STG-1", 0, 3)]
 
@@ -436,3 +436,30 @@ def test_a_quick_search_is_the_start_plan_and_says_so():
     assert result.status == "heuristic" and result.bound is None and result.gap is None
     assert result.summary()["verdict"] == "quick search: not checked against the best possible"
     assert (result.objective, result.shortfall) == (result.start_objective, result.start_shortfall)
+
+
+def test_a_plan_is_evaluated_once(monkeypatch):
+    """The optimizer hands starts, stages and its status; ``build_plan`` alone computes allocation
+    and utilization, and the stages are assigned once (counted)."""
+    import planning.analysis.capacity as capacity
+    import planning.optimizer.results as results
+    import planning.plan as plan_module
+
+    calls = {"utilization": 0, "allocation": 0, "assign_stages": 0}
+
+    def counted(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        monkeypatch.setattr(module, name, wrapper)
+
+    for module, name in ((plan_module, "utilization"), (plan_module, "allocation"),
+                         (results, "assign_stages"), (capacity, "assign_stages")):
+        counted(module, name)
+    data = two_on_one_stage(100_000, 10_000)
+    built = from_result(data, plan(data, PlanOptions(time_limit=5)))
+    assert calls == {"utilization": 1, "allocation": 1, "assign_stages": 1}
+    assert not {"utilization", "allocation"} & set(vars(results))      # the optimizer never evaluates a plan
+    assert set(built.changes["change"]) <= {"moved", "stage", "hire", "shortfall"}

@@ -132,8 +132,9 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
             outcome = _merge(outcome, found)
             size = size if size[0] else (found.columns, found.rows)
             methods.append("column generation")
-    built, money_parts = plan_frames(data, cands, outcome.chosen)
-    shortfall = start_cost(cands, tiers, outcome.chosen)["shortfall"]
+    built = plan_frames(data, cands, outcome.chosen)
+    cost = start_cost(cands, tiers, outcome.chosen)
+    shortfall, money_parts = cost["shortfall"], {k: cost[k] for k in ("hire", "lateness", "moves")}
     objective = money(money_parts)
     bound = None if outcome.money_bound is None or shortfall != outcome.shortfall else min(objective, outcome.money_bound)
     gap = None if bound is None else (0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / objective))

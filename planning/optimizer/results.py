@@ -1,10 +1,10 @@
 """What the optimizer hands to ``planning.plan.build_plan``: the chosen starts, the exact stage
-assignment (``planning.analysis.capacity.assign_stages``), what changed and why, and the money.
+assignment (``planning.analysis.capacity.assign_stages``) and what it changed and why. The plan
+is evaluated once, by ``build_plan``: allocation, utilization and the hire-in and shortfall runs
+(``planning.analysis.changes.capacity_changes``) come from there.
 
-Everything is recomputed from the chosen starts and the stage assignment (the solver's own hire
-and shortfall values are not read back). ``changes``: change (moved|stage|hire|shortfall),
-production_id, phase_id, resource_id, first_week, last_week, amount (weeks moved, or units),
-detail (why, where it can be told).
+``changes``: change (moved|stage|hire|shortfall), production_id, phase_id, resource_id,
+first_week, last_week, amount (weeks moved, or units), detail (why, where it can be told).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planning.analysis.capacity import (CLASS_PREFIX, allocation, assign_stages, resource_label, stage_bookings,
-                                        utilization)
+from planning.analysis.capacity import CLASS_PREFIX, assign_stages, resource_label, stage_bookings
+from planning.analysis.changes import CHANGE_COLUMNS
 from planning.data.inputs import week_start
 from planning.optimizer.candidates import cell_load
 
@@ -27,30 +27,6 @@ def schedule_frame(cands, chosen: np.ndarray) -> pd.DataFrame:
     s["end_week"] = s["start_week"] + s["duration"]
     s["moved_weeks"] = (s["start_week"] - s["planned_week"]).where(s["dated"], 0)
     return s
-
-
-def objective_parts(cands, chosen: np.ndarray, util: pd.DataFrame) -> dict[str, float]:
-    """Hire, lateness and moves (money) of the plan, recomputed from the frames and the choice."""
-    rows = cands.rows.set_index("row_id")
-    hire = float((util["hired"] * util["resource_id"].map(rows["hire_cost"]).fillna(0)).sum())
-    prods = cands.productions.set_index("production_id")
-    finish = cands.combos.iloc[chosen].groupby("production_id")["end_week"].max()
-    late = float((prods["late_cost"] * (finish - prods["target_week"]).clip(lower=0)).sum())
-    moves = float(cands.combos["move_cost"].to_numpy()[chosen].sum())
-    return {"hire": hire, "lateness": late, "moves": moves}
-
-
-def _runs(frame: pd.DataFrame, column: str) -> list[dict]:
-    """Runs of consecutive weeks with ``column > 0`` per resource."""
-    on = frame[frame[column] > 0].sort_values(["resource_id", "week"])
-    out = []
-    if on.empty:
-        return out
-    run = (on["week"].diff().ne(1) | on["resource_id"].ne(on["resource_id"].shift())).cumsum()
-    for _, g in on.groupby(run.to_numpy()):
-        out.append({"resource_id": g["resource_id"].iat[0], "first_week": int(g["week"].min()),
-                    "last_week": int(g["week"].max()), "amount": int(g[column].sum()), "peak": int(g[column].max())})
-    return out
 
 
 def _move_reasons(data, cands, chosen: np.ndarray, sched: pd.DataFrame) -> dict[int, str]:
@@ -114,8 +90,8 @@ def _move_reasons(data, cands, chosen: np.ndarray, sched: pd.DataFrame) -> dict[
     return out
 
 
-def changes_frame(data, cands, chosen, sched, bookings, assigned, util) -> pd.DataFrame:
-    """What the plan changes: moved phases (with why), stages chosen, hire-in runs, shortfall runs."""
+def changes_frame(data, cands, chosen, sched, bookings, assigned) -> pd.DataFrame:
+    """What the optimizer chose: moved phases (with why) and stages chosen for size bookings."""
     reasons = _move_reasons(data, cands, chosen, sched)
     rows = []
     for r in sched[sched["moved_weeks"] != 0].itertuples(index=False):
@@ -129,24 +105,15 @@ def changes_frame(data, cands, chosen, sched, bookings, assigned, util) -> pd.Da
                      "resource_id": r.resource_id, "first_week": int(r.first_week), "last_week": int(r.end_week - 1),
                      "amount": 1, "detail": f"any stage of at least {r.min_size:,.0f} sq ft"
                      + ("" if placed else ": no stage free for the whole booking")})
-    for kind in ("hired", "shortfall"):
-        for run in _runs(util, kind):
-            rows.append({"change": "hire" if kind == "hired" else "shortfall", "production_id": "", "phase_id": "",
-                         "resource_id": run["resource_id"], "first_week": run["first_week"],
-                         "last_week": run["last_week"], "amount": run["amount"],
-                         "detail": f"{run['amount']} unit-weeks, at most {run['peak']} in a week"})
-    return pd.DataFrame(rows, columns=["change", "production_id", "phase_id", "resource_id", "first_week",
-                                       "last_week", "amount", "detail"])
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def plan_frames(data, cands, chosen: np.ndarray) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
-    """The chosen combos as what ``planning.plan.build_plan`` needs (``starts``, ``assigned``
-    stages, ``changes``), and the money they cost (hire, lateness, moves)."""
+def plan_frames(data, cands, chosen: np.ndarray) -> dict[str, pd.DataFrame]:
+    """The chosen combos as what ``planning.plan.build_plan`` needs: ``starts``, ``assigned``
+    stages and the optimizer's ``changes`` (moves and stage choices)."""
     sched = schedule_frame(cands, chosen)
     starts = sched[["production_id", "phase_id", "start_week"]].astype({"production_id": str, "phase_id": str})
     bookings = stage_bookings(data, starts)
     assigned = assign_stages(data, bookings)
-    util = utilization(data, allocation(data, starts, assigned))
-    parts = objective_parts(cands, chosen, util)
-    changes = changes_frame(data, cands, chosen, sched, bookings, assigned, util)
-    return {"starts": starts, "assigned": assigned, "changes": changes}, parts
+    return {"starts": starts, "assigned": assigned,
+            "changes": changes_frame(data, cands, chosen, sched, bookings, assigned)}
