@@ -328,17 +328,18 @@ def _related(pricing: Pricing, master: Master, plan: list[int]) -> list[np.ndarr
     return [np.array(sorted(n - {b}), np.int64) for b, n in enumerate(near)]
 
 
-def search(master: Master, pricing: Pricing, current, take, deadline: float, seed: int = 0) -> int:
+def search(master: Master, pricing: Pricing, current, take, deadline: float, done, seed: int = 0) -> int:
     """Large-neighbourhood search in the space of columns. Each step frees ``k`` blocks (the
     others held at the plan in hand), by turns a block picked with weight on its money and blocks
     that share full rows with it (load at capacity), or the blocks running in a window of weeks;
     generates columns for them and solves the master as an integer program; ``take`` keeps a better
-    plan. ``k`` grows while steps find nothing. Returns the steps made."""
+    plan. ``k`` grows while steps find nothing. Stops at ``deadline`` or when ``done()``. Returns
+    the steps made."""
     rng = np.random.default_rng(seed)
     n_blocks = len(pricing.blocks)
     start, end = pricing.start, pricing.end
     k, steps, quiet = max(3, n_blocks // 30), 0, 0
-    while time.perf_counter() < deadline - 0.3 and quiet < 4 * n_blocks:
+    while time.perf_counter() < deadline - 0.3 and quiet < 4 * n_blocks and not done():
         plan = current()
         if steps % 2 == 0:
             money_of = np.array([master.columns[j].money for j in plan])
@@ -428,7 +429,7 @@ def decompose(cands: Candidates, tiers: pd.DataFrame, start: np.ndarray, options
         take(master.solve_ip(0.25 * left(), gap / 2, current()))
         if not proven(money_lb):
             tell("searching", None)
-            steps = search(master, pricing, current, take, deadline)
+            steps = search(master, pricing, current, take, deadline, lambda: proven(money_lb))
     valid = math.isfinite(money_lb) and parts["shortfall"] <= short_lb
     return Decomposition(chosen=chosen, parts=parts, shortfall_bound=short_lb,
                          money_bound=max(0.0, money_lb) if valid else None, rounds=rounds,
