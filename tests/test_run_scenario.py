@@ -108,3 +108,31 @@ def test_cli_solve_writes_the_plan_and_says_how_good_it_is(tmp_path, capsys):
     assert sorted(schedule["production_id"]) == ["A", "B", "C"]
     conflicts = pd.read_csv(tmp_path / "plan" / "conflicts.csv")
     assert conflicts["resource_id"].tolist() == ["stages>=20000"] and conflicts["unit_weeks"].sum() == 4
+
+
+@pytest.mark.parametrize("change", [
+    Scenario("stage added", stages=(StageChange(30_000, 1),)),
+    Scenario("crews cut", capacity=(CapacityChange("CREW-GE", delta=-2),)),
+    Scenario("no hire-in", hire_allowed=False),
+], ids=lambda s: s.name)
+def test_a_quick_what_if_is_never_worse_than_the_baseline_plan(sample_data, change):
+    """The quick answer (the dashboard's one-second search, from the baseline plan) costs no more
+    than the baseline's own dates do under the change, when those dates are still a plan there:
+    least shortfall first, then money, both costed by the optimizer's own measure."""
+    from planning.optimizer.candidates import build_candidates, money
+    from planning.optimizer.stages import stage_tiers, start_cost
+    from planning.optimizer.starts import from_schedule
+    from planning.scenarios.apply import apply
+
+    base = run_scenario(sample_data, Scenario("baseline"), PlanOptions(time_limit=10))
+    starts = base.schedule[["production_id", "phase_id", "start_week"]]
+    quick = run_scenario(sample_data, change, PlanOptions(time_limit=1.0, gap=0.02), start=starts)
+    data = apply(sample_data, change)
+    options = plan_options(change)
+    cands = build_candidates(data, options)
+    none = -pd.Series(range(len(cands.units))).to_numpy() - 1
+    mapped = from_schedule(cands, starts, none)
+    assert (mapped >= 0).all()                                  # the baseline's dates are a plan here
+    cost = start_cost(cands, stage_tiers(cands, data), mapped)
+    s = quick.origin.solver
+    assert (s["shortfall_unit_weeks"], s["objective"]) <= (cost["shortfall"], money(cost) + 1e-6)

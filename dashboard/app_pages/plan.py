@@ -62,7 +62,8 @@ cols = st.columns(5)
 quality = {"optimal": "Best", "feasible": f"Within {s['gap'] or 0:.1%}"}.get(s["status"], "Not checked")
 bound = f"No plan can cost less than {s['bound']:,.0f}" if s["bound"] is not None else "No bound was found"
 cols[0].metric("Plan quality", quality, help=f"{s['verdict'].capitalize()}. {bound} (with the same shortfall). "
-               f"Solver {s['solver']}; {s['variables']:,} variables, {s['constraints']:,} constraints")
+               f"Found by {s.get('method', 'full model')} (solver {s['solver']}); {s['variables']:,} variables, "
+               f"{s['constraints']:,} constraints")
 cols[1].metric(f"Cost of the plan ({cur})", f"{s['objective'] / 1e6:,.2f}M",
                help=f"Hire-in + lateness + moves. The quick plan it started from costs {s['start_objective']:,.0f}"
                     + (f" with {s['start_shortfall']} unit-weeks short" if s["start_shortfall"] else ""))
