@@ -295,7 +295,7 @@ def generate(master: Master, pricing: Pricing, deadline: float, stop, report=Non
             break
         z, nu, rho = lp
         pi = np.asarray(master.h.getSolution().row_dual)[master.conv_row]
-        choices, costs, lower = pricing.price(nu, money, rho, blocks)
+        choices, costs, lower = pricing.price(nu, money, rho, blocks, deadline)
         if blocks is None:
             best = max(best, master.lagrangian(lower, nu, rho))
         rounds += 1

@@ -41,6 +41,7 @@ bound (``planning.optimizer.columns``).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import highspy
@@ -295,13 +296,14 @@ class Pricing:
         w += np.bincount(self.bk_combo, weights=fill, minlength=n)
         return w, take, price
 
-    def price(self, nu: np.ndarray, money: bool, rho: float,
-              only: np.ndarray | None = None) -> tuple[list[tuple], np.ndarray, np.ndarray]:
+    def price(self, nu: np.ndarray, money: bool, rho: float, only: np.ndarray | None = None,
+              deadline: float = INF) -> tuple[list[tuple], np.ndarray, np.ndarray]:
         """The cheapest schedule of every block (of ``only``, when given) at prices ``nu`` (and
         ``rho`` a unit-week short): ``(choices, costs, lower)``: a tuple of combos (one per unit,
         in ``block_units`` order), its cost (module docstring; lateness and moves only when
         ``money``) and a lower bound of the least cost (the cost itself where the block is solved
-        exactly). Blocks left out cost +inf."""
+        exactly). Blocks left out cost +inf. A block's MIP stops at ``deadline`` (a
+        ``time.perf_counter()`` value) at the latest."""
         w, self._take, _ = self.combo_weights(nu, money)
         choices: list = [None] * len(self.blocks)
         costs = np.full(len(self.blocks), INF)
@@ -318,6 +320,7 @@ class Pricing:
         for b, lp in zip(self.shared_blocks, self.block_lp):
             if b not in wanted:
                 continue
+            lp.h.setOptionValue("time_limit", max(0.05, min(BLOCK_SECONDS, deadline - time.perf_counter())))
             (combos, bound), = lp.solve(w, money, nu, rho)
             choices[b] = combos
             costs[b] = INF if combos is None else self.schedule_cost(b, combos, w, money, nu, rho)
@@ -477,7 +480,6 @@ class NetworkLP:
         if self.shared:
             self._stage_rows()
             self.h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
-            self.h.setOptionValue("time_limit", BLOCK_SECONDS)
             self.h.setOptionValue("mip_rel_gap", 1e-4)
 
     def _stage_rows(self) -> None:
