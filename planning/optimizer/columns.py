@@ -407,7 +407,7 @@ def decompose(cands: Candidates, tiers: pd.DataFrame, start: np.ndarray, options
         bound, n = generate(master, pricing, t0 + 0.25 * (deadline - t0),
                             lambda z, lb: math.ceil(lb - 1e-6) >= min(parts["shortfall"], math.ceil(z - 1e-6)))
         rounds += n
-        short_lb = max(0, math.ceil(bound - 1e-6))
+        short_lb = max(0, math.ceil(bound - 1e-6)) if math.isfinite(bound) else 0   # no round: no bound
         if short_lb < parts["shortfall"]:
             take(master.solve_ip(0.1 * left(), 0.0, current()))
         short_lb = min(short_lb, parts["shortfall"])
