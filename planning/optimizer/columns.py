@@ -381,6 +381,7 @@ def decompose(cands: Candidates, tiers: pd.DataFrame, start: np.ndarray, options
     t0 = time.perf_counter()
     left = lambda: deadline - time.perf_counter()  # noqa: E731
     rounds, short_lb = 0, 0
+    held: dict = {"plan": None}          # the plan in hand as columns, once placed
 
     def take(plan: list[int] | None) -> bool:
         """Keep the plan of these columns if it is better (costed outside: ``start_cost``)."""
@@ -392,14 +393,17 @@ def decompose(cands: Candidates, tiers: pd.DataFrame, start: np.ndarray, options
             trial[pricing.block_units[b]] = master.columns[j].combos
         trial_parts = start_cost(cands, tiers, trial)
         if (trial_parts["shortfall"], money(trial_parts)) < (parts["shortfall"], money(parts) - 1e-6):
-            chosen, parts = trial, trial_parts
+            chosen, parts, held["plan"] = trial, trial_parts, None
             return True
         return False
 
     def current() -> list[int]:
-        cols = plan_columns(pricing, chosen)
-        master.add(cols)
-        return [master.keys[c.key] for c in cols]
+        """The plan in hand as columns (its stages placed by ``tier_fit`` once per plan)."""
+        if held["plan"] is None:
+            cols = plan_columns(pricing, chosen)
+            master.add(cols)
+            held["plan"] = [master.keys[c.key] for c in cols]
+        return held["plan"]
 
     if parts["shortfall"] > 0:
         tell("shortfall", None)
