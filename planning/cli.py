@@ -179,6 +179,22 @@ def cmd_schema(args) -> int:
     return 0
 
 
+STAGE_WORDS = {"heuristic": "quick plan", "building": "building the model", "shortfall": "least shortfall",
+               "solving": "least money", "searching": "searching for better plans", "done": "done"}
+
+
+def _progress_line():
+    """A progress callback for long solves: each new stage, once, on stderr (stdout keeps the answer)."""
+    seen = set()
+
+    def tell(info: dict) -> None:
+        if info["stage"] not in seen:
+            seen.add(info["stage"])
+            print(f"  {STAGE_WORDS.get(info['stage'], info['stage'])} ({info['elapsed']:.0f} s)", file=sys.stderr,
+                  flush=True)
+    return tell
+
+
 def cmd_solve(args) -> int:
     import json
 
@@ -187,7 +203,8 @@ def cmd_solve(args) -> int:
     from planning.plan import from_result
 
     data = load_folder(args.data_dir)
-    result = plan(data, PlanOptions(solver=args.solver, time_limit=args.time_limit, gap=args.gap))
+    result = plan(data, PlanOptions(solver=args.solver, time_limit=args.time_limit, gap=args.gap),
+                  progress=_progress_line())
     built = from_result(data, result)
     out = Path(args.out)
     for name in ("schedule", "allocation", "utilization", "conflicts"):

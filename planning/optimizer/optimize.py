@@ -29,7 +29,7 @@ RESULTS_SHARE = 0.08      # kept back for reading the plan into frames (measured
 QUICK_SECONDS = 1.0       # below this there is no time for either method: the start is the answer
 SMALL_SLATE = 20          # productions: up to this many the full MIP runs first (measured: it proves the sample in 5 s,
                           # where column generation's bound is 3% short; above it the full model is too big to help)
-MIP_SHARE = 0.7           # of a small slate's time, for the full MIP; column generation gets the rest if it has not proven
+MIP_SHARE = 0.8           # of a small slate's time, for the full MIP; column generation gets the rest if it has not proven
 COLUMNS_MIN_SECONDS = 2.0  # column generation after the MIP only with at least this much left
 
 
