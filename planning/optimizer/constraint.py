@@ -110,6 +110,14 @@ class Pending:
                 self.answer = {}
         return self.answer.get("starts")
 
+    def wait(self, seconds: float) -> None:
+        """Give the worker up to ``seconds`` to finish (it keeps running if it does not)."""
+        if self.proc is not None and self.answer is None:
+            try:
+                self.proc.wait(timeout=max(0.0, seconds))
+            except subprocess.TimeoutExpired:
+                pass
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()

@@ -47,7 +47,9 @@ from planning.optimizer.stages import tier_fit
 LARGE_MODEL = 40_000       # columns; above it, HiGHS presolves with its initial sweep only
 SEARCH_MIN_SECONDS = 15.0  # below this, one run of the full model: splitting it would leave no bound
 CP_MIN_SECONDS = 5.0      # a constraint search only where at least this much time is left for it
-CP_SHARE = 0.45           # of what is left after the probe, on the second core
+CP_SHARE = 0.45           # of the time left, on the second core
+CP_WAIT_SECONDS = 5.0     # the first run of the model waits at most this long for the constraint search's proof
+CP_WAIT_SHARE = 0.1       # ... and at most this share of the time left
 
 
 @dataclass
@@ -260,6 +262,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         return bound is not None and (objective <= 1e-9 or (objective - bound) / objective <= options.gap)
 
     try:
+        pending.wait(min(CP_WAIT_SECONDS, CP_WAIT_SHARE * left()))   # it often proves a small slate in seconds
         for step in ("probe", "search", "proof") if probe else ("proof",):
             adopt(block=step == "proof" and not bounds)
             if closed():
