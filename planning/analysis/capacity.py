@@ -156,6 +156,9 @@ def stage_bookings(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+MISS_WEIGHT, PREFERENCE, MISS_GAP = 1000.0, 400.0, 500.0   # assign_stages: a miss outweighs every preference
+
+
 def assign_stages(data: SlateData, bookings: pd.DataFrame) -> pd.DataFrame:
     """Concrete stages for the size bookings, exactly, with the starts fixed: ``booking, resource_id``.
 
@@ -163,8 +166,8 @@ def assign_stages(data: SlateData, bookings: pd.DataFrame) -> pd.DataFrame:
     ``>= min_size``): ``a[b,s]`` binary, ``sum_s a[b,s] + miss[b] = units[b]``, and per stage and
     horizon week ``sum_{b holds w} a[b,s] <= max(0, cap[s,w] - named[s,w])``: one production per
     stage per week, one stage for the whole booking (build and strike included). Minimises
-    ``miss`` first, then prefers the smallest stage that fits. Any miss is a row under the class
-    id ``stages>=m``.
+    ``miss`` first (exactly), then prefers the smallest stage that fits (within a small gap). Any
+    miss is a row under the class id ``stages>=m``.
     """
     weeks = data.settings.horizon_weeks
     named = bookings[bookings["stage"].notna()]
@@ -201,8 +204,12 @@ def assign_stages(data: SlateData, bookings: pd.DataFrame) -> pd.DataFrame:
     for (s, w), held in sorted(holding.items(), key=lambda kv: (pos[kv[0][0]], kv[0][1])):
         if len(held) > int(free[pos[s], w]):
             prob += pulp.lpSum(held) <= int(free[pos[s], w]), f"stage_{s}_{w}"
-    prob += 1000 * pulp.lpSum(miss.values()) + pulp.lpSum(v * size[s] / top for (_, s), v in a.items())
-    prob.solve(pulp.HiGHS(msg=False, timeLimit=30, threads=SOLVER_THREADS))
+    # Misses first: the size preference sums to at most PREFERENCE, and the search stops within
+    # MISS_GAP (< MISS_WEIGHT - PREFERENCE) of the best, so the fewest misses are always found while
+    # the smallest-stage preference is only nearly met (proving it took minutes on 100 productions).
+    weight = PREFERENCE / max(1, int(sized["units"].sum()))
+    prob += MISS_WEIGHT * pulp.lpSum(miss.values()) + pulp.lpSum(v * weight * size[s] / top for (_, s), v in a.items())
+    prob.solve(pulp.HiGHS(msg=False, timeLimit=30, gapAbs=MISS_GAP, gapRel=0.0, threads=SOLVER_THREADS))
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         raise StageAssignmentError(f"HiGHS could not assign stages ({pulp.LpStatus[prob.status]})")
     for (b, s), v in a.items():
