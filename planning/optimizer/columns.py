@@ -281,7 +281,7 @@ def plan_columns(pricing: Pricing, chosen: np.ndarray) -> list[Column]:
     return [pricing.column(b, chosen[us], take) for b, us in enumerate(pricing.block_units)]
 
 
-def generate(master: Master, pricing: Pricing, deadline: float, stop, report=None,
+def generate(master: Master, pricing: Pricing, deadline: float, stop,
              blocks: np.ndarray | None = None) -> tuple[float, int]:
     """Rounds of master LP and pricing until no column prices out, ``stop(objective, bound)``
     says enough, or ``deadline``; returns the best Lagrangian bound and the rounds made. With
@@ -302,8 +302,6 @@ def generate(master: Master, pricing: Pricing, deadline: float, stop, report=Non
         priced = np.flatnonzero(costs - pi < -1e-6 * max(1.0, abs(z)))
         if blocks is not None:
             priced = np.intersect1d(priced, blocks)
-        if report is not None:
-            report(z, best)
         if not master.add([pricing.column(b, choices[b]) for b in priced]) or stop(z, best):
             break
     return best, rounds

@@ -368,17 +368,23 @@ class Pricing:
             out[row] = np.maximum(0, load - c.capacity[row])
         return out
 
+    def lateness(self, b: int, combos: np.ndarray) -> float:
+        """What the productions of block ``b`` pay for finishing late under ``combos`` (in
+        ``block_units`` order: each production's units in turn)."""
+        cost, at = 0.0, 0
+        for p in self.blocks[b]:
+            mine = combos[at:at + len(self.prod_units[p])]
+            at += len(mine)
+            cost += self.late_cost[p] * max(0, int(self.end[mine].max()) - int(self.target[p]))
+        return float(cost)
+
     def schedule_cost(self, b: int, combos, w: np.ndarray, money: bool, nu: np.ndarray, rho: float) -> float:
         """``sum w`` over the schedule's combos, its lateness (when ``money``) and its overbooking
         of shared stages at ``rho - nu``."""
         combos = np.asarray(combos, np.int64)
         cost = float(w[combos].sum())
         if money:
-            for p in self.blocks[b]:
-                mine = combos[np.isin(combos, np.arange(self.first[self.prod_units[p][0]],
-                                                        self.last[self.prod_units[p][-1]]))]
-                if self.late_cost[p] > 0:
-                    cost += self.late_cost[p] * max(0, int(self.end[mine].max()) - int(self.target[p]))
+            cost += self.lateness(b, combos)
         weeks = self.cands.weeks
         for row, over in self.overbooked(b, combos).items():
             r = self.rows.cell_row[row * weeks:(row + 1) * weeks]
@@ -423,10 +429,7 @@ class Pricing:
         uniq, inv = np.unique(rows_a, return_inverse=True)
         summed = np.bincount(inv, weights=units_a).astype(np.int64) if len(uniq) else np.zeros(0, np.int64)
         arr = np.asarray(combos, np.int64)
-        cost = float(self.move[arr].sum())
-        for p in self.blocks[b]:
-            mine_c = arr[np.isin(arr, np.arange(self.first[self.prod_units[p][0]], self.last[self.prod_units[p][-1]]))]
-            cost += self.late_cost[p] * max(0, int(self.end[mine_c].max()) - int(self.target[p]))
+        cost = float(self.move[arr].sum()) + self.lateness(b, arr)
         return Column(block=b, combos=combos, take=taken, money=cost, rows=uniq[summed > 0],
                       units=summed[summed > 0], excess=excess)
 

@@ -11,8 +11,8 @@ that one model:
 3. *Large-neighbourhood search* (``planning.optimizer.search``) from the best plan so far. From
    the start, a constraint search (``planning.optimizer.constraint``, CP-SAT in a worker process)
    looks for plans on the second core; its plan is taken where it is better, and its proven bound
-   counts for a plan without shortfall (it is the contract's problem with hire-in free). Each better plan tightens the
-   windows (``prune``: combos whose own moves and lateness already cost more than the plan are
+   counts for a plan without shortfall (it is the contract's problem with hire-in free). Each
+   better plan tightens the windows (``prune``: combos whose own moves and lateness already cost more than the plan are
    bounded to 0; the optimum and every bound stay the full problem's).
 4. *Proof*: the full model again, from the best plan, for the rest of the time.
 
@@ -251,6 +251,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     bounds, steps, better = [], 0, 0
     # 2. Probe, 3. neighbourhoods, 4. proof.
     probe = options.neighbourhoods and left() > SEARCH_MIN_SECONDS   # else one run of the full model
+
     def best_bound() -> float | None:
         """The best money bound at the plan's shortfall: the MIP's, or the constraint model's
         where the plan has no shortfall."""
