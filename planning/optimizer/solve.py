@@ -11,7 +11,9 @@ that one model:
 3. *Large-neighbourhood search* (``planning.optimizer.search``) from the best plan so far. From
    the start, a constraint search (``planning.optimizer.constraint``, CP-SAT in a worker process)
    looks for plans on the second core; its plan is taken where it is better, and its proven bound
-   counts for a plan without shortfall (it is the contract's problem with hire-in free). Each
+   counts for a plan without shortfall (it is the contract's problem with hire-in free). A HiGHS
+   run is interrupted the moment the constraint search answers (a HiGHS callback), its answer
+   is taken, and the run goes on from the best plan unless the gap is closed. Each
    better plan tightens the windows (``prune``: combos whose own moves and lateness already cost more than the plan are
    bounded to 0; the optimum and every bound stay the full problem's).
 4. *Proof*: the full model again, from the best plan, for the rest of the time.
@@ -48,8 +50,7 @@ LARGE_MODEL = 40_000       # columns; above it, HiGHS presolves with its initial
 SEARCH_MIN_SECONDS = 15.0  # below this, one run of the full model: splitting it would leave no bound
 CP_MIN_SECONDS = 5.0      # a constraint search only where at least this much time is left for it
 CP_SHARE = 0.45           # of the time left, on the second core
-CP_WAIT_SECONDS = 5.0     # the first run of the model waits at most this long for the constraint search's proof
-CP_WAIT_SHARE = 0.1       # ... and at most this share of the time left
+CP_POLL_SECONDS = 0.05    # how often a HiGHS run looks whether the constraint search has answered
 
 
 @dataclass
@@ -207,15 +208,16 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         pending = constraint_search(CP_SHARE * left())    # a second opinion on the second core, and a bound
     cp_bound = None
 
-    def adopt(block: bool) -> None:
+    def adopt() -> bool:
         """Take the constraint search's plan where it beats ours (less shortfall, or less money),
-        and its bound (money without shortfall) or its proof that every plan has shortfall."""
+        and its bound (money without shortfall) or its proof that every plan has shortfall.
+        True when its answer was read just now."""
         nonlocal incumbent, objective, shortfall, proven_least, cp_bound, shortfall_bound
         if pending.proc is None:
-            return
-        starts = pending.poll(block, timeout=max(0.1, 0.5 * left()))   # the proof keeps half of what is left
+            return False
+        starts = pending.poll()
         if starts is None and pending.answer is None:
-            return                               # still searching
+            return False                         # still searching
         pending.proc = None                      # read once
         if pending.infeasible:
             shortfall_bound = max(shortfall_bound, 1)
@@ -223,10 +225,10 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         if pending.bound is not None:
             cp_bound = max(0.0, pending.bound)
         if starts is None:
-            return
+            return True
         chosen = to_choice(model.cands, starts)
         if not all(int(c) in model.y for c in chosen):
-            return                               # outside the windows still open: not better
+            return True                          # outside the windows still open: not better
         vals = start_values(model, chosen)
         x = np.array([vals[v] for v in variables], dtype=float)
         short = int(round(x[short_idx].sum())) if len(short_idx) else 0
@@ -235,10 +237,23 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
             h.changeRowBounds(least_row, -highspy.kHighsInf, float(shortfall))
             proven_least = shortfall_bound >= shortfall
         elif short > shortfall or money_of(x) >= objective - 1e-6 * max(1.0, abs(objective)):
-            return
+            return True
         incumbent, objective = x, money_of(x)
         tighten(incumbent, objective)
         release(h, cols)
+        return True
+
+    polled = [0.0]
+
+    def interrupt(kind, message, out, into, user) -> None:
+        """Stop a HiGHS run once the constraint search has answered (looked at every ``CP_POLL_SECONDS``)."""
+        now = time.perf_counter()
+        if now - polled[0] >= CP_POLL_SECONDS:
+            polled[0] = now
+            if pending.proc is not None and pending.proc.poll() is not None:
+                into.user_interrupt = True
+
+    h.setCallback(interrupt, None)
 
     def tighten(x: np.ndarray, value: float) -> None:
         if proven_least:
@@ -263,27 +278,34 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         return bound is not None and (objective <= 1e-9 or (objective - bound) / objective <= options.gap)
 
     try:
-        pending.wait(min(CP_WAIT_SECONDS, CP_WAIT_SHARE * left()))   # it often proves a small slate in seconds
         for step in ("probe", "search", "proof") if probe else ("proof",):
-            adopt(block=step == "proof" and not bounds)
+            adopt()
             if closed():
                 break
             if step == "search":
                 incumbent, objective, steps, better = search(h, cols, model.cands, incumbent, objective,
                                                              time.perf_counter() + 0.5 * left(), tighten, money_of)
                 continue
-            h.setOptionValue("time_limit", max(0.2, 0.3 * left() if step == "probe" else left()))
-            h.setOptionValue("mip_rel_gap", options.gap)
-            bound = best_bound()
-            report("solving", None if bound is None else max(0.0, objective - bound) / max(objective, 1e-9))
-            proven, found, value, bound = checked("plan", incumbent, money_of)
-            if bound is not None:
-                bounds.append(max(0.0, float(bound)))     # every cost is >= 0: nothing costs less than 0
-            if value < objective - 1e-6 * max(1.0, abs(objective)):
-                incumbent, objective = found, value
-                tighten(incumbent, objective)
-                release(h, cols)
-            adopt(block=False)
+            share = 0.3 if step == "probe" else 1.0
+            while True:              # again from the best plan after the constraint search's answer
+                h.setOptionValue("time_limit", max(0.2, share * left()))
+                h.setOptionValue("mip_rel_gap", options.gap)
+                bound = best_bound()
+                report("solving", None if bound is None else max(0.0, objective - bound) / max(objective, 1e-9))
+                h.startCallback(highspy.cb.kCallbackMipInterrupt)
+                try:
+                    proven, found, value, bound = checked("plan", incumbent, money_of)
+                finally:
+                    h.stopCallback(highspy.cb.kCallbackMipInterrupt)
+                if bound is not None:
+                    bounds.append(max(0.0, float(bound)))     # every cost is >= 0: nothing costs less than 0
+                if value < objective - 1e-6 * max(1.0, abs(objective)):
+                    incumbent, objective = found, value
+                    tighten(incumbent, objective)
+                    release(h, cols)
+                answered = adopt()
+                if proven or closed() or not answered or left() < 0.2:
+                    break
             if proven or closed():
                 break
     finally:
