@@ -6,6 +6,8 @@ from __future__ import annotations
 from planning.data.inputs import SlateData
 from planning.scenarios.types import Scenario
 
+DEPTHS = ("quick (about 3 s)", "thorough (up to 20 s)")   # the What-if search: state.WHATIF_OPTIONS, DEFAULT_OPTIONS
+
 LATENESS_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
 MOVE_COSTS = (0, 500, 1000, 5000, 20000)
 SLIP_RANGE = (-8, 16)
@@ -44,7 +46,7 @@ def whatif_values(scenario: Scenario, data: SlateData, quick: bool) -> tuple[dic
     if lateness not in LATENESS_WEIGHTS or moves not in MOVE_COSTS:
         cannot.append("weights the sliders do not offer")
     values |= {"wi_hire": scenario.hire_allowed, "wi_overage": int(scenario.overage_pct), "wi_late": lateness,
-               "wi_moves": int(moves), "wi_depth": "quick (about 2 s)" if quick else "thorough (up to 20 s)",
+               "wi_moves": int(moves), "wi_depth": DEPTHS[0] if quick else DEPTHS[1],
                "wi_stage_rent": int(scenario.added_costs.get("stage", 0)),
                "wi_unit_cost": int(scenario.added_costs.get("unit", 0)), "wi_name": scenario.name, "wi_note": scenario.note, "wi_replace": True}
     return values, cannot

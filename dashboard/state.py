@@ -95,7 +95,7 @@ def planned(key: str) -> Plan:
 
 
 DEFAULT_OPTIONS = PlanOptions(time_limit=20.0, gap=0.01)
-WHATIF_OPTIONS = PlanOptions(time_limit=1.0, gap=0.02)  # quick what-ifs (everything included), from the baseline plan
+WHATIF_OPTIONS = PlanOptions(time_limit=3.0, gap=0.01)  # quick what-ifs (everything included), from the baseline plan: the thorough search with a shorter limit
 MAX_RESULTS = 32
 
 

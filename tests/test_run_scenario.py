@@ -116,7 +116,7 @@ def test_cli_solve_writes_the_plan_and_says_how_good_it_is(tmp_path, capsys):
     Scenario("no hire-in", hire_allowed=False),
 ], ids=lambda s: s.name)
 def test_a_quick_what_if_is_never_worse_than_the_baseline_plan(sample_data, change):
-    """The quick answer (the dashboard's one-second search, from the baseline plan) costs no more
+    """The quick answer (the What-if page's quick search, from the baseline plan) costs no more
     than the baseline's own dates do under the change, when those dates are still a plan there:
     least shortfall first, then money, both costed by the optimizer's own measure."""
     from planning.optimizer.candidates import build_candidates, money
@@ -126,7 +126,9 @@ def test_a_quick_what_if_is_never_worse_than_the_baseline_plan(sample_data, chan
 
     base = run_scenario(sample_data, Scenario("baseline"), PlanOptions(time_limit=10))
     starts = base.schedule[["production_id", "phase_id", "start_week"]]
-    quick = run_scenario(sample_data, change, PlanOptions(time_limit=1.0, gap=0.02), start=starts)
+    from dashboard.state import WHATIF_OPTIONS
+
+    quick = run_scenario(sample_data, change, WHATIF_OPTIONS, start=starts)
     data = apply(sample_data, change)
     options = plan_options(change)
     cands = build_candidates(data, options)

@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.figures import position_figure
-from dashboard.forms import LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE
+from dashboard.forms import DEPTHS, LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, actor, baseline, current, run_with_progress, scenario_store
 from planning.access import Forbidden
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display
@@ -66,12 +66,13 @@ with st.form("whatif"):
                                 value=opened.get("wi_late", DEFAULT_WEIGHTS["lateness"]), format_func=lambda f: f"× {f:g}")
     moves = c3.select_slider("Cost of moving a phase one week", MOVE_COSTS, key="wi_moves",
                              value=opened.get("wi_moves", int(DEFAULT_WEIGHTS["moves"])), format_func=lambda m: f"{m:,}")
-    depths = ["quick (about 2 s)", "thorough (up to 20 s)"]
+    depths = list(DEPTHS)
     depth = st.radio("Search", depths, horizontal=True, key="wi_depth",
                      index=depths.index(opened.get("wi_depth", depths[0])),
                      help="Both start from the baseline plan (solved thoroughly once, for everyone), so a what-if is "
-                          "never planned worse than the baseline's own dates allow. Quick answers in a couple of seconds "
-                          "and says how close it got; thorough searches until within 1% of the best possible.")
+                          "never planned worse than the baseline's own dates allow. Both are the same search, with two time "
+                          "limits: quick answers in a few seconds and says how close it got; thorough searches until "
+                          "within 1% of the best possible or 20 s.")
     applied = st.form_submit_button("Apply", type="primary", disabled=not me.may("optimize"))
     if not me.may("optimize"):
         st.caption(f"You are signed in as a {me.role}: what-ifs take the planner role.")
