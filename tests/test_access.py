@@ -50,19 +50,39 @@ def test_only_an_admin_changes_the_slate_and_each_change_is_logged(tmp_path):
         with pytest.raises(Forbidden, match=rf"{re.escape(who.user)} \({who.role}\) may not .*admin role"):
             store.load(SAMPLE, actor=who)
         with pytest.raises(Forbidden):
-            store.replace_table("productions", renamed, source="edit", actor=who, action="edit table")
+            store.edit_table("productions", renamed, source="edit", actor=who)
         with pytest.raises(Forbidden):
             store.bring_back(1, actor=who)
         with pytest.raises(Forbidden):
             store.save(data, source="x", actor=who)
         assert snapshot(store) == before                                        # nothing changed
-    store.replace_table("productions", renamed, source="edit", actor=ADMIN, action="edit table")
+    store.edit_table("productions", renamed, source="edit", actor=ADMIN)
     store.bring_back(1, actor=ADMIN)
     log = store.audit()
     assert log[["user", "role", "action"]].values.tolist() == [
         ["boss@studio.test", "admin", "bring back slate"], ["boss@studio.test", "admin", "edit table"],
         ["boss@studio.test", "admin", "load slate"]]
     assert log["detail"].iloc[-1].startswith("rows: productions 20, phases ")
+
+
+def test_a_store_method_checks_its_own_action_whatever_the_caller_asks(tmp_path):
+    """A planner may optimize, but cannot have a table replaced by calling it an optimization."""
+    store = Store(tmp_path / "slate.duckdb")
+    store.load(SAMPLE, actor=ADMIN)
+    data = store.slate()
+    before = snapshot(store)
+    renamed = data.productions.assign(title="Renamed")
+    for call in (lambda: store.replace_table("productions", renamed, source="x", actor=PLANNER, action="optimize"),
+                 lambda: store.load(SAMPLE, actor=PLANNER, action="optimize"),
+                 lambda: store.save(data, source="x", actor=PLANNER, action="optimize")):
+        with pytest.raises(TypeError):
+            call()
+    for call in (lambda: store.replace_table("productions", renamed, source="x", actor=PLANNER),
+                 lambda: store.edit_table("productions", renamed, source="x", actor=PLANNER),
+                 lambda: store.restore(SAMPLE, actor=PLANNER)):
+        with pytest.raises(Forbidden, match="admin role"):
+            call()
+    assert snapshot(store) == before
 
 
 def test_planners_change_their_own_scenarios_admins_anyones_viewers_none(tmp_path):

@@ -6,7 +6,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from planning.data.bundles import BundleError, dataset_zip, template_zip, unpack
+from planning.data.bundles import BundleError, dataset_zip, template_zip, unpack, write_table_file
 from planning.data.schema import TABLES
 from planning.data.store import load_folder
 
@@ -37,6 +37,27 @@ def test_unpack_takes_only_table_files_and_never_escapes(tmp_path):
     assert found == ["productions", "resources"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["productions.csv", "resources.csv"]
     assert not (tmp_path / "evil.csv").exists()
+
+
+@pytest.mark.parametrize("crafted", ["../../outside/productions.csv", "..\\..\\outside\\productions.csv",
+                                     "/tmp/outside/productions.csv", "sub/../../outside/productions.CSV"])
+def test_one_table_is_written_under_its_own_name_whatever_the_client_calls_it(tmp_path, crafted):
+    """Data → Replace one table: the uploaded file's name chooses the table, never the path written."""
+    inside = tmp_path / "upload"
+    inside.mkdir()
+    (tmp_path / "outside").mkdir()
+    written = write_table_file(crafted, b"production_id\n", inside)
+    assert written is not None and written.parent == inside and written.name == "productions.csv"
+    assert list((tmp_path / "outside").iterdir()) == []
+    assert write_table_file("../notes.txt", b"x", inside) is None
+
+
+def test_the_data_page_writes_an_upload_only_through_the_safe_writer():
+    """No page joins a client's file name to a folder itself."""
+    from conftest import ROOT
+
+    page = (ROOT / "dashboard" / "app_pages" / "data.py").read_text()
+    assert "write_table_file(one.name" in page and "/ one.name" not in page
 
 
 def test_unpack_errors_are_clear(tmp_path):

@@ -2,14 +2,13 @@
 as a whole slate before anything is stored); bring back an earlier slate; downloads."""
 
 import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.state import actor, current, data_dir, scenario_store, store
 from planning.access import Forbidden
-from planning.data.bundles import BundleError, dataset_zip, summary, table_name, template_zip, unpack
+from planning.data.bundles import BundleError, dataset_zip, summary, table_name, template_zip, unpack, write_table_file
 from planning.data.schema import TABLES
 from planning.data.store import read_folder
 from planning.data.validate import ValidationError
@@ -108,7 +107,7 @@ if replace_one and one is not None:
         st.error(f"{one.name} is not a table of the slate (expected e.g. productions.csv or phases.parquet).")
     else:
         with tempfile.TemporaryDirectory() as folder:
-            (Path(folder) / one.name).write_bytes(one.getvalue())
+            write_table_file(one.name, one.getvalue(), folder)
             raw, problems = read_folder(folder)
 
             def replace_it():
@@ -128,8 +127,8 @@ dates = {c.name: st.column_config.DateColumn(c.name, format="YYYY-MM-DD") for c 
 edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"edit_{table}",
                         column_config=dates)
 if st.button("Check and save", key="edit_save", type="primary", disabled=not admin):
-    attempt(lambda: store().replace_table(table, edited, source=f"{loaded.label}, {table} edited in the app",
-                                          actor=me, action="edit table"),
+    attempt(lambda: store().edit_table(table, edited, source=f"{loaded.label}, {table} edited in the app",
+                                       actor=me),
             lambda new: f"Saved your edits to {table} ({len(edited)} rows).",
             unchanged="Nothing to save: the table is as loaded.")
 
@@ -138,7 +137,7 @@ earlier = store().history()
 sure = st.checkbox("Yes, replace the loaded slate with the bundled sample (the loaded one is kept below)",
                    key="restore_sure")
 if st.button("Restore the bundled sample slate", key="restore_sample", disabled=not (sure and admin)):
-    store().load(data_dir(), actor=me, action="restore slate")
+    store().restore(data_dir(), actor=me)
     st.session_state.pop("restore_sure", None)
     stored("Restored the bundled sample slate; the one it replaced is under Earlier slates.")
 if earlier.empty:

@@ -53,6 +53,18 @@ def table_name(filename: str) -> str | None:
     return None
 
 
+def write_table_file(filename: str, content: bytes, folder: str | Path) -> Path | None:
+    """Write one uploaded table file into ``folder`` under the table's own name (``phases.csv``),
+    never the client's path, so a crafted name (``../../x/phases.csv``) cannot write elsewhere.
+    Returns the file written, or None when ``filename`` names no table of the contract."""
+    name = table_name(filename)
+    if name is None:
+        return None
+    target = Path(folder) / f"{name}{PurePosixPath(filename.replace(chr(92), '/')).suffix.lower()}"
+    target.write_bytes(content)
+    return target
+
+
 def unpack(files: list[tuple[str, bytes]], folder: str | Path) -> list[str]:
     """Write the table files of an upload into ``folder``; return the table names found.
 
@@ -66,11 +78,10 @@ def unpack(files: list[tuple[str, bytes]], folder: str | Path) -> list[str]:
         name = table_name(filename)
         if name is None:
             return
-        target = f"{name}{PurePosixPath(filename.replace(chr(92), '/')).suffix.lower()}"
         if name in found:
             raise BundleError(f"table {name!r} is given twice ({found[name]} and {filename})")
         found[name] = filename
-        (folder / target).write_bytes(content)
+        write_table_file(filename, content, folder)
 
     for filename, content in files:
         if filename.lower().endswith(".zip"):

@@ -144,16 +144,27 @@ class Store:
                            ["slate_meta"])
         return bool(found["n"].iloc[0])
 
-    def load(self, folder: str | Path, actor: Actor, source: str | None = None,
-             action: str = "load slate") -> SlateData:
+    def load(self, folder: str | Path, actor: Actor, source: str | None = None) -> SlateData:
         """Validate ``folder`` and, only if it is clean, replace the stored slate with it."""
+        return self._load(folder, actor, source or str(folder), "load slate")
+
+    def restore(self, folder: str | Path, actor: Actor) -> SlateData:
+        """Load ``folder`` (the bundled sample) again, as the ``restore slate`` action."""
+        return self._load(folder, actor, str(folder), "restore slate")
+
+    def _load(self, folder: str | Path, actor: Actor, source: str, action: str) -> SlateData:
         require(actor, action)
         data = load_folder(folder)
-        self.save(data, source=source or str(folder), actor=actor, action=action)
+        self._save(data, source, actor, action)
         return data
 
-    def save(self, data: SlateData, source: str, actor: Actor, action: str = "load slate") -> None:
-        """Replace the stored slate with ``data`` in one transaction (with its audit row)."""
+    def save(self, data: SlateData, source: str, actor: Actor) -> None:
+        """Replace the stored slate with ``data`` (a ``load slate``), in one transaction with its audit row."""
+        self._save(data, source, actor, "load slate")
+
+    def _save(self, data: SlateData, source: str, actor: Actor, action: str) -> None:
+        """The one write of a slate. Each public method passes its own fixed ``action``, so a caller
+        cannot ask for a lesser one."""
         require(actor, action)
         tables = data.tables()
         with self._write_lock:
@@ -224,14 +235,20 @@ class Store:
         data, problems = check(raw)
         if problems:
             raise ValidationError(problems)
-        self.save(data, source=f"brought back: {rows['source'].iloc[0]}", actor=actor, action="bring back slate")
+        self._save(data, f"brought back: {rows['source'].iloc[0]}", actor, "bring back slate")
         return data
 
-    def replace_table(self, name: str, frame: pd.DataFrame, source: str, actor: Actor,
-                      action: str = "replace table") -> SlateData | None:
-        """The stored slate with table ``name`` replaced by ``frame``, validated as a whole: stored
-        only if clean (else ``ValidationError`` naming every problem, and nothing changes). Returns
-        the new slate, or None when ``frame`` changes nothing (nothing is stored)."""
+    def replace_table(self, name: str, frame: pd.DataFrame, source: str, actor: Actor) -> SlateData | None:
+        """The stored slate with table ``name`` replaced by ``frame`` (an uploaded file), validated
+        as a whole: stored only if clean (else ``ValidationError`` naming every problem, and nothing
+        changes). Returns the new slate, or None when ``frame`` changes nothing (nothing is stored)."""
+        return self._replace(name, frame, source, actor, "replace table")
+
+    def edit_table(self, name: str, frame: pd.DataFrame, source: str, actor: Actor) -> SlateData | None:
+        """As ``replace_table``, for a table edited in the app (the ``edit table`` action)."""
+        return self._replace(name, frame, source, actor, "edit table")
+
+    def _replace(self, name: str, frame: pd.DataFrame, source: str, actor: Actor, action: str) -> SlateData | None:
         require(actor, action)
         if name not in TABLES:
             raise ValidationError([Problem(name, "", "", f"no table named {name!r} in the data contract")])
@@ -243,7 +260,7 @@ class Store:
             raise ValidationError(problems)
         if content_hash(data) == self.meta()["content_hash"]:
             return None
-        self.save(data, source=source, actor=actor, action=action)
+        self._save(data, source, actor, action)
         return data
 
     def meta(self) -> dict:
