@@ -11,16 +11,27 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from dashboard.state import actor, auth_settings, choose_plan, current, warm_up  # noqa: E402
+from dashboard.state import actor, auth_settings, choose_plan, current, secrets_problems, store, warm_up  # noqa: E402
+from planning.access import Refused  # noqa: E402
 
-st.set_page_config(page_title="Slate Planner", page_icon=":material/movie:", layout="wide")
+# An emoji favicon: the browser draws it itself (a ``:material/...:`` page icon is fetched from Google's
+# servers, and nothing here may reach outside this computer; the sidebar's icons use a bundled font).
+st.set_page_config(page_title="Slate Planner", page_icon="🎬", layout="wide")
 
 auth = auth_settings()
-if auth is not None and not auth.get("cookie_secret"):
-    st.error("Sign-in is configured but `[auth] cookie_secret` is missing in .streamlit/secrets.toml: "
-             "set it to a long random string (see README, Sign-in).")
+problems = secrets_problems()
+if problems:            # fail closed: nobody signs in on a configuration that cannot be trusted
+    st.error("Sign-in cannot start; fix .streamlit/secrets.toml (see README, Sign-in):\n\n"
+             + "\n".join(f"- {p}" for p in problems))
     st.stop()
-me = actor()
+try:
+    me = actor()
+except Refused as why:
+    store().refused(str(st.user.get("email") or st.user.get("sub") or "(no email)"), "sign in", str(why))
+    st.title("Slate Planner")
+    st.error(f"You cannot use Slate Planner: {why}.")
+    st.button("Sign out", key="sign_out_refused", on_click=st.logout)
+    st.stop()
 if me is None:
     st.title("Slate Planner")
     st.write("Sign in with your studio account to see the slate.")

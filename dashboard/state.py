@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import config
-from planning.access import Actor, local_operator, role_for
+from planning.access import Actor, config_problems, local_operator, signed_in
 from planning.data.inputs import SlateData
 from planning.data.store import Store
 from planning.data.validate import ValidationError
@@ -41,14 +41,26 @@ def auth_settings() -> dict | None:
 
 def actor() -> Actor | None:
     """Who is using this session: without sign-in configured, this computer's user as admin
-    (single-user mode); with it, the signed-in email and its configured role (None before sign-in)."""
+    (single-user mode); with it, the signed-in user (``access.signed_in``: a verified email and its
+    role; raises ``Refused`` for an account that may not use the app), None before sign-in."""
     if auth_settings() is None:
         return local_operator()
     if not getattr(st.user, "is_logged_in", False):      # (AppTest has no sign-in at all)
         return None
-    roles = {k: list(v) if not isinstance(v, str) else v for k, v in dict(st.secrets.get("roles", {})).items()}
-    email = str(st.user.get("email") or "")
-    return Actor(email, role_for(email, roles))
+    return signed_in(st.user.to_dict(), _section("roles"), _section("access"))
+
+
+def _section(name: str) -> dict:
+    """A secrets section as plain values (lists stay lists, a string stays a string)."""
+    return {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in dict(st.secrets.get(name, {})).items()}
+
+
+def secrets_problems() -> list[str]:
+    """``access.config_problems`` of this app's secrets (empty in single-user mode)."""
+    auth = auth_settings()
+    if auth is None:
+        return []
+    return config_problems({"auth": auth, "roles": _section("roles"), "access": _section("access")})
 
 
 @dataclass(frozen=True)

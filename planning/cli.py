@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning import config
-from planning.access import Forbidden, local_operator
+from planning.access import Forbidden, config_problems, local_operator
 from planning.data.validate import ValidationError
 from planning.scenarios.store import ScenarioError
 
@@ -385,17 +385,34 @@ def cmd_audit(args) -> int:
     return 0
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")   # server.allowedHosts compares bare names (no brackets)
+
+
 def serving_address(secrets: dict, allow_network: bool) -> str:
     """Where ``slate app`` listens: every interface when sign-in is configured (``[auth]``) or the
     operator allows it (``SLATE_ALLOW_NETWORK=1``, no sign-in: anyone who can reach the port can
-    change the slate); else this computer only. Sign-in without a cookie secret is an error."""
-    auth = secrets.get("auth")
-    if auth is not None:
-        if not auth.get("cookie_secret"):
-            raise ValueError("sign-in is configured in .streamlit/secrets.toml but [auth] cookie_secret is missing: "
-                             "set it to a long random string")
+    change the slate); else this computer only. Sign-in that ``access.config_problems`` faults
+    (a missing, example or short cookie secret; roles that are not lists) is an error."""
+    problems = config_problems(secrets)
+    if problems:
+        raise ValueError("sign-in in .streamlit/secrets.toml cannot start: " + "; ".join(problems))
+    if secrets.get("auth") is not None:
         return "0.0.0.0"
     return "0.0.0.0" if allow_network else "127.0.0.1"
+
+
+def allowed_hosts(secrets: dict, extra: str = "") -> list[str]:
+    """The Host names the app answers (``server.allowedHosts``, against DNS rebinding): this
+    computer's, plus the public host of ``[auth] redirect_uri`` when sign-in is configured, plus
+    ``SLATE_ALLOWED_HOSTS`` (comma-separated, e.g. a reverse proxy's name)."""
+    from urllib.parse import urlsplit
+
+    hosts = list(LOCAL_HOSTS)
+    redirect = (secrets.get("auth") or {}).get("redirect_uri")
+    if redirect and urlsplit(str(redirect)).hostname:
+        hosts.append(urlsplit(str(redirect)).hostname)
+    hosts += [h.strip() for h in extra.split(",") if h.strip()]
+    return list(dict.fromkeys(hosts))
 
 
 def read_secrets(path: Path) -> dict:
@@ -414,12 +431,15 @@ def cmd_app(args) -> int:
     if args.data_dir:
         env["SLATE_DATA_DIR"] = str(Path(args.data_dir).resolve())
     secrets = config.ROOT / ".streamlit" / "secrets.toml"
-    address = serving_address(read_secrets(secrets), config.allow_network())
+    settings = read_secrets(secrets)
+    address = serving_address(settings, config.allow_network())
     if address == "127.0.0.1":
         print(f"single-user mode: only this computer can open http://localhost:{args.port} (no sign-in is "
               "configured; see README, Sign-in)", flush=True)
     cmd = [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "dashboard" / "app.py"),
            "--server.port", str(args.port), "--server.address", address]
+    for host in allowed_hosts(settings, os.environ.get("SLATE_ALLOWED_HOSTS", "")):
+        cmd += ["--server.allowedHosts", host]
     return subprocess.call(cmd, env=env, cwd=config.ROOT)
 
 

@@ -14,7 +14,9 @@ import time
 
 import pytest
 
-from planning.access import Actor, Forbidden, role_for
+import tomllib
+
+from planning.access import Actor, Forbidden, Refused, config_problems, local_operator, role_for, signed_in
 from planning.cli import serving_address
 from planning.data.store import Store
 from planning.scenarios.store import ScenarioStore
@@ -34,10 +36,83 @@ def test_roles_come_from_emails_and_domains():
     assert role_for("someone@else.test", ROLES) == "viewer"                 # everyone else: the default
     assert role_for("someone@else.test", {**ROLES, "default": "planner"}) == "planner"
     assert role_for("boss@studio.test", {"admin": ["@studio.test"], "planner": ["boss@studio.test"]}) == "planner"
+    assert role_for("ana@studio.test", {"admin": ["ana@studio.test"], "planner": ["ana@studio.test"]}) == "admin"
+
+
+def test_unlisted_accounts_can_be_refused_and_unknown_defaults_fail_closed():
+    assert role_for("someone@else.test", {**ROLES, "default": "none"}) is None
+    assert role_for("someone@else.test", {**ROLES, "default": "admn"}) is None       # a typo: nobody, not viewer
+    assert role_for("ana@studio.test", {**ROLES, "default": "none"}) == "planner"      # listed: still in
+    with pytest.raises(Refused, match="not on this studio's list"):
+        signed_in(claims("someone@else.test"), {**ROLES, "default": "none"})
+
+
+def claims(email, **extra):
+    return {"iss": "https://idp.test", "sub": "id-" + str(email), "email": email, "email_verified": True, **extra}
+
+
+def test_sign_in_takes_a_verified_normalised_email_and_nothing_else():
+    assert signed_in(claims("Ana@STUDIO.test"), ROLES) == Actor("ana@studio.test", "planner")   # one form everywhere
+    assert signed_in(claims("  Boss@Studio.Test "), ROLES) == ADMIN
+    for bad, why in [(claims("ana@studio.test", email_verified=False), "not verified"),
+                     ({**claims("ana@studio.test"), "email_verified": None}, "not verified"),
+                     (claims(""), "no email"), (claims(None), "no email"), (claims("ana"), "no email"),
+                     ({**claims("ana@studio.test"), "sub": ""}, "no issuer or subject"),
+                     ({**claims("ana@studio.test"), "iss": None}, "no issuer or subject"),
+                     (claims("\u212aate@studio.test"), "stand for others"),           # Kelvin sign folds to k
+                     (claims("boss@\uff53tudio.test"), "stand for others"),           # fullwidth s
+                     (claims("bo\u017fs@studio.test"), "stand for others")]:           # long s folds to s
+        with pytest.raises(Refused, match=why):
+            signed_in(bad, ROLES)
+    unverified = claims("ana@studio.test", email_verified=None)
+    assert signed_in(unverified, ROLES, {"require_verified_email": False}).user == "ana@studio.test"
+    assert signed_in(claims("josé@studio.test"), ROLES).user == "josé@studio.test"     # plain accents are fine
+
+
+def test_sign_in_refuses_to_start_on_an_example_or_weak_configuration():
+    example = tomllib.loads((ROOT / ".streamlit" / "secrets.example.toml").read_text())
+    assert any("cookie_secret" in p for p in config_problems(example))          # the shipped example never starts
+    good = {"auth": {"cookie_secret": "k" * 32}, "roles": dict(ROLES, default="none"),
+            "access": {"require_verified_email": True}}
+    assert config_problems(good) == []
+    assert config_problems({}) == []                                            # single-user mode
+    for change, says in [({"auth": {"cookie_secret": "k" * 31}}, "shorter than 32 bytes"),
+                         ({"auth": {"cookie_secret": "change-me" + "k" * 40}}, "the example"),
+                         ({"auth": {"cookie_secret": ""}}, "missing"),
+                         ({"roles": {"admin": "boss@studio.test"}}, "must be a list"),
+                         ({"roles": {"planner": ["ok@x.test", 3]}}, "must be a list"),
+                         ({"roles": {"admins": ["boss@studio.test"]}}, "admins is not a role"),
+                         ({"roles": {"default": "viewr"}}, "default = 'viewr'"),
+                         ({"access": {"require_verified_email": "no"}}, "true or false"),
+                         ({"access": {"allow_all": True}}, "not a setting")]:
+        problems = config_problems({**good, **change})
+        assert len(problems) == 1 and says in problems[0], problems
+
+
+def test_the_command_line_user_comes_from_the_real_uid_not_the_environment(monkeypatch):
+    import pwd
+
+    monkeypatch.setenv("LOGNAME", "boss")
+    monkeypatch.setenv("USER", "boss")
+    assert local_operator().user == pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_store_files_are_readable_by_their_owner_only(tmp_path):
+    store = Store(tmp_path / "slate.duckdb")
+    store.load(SAMPLE, actor=ADMIN)
+    scenarios = ScenarioStore(tmp_path / "scenarios.duckdb")
+    scenarios.save(Scenario("mine"), actor=PLANNER)
+    for file in (tmp_path / "slate.duckdb", tmp_path / "scenarios.duckdb"):
+        assert file.stat().st_mode & 0o777 == 0o600, file
 
 
 def snapshot(store: Store) -> tuple:
-    return store.meta()["content_hash"], len(store.history()), len(store.audit())
+    """What a refused write must leave alone: the slate and its kept history."""
+    return store.meta()["content_hash"], len(store.history())
+
+
+def refusals(log: pd.DataFrame) -> list[list[str]]:
+    return log.loc[log["action"].str.startswith("refused: "), ["user", "role", "action"]].values.tolist()
 
 
 def test_only_an_admin_changes_the_slate_and_each_change_is_logged(tmp_path):
@@ -56,9 +131,13 @@ def test_only_an_admin_changes_the_slate_and_each_change_is_logged(tmp_path):
         with pytest.raises(Forbidden):
             store.save(data, source="x", actor=who)
         assert snapshot(store) == before                                        # nothing changed
+    assert sorted(map(tuple, refusals(store.audit()))) == sorted(          # every refused attempt is logged
+        (who.user, who.role, f"refused: {action}") for who in (VIEWER, PLANNER)
+        for action in ("load slate", "edit table", "bring back slate", "load slate"))
     store.edit_table("productions", renamed, source="edit", actor=ADMIN)
     store.bring_back(1, actor=ADMIN)
     log = store.audit()
+    log = log[~log["action"].str.startswith("refused: ")]
     assert log[["user", "role", "action"]].values.tolist() == [
         ["boss@studio.test", "admin", "bring back slate"], ["boss@studio.test", "admin", "edit table"],
         ["boss@studio.test", "admin", "load slate"]]
@@ -83,6 +162,8 @@ def test_a_store_method_checks_its_own_action_whatever_the_caller_asks(tmp_path)
         with pytest.raises(Forbidden, match="admin role"):
             call()
     assert snapshot(store) == before
+    assert [a for _, _, a in refusals(store.audit())] == ["refused: restore slate", "refused: edit table",
+                                                          "refused: replace table"]
 
 
 def test_planners_change_their_own_scenarios_admins_anyones_viewers_none(tmp_path):
@@ -91,7 +172,7 @@ def test_planners_change_their_own_scenarios_admins_anyones_viewers_none(tmp_pat
         store.save(Scenario("viewer's"), actor=VIEWER)
     store.save(Scenario("ana's", note="v1"), actor=PLANNER)
     other = Actor("ben@studio.test", "planner")
-    before = (store.list().to_dict("records"), len(store.audit()))
+    before = store.list().to_dict("records")
     with pytest.raises(Forbidden, match=r"only its author \(ana@studio.test\) or an admin"):
         store.save(Scenario("ana's", note="ben's"), actor=other, replace=True)
     with pytest.raises(Forbidden):
@@ -100,7 +181,11 @@ def test_planners_change_their_own_scenarios_admins_anyones_viewers_none(tmp_pat
         store.delete("ana's", actor=other)
     with pytest.raises(Forbidden):
         store.delete("ana's", actor=VIEWER)
-    assert (store.list().to_dict("records"), len(store.audit())) == before     # nothing changed
+    assert store.list().to_dict("records") == before                           # nothing changed
+    assert refusals(store.audit()) == [                                         # newest first, each logged
+        ["intern@studio.test", "viewer", "refused: delete"], ["ben@studio.test", "planner", "refused: delete"],
+        ["ben@studio.test", "planner", "refused: rename"], ["ben@studio.test", "planner", "refused: save"],
+        ["intern@studio.test", "viewer", "refused: save"]]
     store.save(Scenario("ana's", note="v2"), actor=PLANNER, replace=True)      # her own: fine
     store.rename("ana's", "Ana's plan", actor=ADMIN)                           # an admin: anyone's
     store.delete("Ana's plan", actor=ADMIN)
@@ -109,6 +194,7 @@ def test_planners_change_their_own_scenarios_admins_anyones_viewers_none(tmp_pat
     store.undo_replace("Ana's plan", actor=PLANNER)
     assert store.list()["created_by"].tolist() == ["ana@studio.test"]         # the author is the signed-in user
     log = store.audit()
+    log = log[~log["action"].str.startswith("refused: ")]
     assert log[["user", "action", "target"]].values.tolist()[::-1] == [
         ["ana@studio.test", "save scenario", "ana's"], ["ana@studio.test", "replace scenario", "ana's"],
         ["boss@studio.test", "rename scenario", "Ana's plan"], ["boss@studio.test", "delete scenario", "Ana's plan"],
@@ -121,6 +207,8 @@ def test_sign_in_needs_a_cookie_secret_and_decides_where_the_app_listens():
     assert serving_address({"auth": {"cookie_secret": "x" * 32}}, allow_network=False) == "0.0.0.0"
     with pytest.raises(ValueError, match="cookie_secret is missing"):
         serving_address({"auth": {"client_id": "x"}}, allow_network=False)
+    with pytest.raises(ValueError, match="example or shorter"):
+        serving_address({"auth": {"cookie_secret": "change-me: a long random string"}}, allow_network=False)
 
 
 def listening(port: int) -> list[str]:

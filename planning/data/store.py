@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from planning.access import Actor, require
+from planning.access import Actor, Forbidden, require
 from planning.data.inputs import SlateData
 from planning.data.schema import TABLES
 from planning.data.validate import Problem, ValidationError, check
@@ -35,6 +35,18 @@ AUDIT = """CREATE TABLE IF NOT EXISTS audit ("at" TIMESTAMP, "user" VARCHAR, rol
     target VARCHAR, detail VARCHAR)"""
 HISTORY = """CREATE TABLE IF NOT EXISTS slate_history (version INTEGER, source VARCHAR, content_hash VARCHAR,
     loaded_at TIMESTAMP, replaced_at TIMESTAMP, productions INTEGER, part VARCHAR, payload BLOB)"""
+
+
+def private(path: str | Path) -> None:
+    """Make a store's database file (and its write-ahead log) readable by this user only (0600):
+    it holds confidential budgets."""
+    if str(path) == ":memory:":
+        return
+    for file in (Path(path), Path(f"{path}.wal")):
+        try:
+            file.chmod(0o600)
+        except FileNotFoundError:
+            pass
 
 
 def _blob(frame: pd.DataFrame) -> bytes:
@@ -126,6 +138,28 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(self.path)
         self._write_lock = threading.Lock()
+        private(self.path)
+
+    def _check(self, actor: Actor, action: str, target: str) -> None:
+        """``require``, with a refusal written to the audit log before ``Forbidden`` is raised."""
+        try:
+            require(actor, action)
+        except Forbidden as why:
+            self.refused(actor.user, action, str(why), role=actor.role, target=target)
+            raise
+
+    def refused(self, user: str, action: str, detail: str, role: str = "", target: str = "") -> None:
+        """Log an attempt that was refused (an action a role may not do, a sign-in turned away)."""
+        with self._write_lock:
+            cur = self._con.cursor()
+            try:
+                cur.execute(AUDIT)
+                cur.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
+                            [pd.Timestamp.now(tz="UTC").tz_localize(None), user, role, f"refused: {action}",
+                             target, detail])
+            finally:
+                cur.close()
+        private(self.path)
 
     def close(self) -> None:
         self._con.close()
@@ -153,7 +187,7 @@ class Store:
         return self._load(folder, actor, str(folder), "restore slate")
 
     def _load(self, folder: str | Path, actor: Actor, source: str, action: str) -> SlateData:
-        require(actor, action)
+        self._check(actor, action, source)
         data = load_folder(folder)
         self._save(data, source, actor, action)
         return data
@@ -165,7 +199,7 @@ class Store:
     def _save(self, data: SlateData, source: str, actor: Actor, action: str) -> None:
         """The one write of a slate. Each public method passes its own fixed ``action``, so a caller
         cannot ask for a lesser one."""
-        require(actor, action)
+        self._check(actor, action, source)
         tables = data.tables()
         with self._write_lock:
             cur = self._con.cursor()
@@ -191,6 +225,7 @@ class Store:
                 cur.execute(sql, [pd.Timestamp.now(tz="UTC").tz_localize(None), actor.user, actor.role, action,
                                   source, f"rows: {rows}"])
                 cur.execute("COMMIT")
+                private(self.path)
             except duckdb.Error as exc:
                 cur.execute("ROLLBACK")
                 raise StoreError(str(exc), sql) from exc
@@ -227,7 +262,7 @@ class Store:
 
     def bring_back(self, version: int, actor: Actor) -> SlateData:
         """Load an earlier slate again (the one it replaces is kept in turn)."""
-        require(actor, "bring back slate")
+        self._check(actor, "bring back slate", f"slate #{version}")
         rows = self.query("SELECT part, payload, source FROM slate_history WHERE version = ?", [int(version)])
         if rows.empty:
             raise ValidationError([Problem("", "", "", f"no earlier slate number {version} is kept")])
@@ -249,7 +284,7 @@ class Store:
         return self._replace(name, frame, source, actor, "edit table")
 
     def _replace(self, name: str, frame: pd.DataFrame, source: str, actor: Actor, action: str) -> SlateData | None:
-        require(actor, action)
+        self._check(actor, action, name)
         if name not in TABLES:
             raise ValidationError([Problem(name, "", "", f"no table named {name!r} in the data contract")])
         raw = self.slate().tables()

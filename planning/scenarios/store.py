@@ -21,6 +21,7 @@ row to ``audit(at, user, role, action, target, detail)`` in the same transaction
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import threading
@@ -31,7 +32,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from planning.access import Actor, require
+from planning.access import Actor, Forbidden, require
+from planning.data.store import private
 from planning.scenarios.types import Scenario
 
 LOCK_TIMEOUT = 30.0
@@ -73,6 +75,22 @@ def _from_blob(blob: bytes) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(blob))
 
 
+def _audits_refusals(method):
+    """A store method whose ``Forbidden`` (raised inside its transaction, which rolls back) leaves
+    an audit row of the refusal, written after the rollback."""
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Forbidden as why:
+            actor = kwargs.get("actor") or next(a for a in args if isinstance(a, Actor))
+            target = str(getattr(args[0], "name", args[0])) if args else ""
+            with self._transaction() as con:
+                self._audit(con, actor, f"refused: {method.__name__.replace('_', ' ')}", target, str(why))
+            raise
+    return checked
+
+
 class ScenarioStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -100,6 +118,7 @@ class ScenarioStore:
                 yield con
             finally:
                 con.close()
+                private(self.path)
 
     @contextmanager
     def _transaction(self):
@@ -135,6 +154,7 @@ class ScenarioStore:
         con.execute("DELETE FROM scenarios WHERE name = ?", [name])
         con.execute("DELETE FROM scenario_results WHERE name = ?", [name])
 
+    @_audits_refusals
     def save(self, scenario: Scenario, actor: Actor, results: dict[str, pd.DataFrame] | None = None,
              summary: dict | None = None, replace: bool = False) -> None:
         """Insert a scenario and its results in one transaction. A name that is taken raises
@@ -189,6 +209,7 @@ class ScenarioStore:
             return con.execute("""SELECT version, replaced_at, replaced_by, note, saved_by, saved_at
                                   FROM scenario_versions WHERE name = ? ORDER BY version DESC""", [name]).df()
 
+    @_audits_refusals
     def undo_replace(self, name: str, actor: Actor) -> None:
         """Bring back the newest kept version of ``name``; the scenario it takes the place of is kept
         as a version in turn. Raises ``ScenarioError`` when there is none."""
@@ -242,6 +263,7 @@ class ScenarioStore:
         overrides, summary = rows[0]
         return Scenario.from_json(name, overrides), {p: _from_blob(b) for p, b in parts}, json.loads(summary)
 
+    @_audits_refusals
     def rename(self, old: str, new: str, actor: Actor) -> None:
         with self._transaction() as con:
             if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [new]).fetchall():
@@ -254,6 +276,7 @@ class ScenarioStore:
             con.execute("UPDATE scenario_results SET name = ? WHERE name = ?", [new, old])
             self._audit(con, actor, "rename scenario", new, f"was {old!r}")
 
+    @_audits_refusals
     def delete(self, name: str, actor: Actor) -> None:
         """Delete a scenario; it is kept as a version, so ``undo_replace`` can bring it back."""
         with self._transaction() as con:
