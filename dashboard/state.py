@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import config
-from planning.access import Actor, config_problems, local_operator, signed_in
+from planning.access import Actor, Forbidden, config_problems, local_operator, require, signed_in
 from planning.data.inputs import SlateData
 from planning.data.store import Store
 from planning.data.validate import ValidationError
@@ -148,15 +148,22 @@ def _jobs() -> dict[str, Job]:
     return {}
 
 
-def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions, start: pd.DataFrame | None = None) -> Job | None:
+def start_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions, start: pd.DataFrame | None = None,
+               who: Actor | None = None) -> Job | None:
     """Start computing a plan in the background (unless it is cached or already running), from the
-    schedule ``start`` when given (a search hint only: the plan is cached on its settings alone)."""
+    schedule ``start`` when given (a search hint only: the plan is cached on its settings alone).
+    Reading a computed plan is every role's; starting a solve other than the shared baseline takes
+    the ``optimize`` action (``Forbidden`` otherwise, before any work starts)."""
     key = result_key(loaded.key, scenario, options)
     with _JOBS_LOCK:
         if key in _results():
             return None
         if key in _jobs():
             return _jobs()[key]
+        if not (scenario == baseline(loaded) and options == DEFAULT_OPTIONS):
+            if who is None:
+                raise Forbidden(f"nobody signed in may plan {scenario.name!r}; nothing was started")
+            require(who, "optimize")
         job = Job(threading.Thread(daemon=True), time.perf_counter(), {"stage": "preparing", "gap": None}, {})
 
         def work():
@@ -195,7 +202,11 @@ def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions =
 
     Returns ``None`` (after showing the error) when the scenario cannot be run.
     """
-    job = start_plan(loaded, scenario, options, start)
+    try:
+        job = start_plan(loaded, scenario, options, start, who=actor())
+    except Forbidden as why:
+        st.error(f"{why}.")
+        return None
     if job is not None:
         with st.status(label + "…", expanded=True) as status:
             line = st.empty()

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import pandas as pd
 
+from planning.access import Actor, Forbidden
 from planning.plan import as_planned
 from planning.sample import make_slate, write_slate
 
@@ -299,8 +300,9 @@ def test_plans_are_shared_and_solves_queue_for_a_free_slot():
     held = 0
     while state.SOLVE_SLOTS.acquire(blocking=False):  # every slot busy
         held += 1
+    planner = Actor("ana@studio.test", "planner")
     try:
-        job = state.start_plan(loaded, scenario, options)
+        job = state.start_plan(loaded, scenario, options, who=planner)
         assert state.start_plan(loaded, scenario, options) is job  # the second asker joins the first
         job.thread.join(0.5)
         assert job.thread.is_alive() and job.info["stage"].startswith("waiting")
@@ -311,6 +313,30 @@ def test_plans_are_shared_and_solves_queue_for_a_free_slot():
     result = state.cached_result("tiny-slate", scenario, options)
     assert result is not None and result.kpis["conflicts"] == 0  # B moves after A
     assert state.start_plan(loaded, scenario, options) is None  # cached: no new job
+
+
+def test_a_viewer_cannot_start_a_solve_only_read_plans():
+    """Optimizing is planner work, checked where the work starts (a viewer opening a saved scenario
+    in What-if, or any forged request, starts nothing); the shared baseline and cached plans are
+    everyone's to read."""
+    from dashboard import state
+    from factory import demand, phase, production, resource, slate
+    from planning.optimizer import PlanOptions
+    from planning.scenarios.types import Scenario
+
+    data = slate([production("A")], [phase("A", "shoot", 2, 0)], [resource("G&E", capacity=1)],
+                 [demand("A", "shoot", "G&E")])
+    loaded = state.Loaded(data, "tiny", "viewer-slate")
+    whatif = Scenario("what-if", base_hash="viewer-slate", slips={"A": 1})
+    for who in (Actor("intern@studio.test", "viewer"), None):
+        with pytest.raises(Forbidden):
+            state.start_plan(loaded, whatif, PlanOptions(time_limit=2.0), who=who)
+        with pytest.raises(Forbidden):
+            state.start_plan(loaded, state.baseline(loaded), PlanOptions(time_limit=2.0), who=who)  # other options
+    assert not any(key.startswith("viewer-slate") for key in state._jobs())
+    job = state.start_plan(loaded, state.baseline(loaded), state.DEFAULT_OPTIONS, who=Actor("intern@studio.test", "viewer"))
+    job.thread.join(60)
+    assert state.cached_result("viewer-slate", state.baseline(loaded)) is not None
 
 
 def test_with_sign_in_configured_nothing_shows_until_signed_in(tmp_path, monkeypatch):

@@ -239,3 +239,16 @@ def test_a_replan_does_not_depend_on_how_fast_the_machine_is(sample_data, monkey
     monkeypatch.setattr(stages.time, "perf_counter", lambda: float(next(clock)))
     rushed = replan(sample_data, inputs, s.start[0], s.duration[0], s.goes[0], PlanOptions())
     assert (calm == rushed).all() and (calm != s.start[0]).any()
+
+
+def test_a_run_asking_for_more_samples_than_allowed_is_refused_before_any_work(sample_data, monkeypatch):
+    """A forged request cannot tie up the machine: the bound is checked where the samples are drawn."""
+    from planning.risk import run as risk_run
+
+    monkeypatch.setattr(risk_run, "prepare", lambda *a, **k: pytest.fail("work started"))
+    schedule = planned_schedule(sample_data)
+    for options in (risk_run.RiskOptions(samples=risk_run.MAX_SAMPLES + 1),
+                    risk_run.RiskOptions(samples=risk_run.MAX_REPLAN_SAMPLES + 1, replan=True),
+                    risk_run.RiskOptions(samples=0)):
+        with pytest.raises(ValueError, match="samples may be asked for at once"):
+            risk_run.run(sample_data, schedule, options)

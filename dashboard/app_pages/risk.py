@@ -7,13 +7,15 @@ import time
 import pandas as pd
 import streamlit as st
 
+from dashboard.downloads import risk_downloads
 from dashboard.risk_figures import delivery_figure, fan_figure, overbooking_figure
-from dashboard.state import current, shown_plan
+from dashboard.state import actor, current, shown_plan
+from planning.access import Forbidden, require
 from planning import config
 from planning.analysis.capacity import counted_productions
 from planning.finance.flows import funding_need, position
 from planning.risk import results
-from planning.risk.run import RiskOptions, run
+from planning.risk.run import MAX_SAMPLES, RiskOptions, run
 
 SECONDS_PER_REPLAN = 1.8      # measured: one quick search per sample of the sample slate, on one core
 KEPT_RUNS = 4
@@ -29,16 +31,17 @@ st.caption(f"Samples of the plan **{plan.origin.label}** (pick another in the si
 
 who = counted_productions(data, 0)
 c = st.columns([1, 1, 2.2, 1.4])
-samples = c[0].number_input("Samples", 10, 20_000, 1000, step=100, key="risk_samples")
+samples = c[0].number_input("Samples", 10, MAX_SAMPLES, 1000, step=100, key="risk_samples")
 seed = c[1].number_input("Seed", 0, 2**31 - 1, 0, key="risk_seed",
                          help="The same seed gives the same numbers, on this computer or a cluster")
 threshold = c[2].slider("Development counted from", 0, 100, 0, step=5, format="%d%%", key="risk_threshold",
                         disabled=not who["status"].eq("development").any(),
                         help="Count development productions from this chance of going ahead; below it a "
                              "development production never goes ahead in the samples") / 100
-replan = c[3].toggle("Re-plan each sample", key="risk_replan",
+me = actor()
+replan = c[3].toggle("Re-plan each sample", key="risk_replan", disabled=not me.may("optimize"),
                      help="After each sample's first surprise, re-plan what has not begun (the optimizer's quick "
-                          "search) and compare with the plan as it stands. Much slower.")
+                          "search) and compare with the plan as it stands. Much slower. Takes the planner role.")
 who = counted_productions(data, threshold)
 if who["status"].eq("development").any():
     counted = who[(who["status"] == "development") & who["counted"]]
@@ -57,18 +60,26 @@ if replan:
 key = (loaded.key, plan.origin.label, str(plan.origin.made_at), options)
 runs = st.session_state.setdefault("risk_runs", {})
 if st.button("Run the samples", type="primary", key="risk_run"):
+    if replan:
+        try:
+            require(me, "optimize")          # re-planning is optimizing: checked where the work starts
+        except Forbidden as why:
+            st.error(f"{why}.")
+            st.stop()
     bar = st.progress(0.0, text="Drawing samples…")
     t0 = time.perf_counter()
-    merged = run(data, plan.schedule, options,
-                 lambda done, total: bar.progress(done / total, text=f"Samples: {done} of {total} chunks done"))
+    try:
+        merged = run(data, plan.schedule, options,
+                     lambda done, total: bar.progress(done / total, text=f"Samples: {done} of {total} chunks done"))
+    except ValueError as why:
+        bar.empty()
+        st.error(f"{why}.")
+        st.stop()
     seconds = time.perf_counter() - t0
     bar.empty()
     tables = results.tables(data, merged)
-    made = pd.Timestamp.now(tz="UTC")
-    about = results.about_line(plan.origin.label, loaded.key, merged, made)
-    downloads = {"stem": f"slate-risk-{'-'.join(plan.origin.name.lower().split())}-{loaded.key[:8]}-{made:%Y-%m-%d}",
-                 "xlsx": results.workbook(tables, about),       # made once per run, not on every rerun
-                 "csv": f"# {about}\n".encode() + tables["cash_fan"].to_csv(index=False).encode()}
+    # made once per run, not on every rerun
+    downloads = risk_downloads(plan.origin, loaded.key, merged, tables, pd.Timestamp.now(tz="UTC"))
     runs[key] = (merged, tables, seconds, downloads)
     for old in list(runs)[:-KEPT_RUNS]:
         del runs[old]

@@ -35,6 +35,10 @@ REPLAN_CHUNK = 4     # samples per chunk when re-planning (a chunk is a few seco
 DRIVER_FIELDS = ("finish", "peak_need", "cost", "unit_weeks_short", "stage_weeks_short")
 
 
+MAX_SAMPLES = 20_000         # samples one run may draw (about 20 s on the sample slate)
+MAX_REPLAN_SAMPLES = 2_000   # ... when each is re-planned (about 30 minutes on two cores)
+
+
 @dataclass(frozen=True)
 class RiskOptions:
     """``samples``, ``seed``; ``replan`` each sample; ``threshold``: development productions count
@@ -157,8 +161,13 @@ def executor(options: RiskOptions):
 def run(data: SlateData, schedule, options: RiskOptions, progress=None) -> Merged:
     """Every sample of ``schedule`` (a plan's production_id, phase_id, start_week) on ``data``.
 
-    ``progress`` (optional) is called with ``(chunks done, chunks)`` after each chunk.
+    ``progress`` (optional) is called with ``(chunks done, chunks)`` after each chunk. At most
+    ``MAX_SAMPLES`` (``MAX_REPLAN_SAMPLES`` when re-planning): a request for more is refused, not run.
     """
+    most = MAX_REPLAN_SAMPLES if options.replan else MAX_SAMPLES
+    if not 1 <= options.samples <= most:
+        raise ValueError(f"{options.samples:,} samples: between 1 and {most:,} {'re-planned ' if options.replan else ''}"
+                         "samples may be asked for at once")
     inputs = prepare(data, schedule, options.threshold)
     todo = options.chunks()
     report = progress or (lambda done, total: None)
