@@ -77,7 +77,8 @@ def require(actor: Actor, action: str, owner: str | None = None) -> None:
 MIN_SECRET_BYTES = 32
 EXAMPLE_SECRET = "change-me"                # how the example secrets file marks a value to replace
 ROLE_KEYS = {*ROLES, "default"}
-ACCESS_KEYS = {"require_verified_email"}
+ACCESS_KEYS = {"require_verified_email", "session_hours"}
+SESSION_HOURS = 12.0          # a sign-in lasts a working day, whatever the browser cookie says
 
 
 class Refused(PermissionError):
@@ -133,6 +134,22 @@ def signed_in(claims: dict, roles: dict, access: dict | None = None) -> Actor:
     return Actor(email, role)
 
 
+def session_id(claims: dict) -> str:
+    """One sign-in: the issuer, subject and the time the provider issued its token."""
+    return f"{claims.get('iss')} {claims.get('sub')} {claims.get('iat')}"
+
+
+def session_ended(claims: dict, access: dict | None, now: float) -> bool:
+    """True when the sign-in in ``claims`` is older than ``[access] session_hours`` (default
+    ``SESSION_HOURS``) or carries no issue time: the user signs in again."""
+    hours = float((access or {}).get("session_hours", SESSION_HOURS))
+    try:
+        issued = float(claims.get("iat"))
+    except (TypeError, ValueError):
+        return True
+    return not issued - 300 <= now <= issued + hours * 3600     # 5 minutes' grace for clock skew
+
+
 def config_problems(secrets: dict) -> list[str]:
     """What stops sign-in from starting: one line per problem with ``[auth]``, ``[roles]`` or
     ``[access]`` (empty when there is no ``[auth]``: single-user mode)."""
@@ -157,7 +174,10 @@ def config_problems(secrets: dict) -> list[str]:
             problems.append(f'[roles] {key} must be a list of emails or @domains, e.g. {key} = ["ana@studio.com"]')
     for key, value in secrets.get("access", {}).items():
         if key not in ACCESS_KEYS:
-            problems.append(f"[access] {key} is not a setting (only require_verified_email)")
+            problems.append(f"[access] {key} is not a setting (only {', '.join(sorted(ACCESS_KEYS))})")
+        elif key == "session_hours":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 24 * 30:
+                problems.append("[access] session_hours must be a number of hours between 0 and 720")
         elif not isinstance(value, bool):
             problems.append(f"[access] {key} must be true or false")
     return problems

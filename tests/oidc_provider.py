@@ -25,8 +25,8 @@ CLIENT_ID, CLIENT_SECRET = "slate-planner-test", "test-client-secret"
 class Provider:
     """``Provider(accounts).start()``; ``.issuer`` is its base URL; ``.stop()`` ends it."""
 
-    def __init__(self, accounts: list[str]):
-        self.accounts = accounts
+    def __init__(self, accounts: list[str], unverified: tuple[str, ...] = ()):
+        self.accounts, self.unverified = accounts, set(unverified)
         self.key = RSAKey.generate_key(2048, parameters={"kid": "slate-test"})
         self.codes: dict[str, tuple[str, str]] = {}     # code -> (email, nonce)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -41,7 +41,8 @@ class Provider:
 
     def id_token(self, email: str, nonce: str) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": CLIENT_ID, "sub": email, "email": email, "email_verified": True,
+        claims = {"iss": self.issuer, "aud": CLIENT_ID, "sub": email, "email": email,
+                  "email_verified": email not in self.unverified,
                   "name": email.split("@")[0].title(), "iat": now, "exp": now + 600, "nonce": nonce}
         return jwt.encode({"alg": "RS256", "kid": "slate-test"}, claims, self.key)
 

@@ -250,3 +250,24 @@ def test_without_sign_in_the_app_listens_on_this_computer_only(tmp_path):
         os.killpg(proc.pid, signal.SIGTERM)
         out = proc.communicate(timeout=30)[0]
     assert "single-user mode: only this computer can open" in out
+
+
+def test_a_sign_in_lasts_a_working_day_and_ends_on_sign_out(tmp_path):
+    from planning.access import SESSION_HOURS, session_ended, session_id
+
+    now = 1_800_000_000.0
+    fresh = claims("ana@studio.test", iat=now - 60)
+    assert not session_ended(fresh, {}, now)
+    assert session_ended(claims("ana@studio.test", iat=now - SESSION_HOURS * 3600 - 1), {}, now)
+    assert not session_ended(claims("ana@studio.test", iat=now - 3 * 3600), {"session_hours": 4}, now)
+    assert session_ended(claims("ana@studio.test"), {}, now)                       # no issue time: fail closed
+    assert session_ended(claims("ana@studio.test", iat=now + 3600), {}, now)       # issued in the future
+    store = Store(tmp_path / "slate.duckdb")
+    assert not store.signed_out(session_id(fresh))
+    store.sign_out(session_id(fresh), "ana@studio.test")
+    assert store.signed_out(session_id(fresh))
+    assert not store.signed_out(session_id(claims("ana@studio.test", iat=now)))   # her next sign-in is fine
+    store.refused("mallory@studio.test", "sign in", "the identity provider has not verified mallory@studio.test")
+    log = store.audit()
+    assert log[["user", "action"]].values.tolist() == [["mallory@studio.test", "refused: sign in"],
+                                                        ["ana@studio.test", "sign out"]]

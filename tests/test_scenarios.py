@@ -220,3 +220,18 @@ def test_a_process_killed_during_a_save_leaves_the_old_content(tmp_path):
     assert scenario.overage_pct == 1.0
     assert results["f"]["x"].tolist() == [1]
     assert ScenarioStore(path).list()["saved_by"].tolist() == ["ana"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", " padded", "line\nbreak", "bell\x07", "rtl\u202eevil", "x" * 121])
+def test_a_scenario_name_with_control_characters_or_no_text_is_refused(tmp_path, name):
+    from planning.access import Actor
+    from planning.scenarios.store import ScenarioError, ScenarioStore
+
+    store = ScenarioStore(tmp_path / "s.duckdb")
+    planner = Actor("ana@studio.test", "planner")
+    with pytest.raises(ScenarioError):
+        store.save(Scenario(name), actor=planner)
+    store.save(Scenario("x" * 120), actor=planner)                  # the longest name that passes
+    with pytest.raises(ScenarioError):
+        store.rename("x" * 120, name, actor=planner)
+    assert store.list()["name"].tolist() == ["x" * 120]

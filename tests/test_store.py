@@ -14,7 +14,7 @@ from planning.access import Actor
 
 from conftest import SAMPLE
 
-ADMIN = Actor("ana", "admin")
+ADMIN = Actor("boss@studio.test", "admin")
 
 
 def test_a_bad_table_changes_nothing_and_names_row_and_column(tmp_path):
@@ -61,3 +61,51 @@ def test_every_load_keeps_the_slate_it_replaces_and_one_comes_back(tmp_path):
     assert store.history()["productions"].iloc[0] == 4 + KEEP_SLATES          # the one it replaced is kept
     with pytest.raises(ValidationError, match="no earlier slate number 999"):
         store.bring_back(999, actor=ADMIN)
+
+
+def test_a_save_from_a_stale_editor_is_refused_and_says_who_changed_the_slate(tmp_path):
+    """Two admins edit: the later save, made from the slate as it was before the other's change,
+    would undo it; it is refused (naming the change), nothing is lost, and a reload can save."""
+    from planning.access import Actor
+    from planning.data.store import StaleEdit
+
+    store = Store(tmp_path / "slate.duckdb")
+    store.load(SAMPLE, actor=ADMIN)
+    opened = store.meta()["content_hash"]                          # both open the editor here
+    first = store.slate().productions
+    other = Actor("ana@studio.test", "admin")
+    store.edit_table("productions", first.assign(title=first["title"] + " (Ana)"), source="edit", actor=other,
+                     opened=opened)
+    after_ana = store.meta()["content_hash"]
+    mine = first.assign(lateness_cost_per_week=first["lateness_cost_per_week"] + 1)
+    with pytest.raises(StaleEdit, match=r"changed since you opened the editor \(ana@studio.test: edit table"):
+        store.edit_table("productions", mine, source="edit", actor=ADMIN, opened=opened)
+    assert store.meta()["content_hash"] == after_ana                # Ana's change stands
+    assert store.slate().productions["title"].str.endswith("(Ana)").all()
+    reloaded = store.slate().productions
+    store.edit_table("productions", reloaded.assign(lateness_cost_per_week=reloaded["lateness_cost_per_week"] + 1),
+                     source="edit", actor=ADMIN,
+                     opened=after_ana)
+    kept = store.slate().productions
+    assert kept["title"].str.endswith("(Ana)").all()
+    assert (kept["lateness_cost_per_week"] == first["lateness_cost_per_week"] + 1).all()
+
+
+def test_a_store_another_process_holds_says_which_process_and_what_to_do(tmp_path):
+    import subprocess
+    import sys
+
+    from planning.data.store import StoreBusy
+
+    path = tmp_path / "slate.duckdb"
+    Store(path).load(SAMPLE, actor=ADMIN)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreBusy, match=rf"held by process {holder.pid} .*SLATE_STORE="):
+            Store(path)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert Store(path).meta()["content_hash"]                      # free again: it opens

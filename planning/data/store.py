@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import threading
 from pathlib import Path
 
@@ -37,6 +38,9 @@ HISTORY = """CREATE TABLE IF NOT EXISTS slate_history (version INTEGER, source V
     loaded_at TIMESTAMP, replaced_at TIMESTAMP, productions INTEGER, part VARCHAR, payload BLOB)"""
 
 
+SIGNED_OUT = """CREATE TABLE IF NOT EXISTS signed_out (session VARCHAR, "at" TIMESTAMP)"""
+
+
 def private(path: str | Path) -> None:
     """Make a store's database file (and its write-ahead log) readable by this user only (0600):
     it holds confidential budgets."""
@@ -53,6 +57,14 @@ def _blob(frame: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     frame.to_parquet(buf, index=False)
     return buf.getvalue()
+
+
+class StoreBusy(Exception):
+    """Another process holds the store's file (DuckDB lets one process write a file at a time)."""
+
+
+class StaleEdit(Exception):
+    """The slate changed since the editor was opened: saving would undo someone's change."""
 
 
 class StoreError(Exception):
@@ -136,7 +148,16 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(self.path)
+        try:
+            self._con = duckdb.connect(self.path)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(exc))
+            who = f" by process {holder.group(2)} ({holder.group(1)})" if holder else " by another process"
+            raise StoreBusy(f"the slate store {self.path} is held{who}: another dashboard or `slate` command "
+                            "has it open. Stop that one, or give this one its own store with "
+                            "SLATE_STORE=/path/to/other.duckdb") from None
         self._write_lock = threading.Lock()
         private(self.path)
 
@@ -147,6 +168,26 @@ class Store:
         except Forbidden as why:
             self.refused(actor.user, action, str(why), role=actor.role, target=target)
             raise
+
+    def sign_out(self, session: str, user: str) -> None:
+        """Remember that sign-in ``session`` (``access.session_id``) ended, so a copy of its cookie
+        no longer opens the app; logged."""
+        with self._write_lock:
+            cur = self._con.cursor()
+            try:
+                cur.execute(SIGNED_OUT)
+                cur.execute("INSERT INTO signed_out VALUES (?, ?)", [session, pd.Timestamp.now(tz="UTC").tz_localize(None)])
+                cur.execute(AUDIT)
+                cur.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
+                            [pd.Timestamp.now(tz="UTC").tz_localize(None), user, "", "sign out", "", ""])
+            finally:
+                cur.close()
+        private(self.path)
+
+    def signed_out(self, session: str) -> bool:
+        """Whether sign-in ``session`` was ended by its user."""
+        self.query(SIGNED_OUT)
+        return bool(len(self.query("SELECT 1 FROM signed_out WHERE session = ?", [session])))
 
     def refused(self, user: str, action: str, detail: str, role: str = "", target: str = "") -> None:
         """Log an attempt that was refused (an action a role may not do, a sign-in turned away)."""
@@ -196,12 +237,20 @@ class Store:
         """Replace the stored slate with ``data`` (a ``load slate``), in one transaction with its audit row."""
         self._save(data, source, actor, "load slate")
 
-    def _save(self, data: SlateData, source: str, actor: Actor, action: str) -> None:
+    def _save(self, data: SlateData, source: str, actor: Actor, action: str, opened: str | None = None) -> None:
         """The one write of a slate. Each public method passes its own fixed ``action``, so a caller
-        cannot ask for a lesser one."""
+        cannot ask for a lesser one. ``opened``: the content hash the caller's edit started from;
+        if the stored slate is another by now, ``StaleEdit`` (saying who changed it) and nothing changes."""
         self._check(actor, action, source)
         tables = data.tables()
         with self._write_lock:
+            if opened is not None and self.has_slate() and self.meta()["content_hash"] != opened:
+                last = self.query("""SELECT "at", "user", action FROM audit WHERE action NOT LIKE 'refused: %'
+                                     ORDER BY "at" DESC LIMIT 1""")
+                who = (f" ({last['user'].iloc[0]}: {last['action'].iloc[0]}, {pd.Timestamp(last['at'].iloc[0]):%d %b %H:%M} UTC)"
+                       if len(last) else "")
+                raise StaleEdit(f"the slate changed since you opened the editor{who}; nothing was saved: "
+                                "reload the editor to see the change, then make your edit again")
             cur = self._con.cursor()
             sql = "BEGIN TRANSACTION"
             try:
@@ -279,11 +328,14 @@ class Store:
         changes). Returns the new slate, or None when ``frame`` changes nothing (nothing is stored)."""
         return self._replace(name, frame, source, actor, "replace table")
 
-    def edit_table(self, name: str, frame: pd.DataFrame, source: str, actor: Actor) -> SlateData | None:
-        """As ``replace_table``, for a table edited in the app (the ``edit table`` action)."""
-        return self._replace(name, frame, source, actor, "edit table")
+    def edit_table(self, name: str, frame: pd.DataFrame, source: str, actor: Actor,
+                   opened: str | None = None) -> SlateData | None:
+        """As ``replace_table``, for a table edited in the app (the ``edit table`` action) from the
+        slate whose content hash was ``opened``: ``StaleEdit`` if someone changed the slate since."""
+        return self._replace(name, frame, source, actor, "edit table", opened)
 
-    def _replace(self, name: str, frame: pd.DataFrame, source: str, actor: Actor, action: str) -> SlateData | None:
+    def _replace(self, name: str, frame: pd.DataFrame, source: str, actor: Actor, action: str,
+                 opened: str | None = None) -> SlateData | None:
         self._check(actor, action, name)
         if name not in TABLES:
             raise ValidationError([Problem(name, "", "", f"no table named {name!r} in the data contract")])
@@ -295,7 +347,7 @@ class Store:
             raise ValidationError(problems)
         if content_hash(data) == self.meta()["content_hash"]:
             return None
-        self._save(data, source, actor, action)
+        self._save(data, source, actor, action, opened)
         return data
 
     def meta(self) -> dict:

@@ -26,6 +26,7 @@ import io
 import json
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -73,6 +74,22 @@ def _to_blob(frame: pd.DataFrame) -> bytes:
 
 def _from_blob(blob: bytes) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(blob))
+
+
+MAX_NAME = 120
+
+
+def check_name(name: str) -> None:
+    """A scenario name is shown on every page and in file names: 1 to ``MAX_NAME`` characters,
+    no control or invisible formatting characters (line breaks, escapes, right-to-left overrides),
+    no leading or trailing spaces."""
+    if not name or not name.strip():
+        raise ScenarioError("a scenario needs a name")
+    if name != name.strip() or len(name) > MAX_NAME:
+        raise ScenarioError(f"a scenario name has 1 to {MAX_NAME} characters and no spaces at either end")
+    bad = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
+    if bad:
+        raise ScenarioError(f"a scenario name may not hold control or invisible characters ({', '.join(bad)})")
 
 
 def _audits_refusals(method):
@@ -160,6 +177,7 @@ class ScenarioStore:
         """Insert a scenario and its results in one transaction. A name that is taken raises
         ``ScenarioExists`` unless ``replace``; then the scenario it replaces is kept as a version."""
         require(actor, "save scenario")
+        check_name(scenario.name)
         results = results or {}
         user, now = actor.user, pd.Timestamp.now(tz="UTC").tz_localize(None)
         with self._transaction() as con:
@@ -265,6 +283,7 @@ class ScenarioStore:
 
     @_audits_refusals
     def rename(self, old: str, new: str, actor: Actor) -> None:
+        check_name(new)
         with self._transaction() as con:
             if con.execute("SELECT 1 FROM scenarios WHERE name = ?", [new]).fetchall():
                 raise ScenarioError(f"a scenario named {new!r} already exists")
