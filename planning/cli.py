@@ -96,10 +96,18 @@ def _fileno(stream) -> int | None:
         return None
 
 
-def _write(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
+PLAN_MONEY = {"cashflow": ["amount"]}
+"""The money columns of a plan's frames (``Plan.frames()``), written to the cent."""
+
+
+def _write(frame: pd.DataFrame, out: Path, name: str, content: bytes | None = None) -> list[Path]:
+    """``name``.csv (``content``, else the frame through ``planning.data.files``: the header first,
+    formula-like text neutralized) and ``name``.parquet (the values as they are) in ``out``."""
+    from planning.data.files import csv_bytes
+
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.csv", out / f"{name}.parquet"]
-    frame.to_csv(paths[0], index=False)
+    paths[0].write_bytes(content if content is not None else csv_bytes(frame, money=PLAN_MONEY.get(name, ())))
     frame.to_parquet(paths[1], index=False)
     return paths
 
@@ -124,8 +132,8 @@ def cmd_sample(args) -> int:
 
 def cmd_cashflow(args) -> int:
     from planning.data.store import content_hash, load_folder
-    from planning.finance.export import about_line, finance_csv, finance_xlsx
-    from planning.finance.flows import ScheduleError, checked_schedule, funding_need, position, read_schedule
+    from planning.finance.export import about_line, finance_csv, finance_xlsx, headline
+    from planning.finance.flows import ScheduleError, checked_schedule, read_schedule
     from planning.plan import OPTIMIZED, Origin, as_planned, build_plan
 
     data = load_folder(args.data_dir)
@@ -140,20 +148,20 @@ def cmd_cashflow(args) -> int:
         return 1
     flows = plan.cashflow
     out = Path(args.out)
-    about = about_line(plan.origin.label, content_hash(data), pd.Timestamp.now(tz="UTC"))
+    key, made = content_hash(data), pd.Timestamp.now(tz="UTC")
     if out.suffix.lower() == ".xlsx":
-        content = finance_xlsx(data, flows, args.period, args.fiscal_start_month, about=about)
+        content = finance_xlsx(data, flows, args.period, args.fiscal_start_month,
+                               about=about_line(plan.origin.label, key, made))
     else:
-        content = finance_csv(data, flows, args.period, args.view, args.fiscal_start_month, about=about)
+        content = finance_csv(data, flows, args.period, args.view, args.fiscal_start_month)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
-    need = funding_need(position(flows, data.settings))
-    totals = flows.groupby("flow")["cents"].sum()
+    h = headline(flows, data.settings)
     cur = data.settings.currency
-    when = f" in week {need.week} ({need.week_start.date()})" if need.week is not None else ""
-    print(f"wrote {out} ({plan.origin.name}): spend {-totals.get('spend', 0) / 100:,.2f} {cur}, incentives "
-          f"{totals.get('incentive', 0) / 100:,.2f}, financing {need.financing_cost:,.2f}; "
-          f"peak funding need {need.peak_need:,.2f} {cur}{when}")
+    when = f" in week {h['peak_week']} ({h['peak_week_start'].date()})" if h["peak_week"] is not None else ""
+    print(f"wrote {out} ({plan.origin.label}; slate {key}; made {made:%Y-%m-%d}): spend {h['spend']:,.2f} {cur}, "
+          f"incentives {h['incentive']:,.2f}, financing {h['financing_cost']:,.2f}; "
+          f"peak funding need {h['peak_need']:,.2f} {cur}{when}")
     return 0
 
 
@@ -198,7 +206,7 @@ def _progress_line():
 def cmd_solve(args) -> int:
     import json
 
-    from planning.data.store import load_folder
+    from planning.data.store import content_hash, load_folder
     from planning.optimizer import PlanOptions, plan
     from planning.plan import from_result
 
@@ -209,7 +217,8 @@ def cmd_solve(args) -> int:
     out = Path(args.out)
     for name in ("schedule", "allocation", "utilization", "conflicts"):
         _write(getattr(built, name), out, name)
-    (out / "summary.json").write_text(json.dumps(built.summary(), indent=2, default=str))
+    summary = {**built.summary(), "slate": content_hash(data)}       # which plan (origin), slate and day
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     moved = int((built.schedule["moved_weeks"] != 0).sum())
     print(f"{result.summary()['verdict']}: cost {result.objective:,.0f} (hire-in {result.parts['hire']:,.0f}, "
           f"lateness {result.parts['lateness']:,.0f}, moves {result.parts['moves']:,.0f}), {result.solve_seconds:.1f} s; "
@@ -256,10 +265,12 @@ def cmd_risk(args) -> int:
     out = Path(args.out)
     tables = results.tables(data, merged)
     for table, frame in tables.items():
-        _write(frame, out, table)
-    summary = results.summary(merged, tables["risks"], name, seconds, data.settings.currency)
+        _write(frame, out, table, results.table_csv(table, frame))
+    key, made = content_hash(data), pd.Timestamp.now(tz="UTC")
+    summary = {**results.summary(merged, tables["risks"], name, seconds, data.settings.currency),
+               "slate": key, "made": f"{made:%Y-%m-%d}"}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
-    about = results.about_line(name, content_hash(data), merged, pd.Timestamp.now(tz="UTC"))
+    about = results.about_line(name, key, merged, made)
     (out / "risk.xlsx").write_bytes(results.workbook(tables, about))
     cur = data.settings.currency
     late = tables["deliveries"].sort_values("miss_target", ascending=False).iloc[0]
@@ -341,6 +352,7 @@ def cmd_scenario(args) -> int:
         out = Path(args.out)
         for part, frame in frames.items():
             _write(frame, out, part)
+        summary = {**summary, "slate": scenario.base_hash}      # which plan (origin), slate and day
         (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
         (out / "scenario.json").write_text(scenario.overrides_json())
         print(f"wrote {len(frames)} result tables, summary.json and scenario.json to {out}")

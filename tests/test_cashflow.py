@@ -172,9 +172,11 @@ def test_spend_outside_the_horizon_is_kept_in_buckets():
     assert totals[pe.BEFORE_HORIZON] == -10.00
     assert totals[pe.AFTER_HORIZON] == -30.00
     assert round(long["amount"].sum(), 2) == -80.00
-    starts = long.drop_duplicates("period").set_index("period")["period_start"]
-    assert starts[pe.BEFORE_HORIZON] == pd.Timestamp(monday(-1))
-    assert starts[pe.AFTER_HORIZON] == pd.Timestamp(monday(10))
+    bounds = long.drop_duplicates("period").set_index("period")[["period_start", "period_end"]]
+    # each bucket's own dates: paid weeks -1 and 13, not the horizon's bounds (week 0, week 10)
+    assert bounds.loc[pe.BEFORE_HORIZON].tolist() == [pd.Timestamp(monday(-1)), pd.Timestamp(monday(0)) - pd.Timedelta(days=1)]
+    assert bounds.loc[pe.AFTER_HORIZON].tolist() == [pd.Timestamp(monday(13)), pd.Timestamp(monday(14)) - pd.Timedelta(days=1)]
+    assert bounds.loc["2027-01"].tolist() == [pd.Timestamp("2027-01-01"), pd.Timestamp("2027-01-31")]
     assert list(long["period"].unique()) == [pe.BEFORE_HORIZON, "2027-01", pe.AFTER_HORIZON]
 
 
@@ -329,6 +331,13 @@ def test_weeks_outside_the_horizon_are_buckets_in_every_period():
         got = labels([-5, -1, 59, 60, 90], period, 7)
         assert [p for p, _ in got] == [pe.BEFORE_HORIZON] * 2 + [got[2][0]] + [pe.AFTER_HORIZON] * 2
         assert got[0][1] == got[1][1] == monday(-5) and got[3][1] == got[4][1] == monday(60)
+    # the after-horizon bucket starts at its first week (62), not at the horizon's end (60)
+    data = slate([line("2000", 1.00)], horizon=60)
+    tagged = pe.assign_periods(pd.DataFrame({"week": [-3, 62, 70], "cents": 1}), data.settings, "month")
+    assert [str(d.date()) for d in tagged["period_start"]] == [monday(-3), monday(62), monday(62)]
+    assert [str(d.date()) for d in tagged["period_end"]] == [str((H0 + pd.Timedelta(weeks=-3, days=6)).date()),
+                                                             str((H0 + pd.Timedelta(weeks=70, days=6)).date())] + \
+        [str((H0 + pd.Timedelta(weeks=70, days=6)).date())]
 
 
 def test_position_by_period_closes_on_the_weekly_position(sample):
@@ -355,9 +364,8 @@ def test_a_plan_that_misses_or_invents_phases_is_refused():
 # --- the finance export -----------------------------------------------------------------------
 
 def read_csv(content: bytes) -> pd.DataFrame:
-    """A finance CSV's table (its ``# ...`` first line, which says which plan, skipped)."""
-    return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, comment=None,
-                       skiprows=1 if content.startswith(b"# ") else 0)
+    """A finance CSV's table, every cell as text (its first line is the header)."""
+    return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
 
 
 def long_totals(long: pd.DataFrame, keys) -> dict:
@@ -366,7 +374,7 @@ def long_totals(long: pd.DataFrame, keys) -> dict:
 
 
 def wide_cells(wide: pd.DataFrame, keys) -> tuple[dict, pd.DataFrame]:
-    """(row key, period) -> cents for the body rows, and the Total row."""
+    """(row key, period) -> cents for the body rows, and the Total row (empty in a CSV: data rows only)."""
     body, total = wide[wide["production_id"] != "Total"], wide[wide["production_id"] == "Total"]
     periods = [c for c in wide.columns if c not in keys and c != "total"]
     cells = {}
@@ -376,7 +384,7 @@ def wide_cells(wide: pd.DataFrame, keys) -> tuple[dict, pd.DataFrame]:
             if cents:
                 cells[tuple(row[k] for k in keys) + (p,)] = cents
         assert round(float(row["total"]) * 100) == sum(round(float(row[p]) * 100) for p in periods)
-    for p in periods + ["total"]:
+    for p in (periods + ["total"]) if len(total) else []:
         assert round(float(total.iloc[0][p]) * 100) == sum(round(float(v) * 100) for v in body[p])
     return cells, total
 
@@ -385,14 +393,12 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
     data, flows = sample
     out = tmp_path / "x.csv"
     assert main(["cashflow", str(SAMPLE), "--period", "month", "--out", str(out)]) == 0
-    first, table = out.read_bytes().split(b"\n", 1)
-    today = pd.Timestamp.now(tz="UTC")
-    about = ex.about_line("as planned", content_hash(data), today)
-    assert first.decode() == f"# {about}" and f"made {today:%Y-%m-%d}" in about   # which plan, slate and day
-    assert out.read_bytes() == ex.finance_csv(data, flows, "month", about=about)  # what the dashboard offers
-    assert table == ex.finance_csv(data, flows, "month")
+    first = out.read_bytes().split(b"\r\n", 1)[0]
+    assert first.decode() == ",".join(ex.LONG_COLUMNS)                          # the header, no comment line
+    assert out.read_bytes() == ex.finance_csv(data, flows, "month")              # what the dashboard offers
     long = read_csv(out.read_bytes())
     assert list(long.columns) == ex.LONG_COLUMNS
+    assert list(pd.read_csv(out).columns) == ex.LONG_COLUMNS                     # pandas' defaults read it
     assert set(long["flow"]) == {"spend", "incentive", "financing"}
     assert not long.duplicated(["production_id", "section", "account", "period", "flow"]).any()
     amount = long["amount"].astype(float)
@@ -401,6 +407,7 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
     assert -sum(long_totals(long[long["flow"] == "spend"], "production_id").values()) == budget_cents
     assert set(long["period"]) >= {pe.BEFORE_HORIZON, "2027-01", "2028-12", pe.AFTER_HORIZON}
     assert (long["period_start"].str.match(r"^\d{4}-\d{2}-\d{2}$")).all()
+    assert (long["period_end"].str.match(r"^\d{4}-\d{2}-\d{2}$")).all() and (long["period_end"] >= long["period_start"]).all()
 
 
 @pytest.mark.parametrize("view, keys", [("accounts", ["production_id", "title", "section", "account",
@@ -416,8 +423,10 @@ def test_wide_csv_agrees_with_the_long_one(sample, tmp_path, view, keys):
     assert periods[0] == pe.BEFORE_HORIZON and periods[-1] == pe.AFTER_HORIZON
     assert periods[1:-1] == [f"{y}-Q{q}" for y in (2027, 2028) for q in (1, 2, 3, 4)]
     cells, total = wide_cells(wide, keys)
+    assert total.empty and "Total" not in set(wide["production_id"])        # data rows only: totals are in the workbook
     assert cells == long_totals(long, keys + ["period"])
-    assert round(float(total.iloc[0]["total"]) * 100) == sum(long_totals(long, "flow").values())
+    body_total = sum(round(float(v) * 100) for v in wide["total"])
+    assert body_total == sum(long_totals(long, "flow").values())
 
 
 def test_xlsx_agrees_with_the_long_csv(sample, tmp_path):
@@ -430,7 +439,13 @@ def test_xlsx_agrees_with_the_long_csv(sample, tmp_path):
     long = read_csv(ex.finance_csv(data, flows, "month"))
     sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, dtype={"account": str})
     assert list(sheets) == ["About", "Cash flow", "By account", "By production", "Position", "Budget summary"]
-    assert sheets["About"]["about"].tolist() == about.split("; ")           # which plan, slate and day
+    about_lines = sheets["About"]["about"].tolist()
+    assert about_lines[:4] == about.split("; ")                              # which plan, slate and day
+    figures = ex.headline(flows, data.settings)                              # what the Cash flow page shows
+    assert about_lines[4] == (f"peak funding need {figures['peak_need']:,.2f} USD, first reached the week of "
+                              f"{figures['peak_week_start']:%Y-%m-%d} (week {figures['peak_week']})")
+    assert about_lines[5:] == [f"spend {figures['spend']:,.2f} USD", f"incentive receipts {figures['incentive']:,.2f} USD",
+                               f"financing cost {figures['financing_cost']:,.2f} USD"]
     sheet = sheets["Cash flow"]
     assert list(sheet.columns) == ex.LONG_COLUMNS and len(sheet) == len(long)
     assert (sheet["amount"].round(2) == long["amount"].astype(float)).all()
@@ -438,14 +453,24 @@ def test_xlsx_agrees_with_the_long_csv(sample, tmp_path):
     keys = ["production_id", "title", "section", "account", "description"]
     cells, _ = wide_cells(sheets["By account"].fillna("").astype({k: str for k in keys}), keys)
     assert cells == long_totals(long, keys + ["period"])
+    cells, total = wide_cells(sheets["By production"].fillna("").astype({k: str for k in ["production_id", "title",
+                                                                                         "flow"]}),
+                              ["production_id", "title", "flow"])
+    assert len(total) == 1                                                   # the Total row: in the workbook
     position = sheets["Position"]
     assert position["position"].iloc[-1] == pytest.approx(long["amount"].astype(float).sum(), abs=0.01)
+    need = fl.funding_need(fl.position(flows, data.settings))
+    assert -position["lowest_position"].min() == pytest.approx(need.peak_need, abs=0.001)   # the page's peak need
+    assert position["spend"].sum() == pytest.approx(-figures["spend"], abs=0.01)
+    assert position["incentive"].sum() == pytest.approx(figures["incentive"], abs=0.01)
+    assert -position["financing"].sum() == pytest.approx(figures["financing_cost"], abs=0.01)
+    assert (position["lowest_position"] <= position["position"]).all()
 
     wb = openpyxl.load_workbook(io.BytesIO(content))
     ws = wb["Cash flow"]
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold
-    assert ws.cell(row=2, column=9).number_format == "#,##0.00" and ws.cell(row=2, column=9).data_type == "n"
-    assert ws.cell(row=2, column=7).is_date
+    assert ws.cell(row=2, column=10).number_format == "#,##0.00" and ws.cell(row=2, column=10).data_type == "n"
+    assert ws.cell(row=2, column=7).is_date and ws.cell(row=2, column=8).is_date
     assert wb["By account"].freeze_panes == "F2"
 
 
@@ -464,7 +489,7 @@ def test_formula_like_text_is_neutralized_in_csv_and_xlsx():
     cells = {c.value: c.data_type for row in ws.iter_rows(min_row=2) for c in row}
     assert cells["'=HYPERLINK(\"http://x\")"] == "s" and cells["'-100"] == "s" and cells["'+Plus show"] == "s"
     assert not any(t == "f" for t in cells.values())
-    assert all(c.data_type == "n" and c.value < 0 for c in ws["I"][1:])
+    assert all(c.data_type == "n" and c.value < 0 for c in ws["J"][1:])
 
 
 def test_cli_reads_a_solved_plan(sample, tmp_path):

@@ -4,7 +4,7 @@ import io
 
 import pandas as pd
 
-from planning.analysis.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
+from planning.analysis.compare import (comparison_csv, comparison_xlsx, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                                        utilization_difference)
 from planning.analysis.conflicts import conflict_runs
 from planning.analysis.kpis import late_deliveries, production_status
@@ -75,11 +75,17 @@ def test_kpi_table_and_schedule_differences():
     assert moved[["production_id", "phase_id", "shift: later"]].values.tolist() == [["B", "shoot", 3]]
     deliveries = delivery_changes(plans).set_index("production_id")
     assert deliveries["shift: later"].to_dict() == {"A": 0, "B": 3}
-    text = comparison_csv(plans).decode()
-    assert text.startswith("# baseline: as planned\n# later: scenario “later”: best possible plan\n# KPIs\n")
-    assert "# Phases moved\n" in text and "# Deliveries\n" in text
-    kpis = pd.read_csv(io.StringIO(text.split("\n\n")[0].split("# KPIs\n", 1)[1]))
+    content = comparison_csv(plans)
+    assert content.startswith(b"metric,baseline,later,change: later\r\n")       # the header first, one table
+    kpis = pd.read_csv(io.BytesIO(content))
     assert kpis.set_index("metric").loc["Weeks late (all productions)", "change: later"] == 0
+    assert kpis.set_index("metric").loc["Cost of the plan (hire-in, lateness, moves)", "later"] == 7.0
+    book = pd.read_excel(io.BytesIO(comparison_xlsx(plans, "slate abc")), sheet_name=None)
+    assert list(book) == ["About", "KPIs", "Phases moved", "Deliveries"]
+    assert book["About"]["about"].tolist() == ["slate abc", "baseline: as planned",
+                                               "later: scenario “later”: best possible plan"]
+    assert book["Phases moved"][["production_id", "phase_id", "shift: later"]].values.tolist() == [["B", "shoot", 3]]
+    assert book["Deliveries"].set_index("production_id")["shift: later"].to_dict() == {"A": 0, "B": 3}
 
 
 def test_utilization_and_conflict_changes():

@@ -7,9 +7,10 @@ import streamlit as st
 
 from dashboard.figures import cash_bars, position_figure
 from dashboard.state import current, shown_plan
-from planning.finance.export import about_line, export_name, CSV_VIEWS, budget_summary, finance_csv, finance_xlsx
+from planning.finance.export import (about_line, export_name, CSV_VIEWS, budget_summary, finance_csv, finance_xlsx,
+                                     headline)
 from planning.finance.periods import PERIODS, assign_periods, period_order
-from planning.finance.flows import SLATE_ID, funding_need, position
+from planning.finance.flows import SLATE_ID, position
 
 loaded = current()
 data = loaded.data
@@ -26,23 +27,22 @@ fiscal = c3.selectbox("Fiscal year starts", range(1, 13), index=0, key="cash_fis
                                              "August", "September", "October", "November", "December"][m - 1])
 flows = plan.cashflow
 weekly = position(flows, data.settings)
-need = funding_need(weekly)
+figures = headline(flows, data.settings)        # the workbook's About sheet states the same figures
 cur = data.settings.currency
-spend = -flows.loc[flows["flow"] == "spend", "amount"].sum()
-incentive = flows.loc[flows["flow"] == "incentive", "amount"].sum()
 
 k = st.columns(4)
-k[0].metric("Spend", f"{spend / 1e6:,.1f}M {cur}")
-k[1].metric("Incentive receipts", f"{incentive / 1e6:,.1f}M {cur}")
-k[2].metric("Peak funding need", f"{need.peak_need / 1e6:,.1f}M {cur}",
-            help=f"Lowest cumulative position, first reached the week of {need.week_start:%d %b %Y}"
-            if need.week_start is not None else "The position never goes below zero")
-k[3].metric("Financing cost", f"{need.financing_cost / 1e6:,.2f}M {cur}",
+k[0].metric("Spend", f"{figures['spend'] / 1e6:,.1f}M {cur}")
+k[1].metric("Incentive receipts", f"{figures['incentive'] / 1e6:,.1f}M {cur}")
+k[2].metric("Peak funding need", f"{figures['peak_need'] / 1e6:,.1f}M {cur}",
+            help=f"Lowest cumulative position, first reached the week of {figures['peak_week_start']:%d %b %Y}"
+            if figures["peak_week_start"] is not None else "The position never goes below zero")
+k[3].metric("Financing cost", f"{figures['financing_cost'] / 1e6:,.2f}M {cur}",
             help=f"Simple weekly interest at {data.settings.financing_rate_annual:.1%} a year on the running deficit")
 
 tagged = assign_periods(flows, data.settings, period, fiscal)
 st.plotly_chart(cash_bars(tagged, period_order(tagged), by=by), width="stretch")
-st.plotly_chart(position_figure({plan.origin.name: weekly}, {plan.origin.name: (need.week_start, need.peak_need)}),
+st.plotly_chart(position_figure({plan.origin.name: weekly},
+                                {plan.origin.name: (figures["peak_week_start"], figures["peak_need"])}),
                 width="stretch")
 st.caption("The slate's data holds costs and incentives, not revenue, so the position only recovers by "
            "incentive receipts: the peak funding need is the money the studio must have in place.")
@@ -68,14 +68,14 @@ d = st.columns(4)
 made = pd.Timestamp.now(tz="UTC")
 about = about_line(plan.origin.label, loaded.key, made)
 for col, view in zip(d, CSV_VIEWS):
-    col.download_button(f"CSV: {view}", lambda v=view: finance_csv(data, flows, period, view=v, fiscal_start_month=fiscal,
-                                                                   about=about),
+    col.download_button(f"CSV: {view}", lambda v=view: finance_csv(data, flows, period, view=v, fiscal_start_month=fiscal),
                         file_name=export_name(plan.origin.name, loaded.key, made, period, view), mime="text/csv",
                         key=f"download_{view}", on_click="ignore")
 d[3].download_button("Excel workbook", lambda: finance_xlsx(data, flows, period, fiscal_start_month=fiscal, about=about),
                      file_name=export_name(plan.origin.name, loaded.key, made, period, suffix="xlsx"),
                      key="download_xlsx", on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-st.caption("Files are built when you click; each says which plan, slate and day it holds (the first line of a CSV, "
-           "the About sheet of the workbook). Long: one row per production, section, account, period and flow (out negative, in positive). "
-           "Accounts / productions: periods as columns with totals. Identical to `slate cashflow`.")
+st.caption("Files are built when you click; each says which plan, slate and day it holds (in its name; the workbook "
+           "also on its About sheet, with the peak funding need). A CSV's first line is its header. Long: one row per "
+           "production, section, account, period and flow (out negative, in positive). Accounts / productions: periods "
+           "as columns and a total column; the Total row is in the workbook. Identical to `slate cashflow`.")

@@ -7,6 +7,7 @@ import pandas as pd
 
 import streamlit as st
 
+from dashboard.downloads import schedule_csv, schedule_name
 from dashboard.figures import objective_figure, timeline_figure
 from dashboard.state import DEFAULT_OPTIONS, actor, baseline, current, current_plan, planned, remember_plan, run_with_progress
 from dashboard.tables import ID_LABELS, conflicts_display, moves_by_production, plan_changes_display
@@ -113,5 +114,6 @@ else:
 st.plotly_chart(timeline_figure(sched, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
                                 title="Optimized timeline (outline: planned dates of a production that moved)",
                                 planned=planned_dates), width="stretch")
-st.download_button("Download the schedule (CSV)", sched.to_csv(index=False).encode(), file_name="schedule.csv",
+st.download_button("Download the schedule (CSV)", lambda: schedule_csv(result),
+                   file_name=schedule_name(result, loaded.key, pd.Timestamp.now(tz="UTC")),
                    mime="text/csv", key="download_schedule", on_click="ignore")

@@ -3,8 +3,10 @@ reopen one in What-if, rename, delete, and undo a replace or a delete."""
 
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
+from dashboard.downloads import comparison_stem, comparison_workbook
 from dashboard.figures import difference_heatmap, position_figure
 from dashboard.forms import whatif_values
 from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, actor, baseline, current, run_with_progress, saved_plan,
@@ -71,8 +73,15 @@ def compare_tab(saved):
     with st.expander("Phases that move against the baseline"):
         st.dataframe(move_display(schedule_changes(pair), data.productions, data.settings.horizon_start),
                      hide_index=True, width="stretch", column_config=ID_LABELS)
-    st.download_button("Download the comparison (CSV)", comparison_csv(plans),
-                       file_name="scenario-comparison.csv", mime="text/csv", key="download_sc_comparison", on_click="ignore")
+    made = pd.Timestamp.now(tz="UTC")
+    stem = comparison_stem(plans, "scenarios", loaded.key, made)
+    d = st.columns(2)
+    d[0].download_button("Download the KPIs (CSV)", lambda: comparison_csv(plans),
+                         file_name=f"{stem}.csv", mime="text/csv", key="download_sc_comparison", on_click="ignore")
+    d[1].download_button("Download the comparison (Excel: KPIs, phases moved, deliveries)",
+                         lambda: comparison_workbook(plans, loaded.key, made), file_name=f"{stem}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key="download_sc_comparison_xlsx", on_click="ignore")
 
 
 def open_tab(saved):

@@ -3,8 +3,10 @@ re-plan and compare with the baseline plan. Save the scenario for colleagues."""
 
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
+from dashboard.downloads import comparison_stem, comparison_workbook
 from dashboard.figures import position_figure
 from dashboard.forms import DEPTHS, LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, actor, baseline, current, run_with_progress, scenario_store
@@ -149,8 +151,15 @@ else:
 with st.expander("Phases that move against the baseline"):
     st.dataframe(move_display(schedule_changes(plans), data.productions, data.settings.horizon_start),
                  hide_index=True, width="stretch", column_config=ID_LABELS)
-st.download_button("Download the comparison (CSV)", comparison_csv(plans),
-                   file_name="whatif-comparison.csv", mime="text/csv", key="download_comparison", on_click="ignore")
+made = pd.Timestamp.now(tz="UTC")
+stem = comparison_stem(plans, "whatif", loaded.key, made)
+d = st.columns(2)
+d[0].download_button("Download the KPIs (CSV)", lambda: comparison_csv(plans),
+                     file_name=f"{stem}.csv", mime="text/csv", key="download_comparison", on_click="ignore")
+d[1].download_button("Download the comparison (Excel: KPIs, phases moved, deliveries)",
+                     lambda: comparison_workbook(plans, loaded.key, made), file_name=f"{stem}.xlsx",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     key="download_comparison_xlsx", on_click="ignore")
 
 with st.form("save_whatif"):
     st.markdown("**Save this scenario** so colleagues can open and compare it (Scenarios page).")

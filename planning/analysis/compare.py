@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planning.data.files import csv_bytes, xlsx_bytes
+
 KPI_LABELS = {
     "conflicts_as_planned": "Conflicts on the planned dates",
     "conflicts": "Conflicts in the plan",
@@ -92,11 +94,31 @@ def conflict_changes(plans: dict) -> pd.DataFrame:
     return out.rename_axis("resource_id").reset_index()
 
 
+def _cents(value):
+    """A KPI to the cent (money KPIs are sums of floats: ``9673945.51999998``); counts stay whole."""
+    if isinstance(value, float) and not pd.isna(value):
+        return round(value, 2) + 0.0
+    return value
+
+
+def comparison_kpis(plans: dict) -> pd.DataFrame:
+    """``kpi_table`` with every figure to the cent, as the comparison files hold it."""
+    table = kpi_table(plans)
+    for col in table.columns[1:]:
+        table[col] = table[col].map(_cents).astype(object)
+    return table
+
+
 def comparison_csv(plans: dict) -> bytes:
-    """One CSV for finance and production: which plans, the KPI table, phase moves, deliveries."""
-    text = "".join(f"# {name}: {p.origin.label}\n" for name, p in plans.items())
-    parts = [("KPIs", kpi_table(plans)), ("Phases moved", schedule_changes(plans)),
-             ("Deliveries", delivery_changes(plans))]
-    for title, frame in parts:
-        text += f"# {title}\n" + frame.to_csv(index=False) + "\n"
-    return text.encode()
+    """The comparison for finance and production as one CSV: the KPI table (``comparison_kpis``:
+    ``metric``, one column per plan, ``change: <name>`` per other plan), the header first. Phase
+    moves and deliveries are in the workbook (``comparison_xlsx``)."""
+    return csv_bytes(comparison_kpis(plans))
+
+
+def comparison_xlsx(plans: dict, about: str = "") -> bytes:
+    """The comparison as a workbook: About (``about``, one fact a line, then each plan's name and
+    what it is), KPIs, Phases moved, Deliveries."""
+    lines = [line for line in about.split("; ") if line] + [f"{name}: {p.origin.label}" for name, p in plans.items()]
+    return xlsx_bytes({"About": pd.DataFrame({"about": lines}), "KPIs": comparison_kpis(plans),
+                       "Phases moved": schedule_changes(plans), "Deliveries": delivery_changes(plans)})

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from planning.data.files import csv_bytes
 from planning.data.inputs import SlateData
 from planning.data.schema import TABLES, to_markdown
 
@@ -24,11 +25,11 @@ class BundleError(Exception):
 
 
 def template_zip() -> bytes:
-    """A zip of one header-only CSV per table, plus the data format as ``README.md``."""
+    """A zip of one header-only CSV per table (``planning.data.files``), plus the data format as ``README.md``."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, table in TABLES.items():
-            z.writestr(f"{name}.csv", ",".join(table.column_names) + "\n")
+            z.writestr(f"{name}.csv", csv_bytes(pd.DataFrame(columns=list(table.column_names))))
         z.writestr("README.md", to_markdown() + "\n")
     return buf.getvalue()
 

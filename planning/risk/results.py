@@ -13,7 +13,7 @@ import pandas as pd
 
 from planning.analysis.capacity import resource_label
 from planning.data.inputs import SlateData, week_start
-from planning.finance.export import to_xlsx_bytes
+from planning.data.files import csv_bytes, xlsx_bytes
 from planning.risk.outcomes import Outcomes
 from planning.risk.run import Merged
 
@@ -205,10 +205,34 @@ def about_line(plan_label: str, slate_key: str, m: Merged, made: pd.Timestamp) -
             f"{', re-planned' if o.replan else ''}; development counted from {o.threshold:.0%}; made {made:%Y-%m-%d}")
 
 
+MONEY_COLUMNS = {"money": ["mean", "p50", "p90"], "cash_fan": ["p10", "p50", "p90"],
+                 "risks": ["p90_funding_need", "p90_net_cost"],
+                 "samples": [f"{prefix}{k}" for prefix in ("", "reacted_") for k in MONEY]}
+"""The money columns of each table (written to the cent); ``reaction`` mixes money and counts by
+row, so it is rounded as a whole (``money_of``)."""
+
+
+def money_of(name: str, frame: pd.DataFrame) -> list[str]:
+    """The columns of table ``name`` written to the cent."""
+    if name == "reaction":
+        return [c for c in frame.columns if c != "measure"]
+    return [c for c in MONEY_COLUMNS.get(name, ()) if c in frame.columns]
+
+
+def table_csv(name: str, frame: pd.DataFrame) -> bytes:
+    """One table of a run as CSV (the header first, money to the cent, formula-like text neutralized)."""
+    return csv_bytes(frame, money=money_of(name, frame))
+
+
 def workbook(frames: dict[str, pd.DataFrame], about: str) -> bytes:
-    """The tables as one .xlsx for finance: an About sheet, then one sheet per table."""
+    """The tables as one .xlsx for finance: an About sheet (``about``, one fact a line), then one
+    sheet per table."""
     sheets = {"About": pd.DataFrame({"about": about.split("; ")})}
-    sheets |= {SHEETS[name]: frames[name] for name in SHEETS if name in frames and name != "overbooking"}
+    names = {"About": None}
+    for name in SHEETS:
+        if name in frames and name != "overbooking":
+            sheets[SHEETS[name]], names[SHEETS[name]] = frames[name], name
     over = frames["overbooking"]
     sheets["Over-booking"] = over[over["p_short"] > 0]      # the weeks with a chance of being short
-    return to_xlsx_bytes(sheets, {})
+    money = {sheet: money_of(name, frames[name]) for sheet, name in names.items() if name}
+    return xlsx_bytes(sheets, {}, money=money)
