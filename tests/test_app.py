@@ -357,3 +357,19 @@ def test_with_sign_in_configured_nothing_shows_until_signed_in(tmp_path, monkeyp
 
 def test_without_sign_in_the_sidebar_says_single_user_mode(app):
     assert any("Single-user mode: only this computer can open it" in c.value for c in app.sidebar.caption)
+
+
+def test_replace_one_table_refuses_a_production_due_before_it_may_start(app, sample_copy, tmp_path):
+    app.switch_page("app_pages/data.py").run()
+    productions = pd.read_parquet(sample_copy / "productions.parquet")
+    bad = productions.copy()
+    bad.loc[bad["production_id"] == "P04", "target_delivery"] = pd.Timestamp("2027-01-18")    # starts 2027-01-25
+    bad.to_csv(tmp_path / "productions.csv", index=False)
+    app.file_uploader(key="upload_table").upload("productions.csv", (tmp_path / "productions.csv").read_bytes())
+    app.button[1].click().run()                                 # Validate and replace
+    assert not app.exception and "nothing was changed" in app.error[0].value
+    problems = app.table[0].value.reset_index()
+    assert problems[["table", "row", "column"]].values.tolist() == [["productions", "P04", "target_delivery"]]
+    from dashboard import state
+    stored = state.current().data.productions.set_index("production_id")
+    assert stored.at["P04", "target_delivery"] == productions.set_index("production_id").at["P04", "target_delivery"]

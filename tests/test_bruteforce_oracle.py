@@ -63,9 +63,9 @@ def test_hire_in_when_cheaper_than_waiting():
     # waiting (12,000) wins again.
     opt = best_plans(two_shoots(hire_cost=7_000.0, hire_max=1))
     assert_optimum(opt, 0, 12_000, Parts(0, 10_000, 2_000), optimal_plans=1)
-    # A hire cost without hire_max_units hires nothing (as validation counts capacity).
-    opt = best_plans(two_shoots(hire_cost=3_000.0, hire_max=None))
-    assert_optimum(opt, 0, 12_000, Parts(0, 10_000, 2_000))
+    # A hire cost without hire_max_units would never be used: the data is refused, naming the cell.
+    with pytest.raises(AssertionError, match=r"resources\[CREW\]\.hire_max_units: is empty"):
+        two_shoots(hire_cost=3_000.0, hire_max=None)
 
 
 def test_undated_phase_costs_no_moves():

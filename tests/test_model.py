@@ -323,7 +323,7 @@ def test_stage_fit_finds_the_placement_that_earliest_first_misses():
     from planning.optimizer.stages import stage_tiers, start_cost, tier_fit
 
     data = slate(
-        productions=[(p, 3, 0, 0, 12, 100_000, True) for p in "ABC"],
+        productions=[(p, 3, 0, None, 12, 100_000, True) for p in "ABC"],      # (no latest_start: B and C start later)
         phases=[("A", "shoot", "shoot", 4, 0, False), ("B", "shoot", "shoot", 6, 2, False),
                 ("C", "shoot", "shoot", 4, 5, False)],
         resources=[("S18", "stage", 1, 18_000, None, None), ("S30", "stage", 1, 30_000, None, None)],

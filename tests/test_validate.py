@@ -242,3 +242,157 @@ def test_not_a_folder(tmp_path, capsys):
     (tmp_path / "a-file").write_text("x")
     code, text = validate(tmp_path / "a-file", capsys)
     assert code == 1 and text.strip() == f"slate: {tmp_path / 'a-file'} is a file, not a folder of tables"
+
+
+# Rules between columns and rows: each at its edge, the last value that passes (the whole slate is
+# then clean) and the first that fails (the problem names its table, row and column).
+
+def sample_raw() -> dict:
+    from planning.data.store import read_folder
+
+    raw, problems = read_folder(SAMPLE)
+    assert not problems
+    return {name: None if frame is None else frame.copy() for name, frame in raw.items()}
+
+
+def where(problems) -> set[tuple[str, str, str]]:
+    return {(p.table, p.row, p.column) for p in problems}
+
+
+def set_cell(raw, table, match: dict, column, value):
+    frame = raw[table]
+    rows = pd.Series(True, index=frame.index)
+    for k, v in match.items():
+        rows &= frame[k] == v
+    assert rows.sum() == 1, (table, match)
+    frame[column] = frame[column].astype(object)
+    frame.loc[rows, column] = value
+
+
+def date(text):
+    return None if text is None else pd.Timestamp(text)
+
+
+def target_delivery(raw, value):          # P04 may start on 2027-01-25
+    set_cell(raw, "productions", {"production_id": "P04"}, "target_delivery", date(value))
+
+
+def keep_phases_of_p04(raw, value):       # value: how many of P04's phases are left (the first ones)
+    ph = raw["phases"]
+    mine = ph.index[ph["production_id"] == "P04"]
+    raw["phases"] = ph.drop(mine[value:])
+    kept = set(raw["phases"].loc[raw["phases"]["production_id"] == "P04", "phase_id"])
+    for name in ("demands", "budget_lines", "risks"):
+        frame = raw[name]
+        drop = (frame["production_id"] == "P04") & ~frame["phase_id"].isin(kept)
+        raw[name] = frame[~drop.fillna(False)]
+
+
+def p01_earliest_start(raw, value):       # P01 is locked; its prep starts on Monday 2026-10-26
+    set_cell(raw, "productions", {"production_id": "P01"}, "earliest_start", date(value))
+
+
+def p01_latest_start(raw, value):
+    p01_earliest_start(raw, "2026-10-19")
+    set_cell(raw, "productions", {"production_id": "P01"}, "latest_start", date(value))
+
+
+def p01_prep_weeks(raw, value):           # locked prep 2026-10-26, locked shoot 2026-12-28: 9 weeks apart
+    set_cell(raw, "phases", {"production_id": "P01", "phase_id": "prep"}, "duration_weeks", value)
+
+
+def lock(raw, pid, *phase_ids):
+    for phase_id in phase_ids:
+        set_cell(raw, "phases", {"production_id": pid, "phase_id": phase_id}, "locked", True)
+
+
+def p08_min_lag(raw, value):              # shoot_b1 weeks 15-21, post_b1 from week 23: 1 week apart
+    lock(raw, "P08", "shoot_b1", "post_b1")
+    set_cell(raw, "phase_links", {"production_id": "P08", "before_phase": "shoot_b1", "after_phase": "post_b1"},
+             "min_lag_weeks", value)
+
+
+def p08_second_block(raw, value):         # shoot_b1 ends 2027-06-07; shoot_b2 at most 2 weeks later
+    lock(raw, "P08", "shoot_b1", "shoot_b2")
+    set_cell(raw, "phases", {"production_id": "P08", "phase_id": "shoot_b2"}, "planned_start", date(value))
+
+
+def p04_prep_weeks(raw, value):           # shoot locked on 2027-06-14, 20 weeks after earliest_start
+    lock(raw, "P04", "shoot")
+    set_cell(raw, "phases", {"production_id": "P04", "phase_id": "prep"}, "duration_weeks", value)
+
+
+def stage_hire_cost(raw, value):
+    set_cell(raw, "resources", {"resource_id": "STG-01"}, "hire_cost_per_week", value)
+
+
+def hire_units_without_cost(raw, value):
+    set_cell(raw, "resources", {"resource_id": "CREW-GE"}, "hire_cost_per_week", None)
+    set_cell(raw, "resources", {"resource_id": "CREW-GE"}, "hire_max_units", value)
+
+
+def hire_cost_without_units(raw, value):
+    set_cell(raw, "resources", {"resource_id": "CREW-GE"}, "hire_max_units", value)
+
+
+def crew_size(raw, value):
+    set_cell(raw, "resources", {"resource_id": "CREW-GE"}, "size", value)
+
+
+def second_demand_of_p01_prep(raw, value):   # P01's prep already asks for CREW-CON
+    dem = raw["demands"]
+    row = dem[(dem["production_id"] == "P01") & (dem["phase_id"] == "prep")].iloc[[0]].copy()
+    row["resource_id"] = value
+    raw["demands"] = pd.concat([dem.iloc[:1], row, dem.iloc[1:]], ignore_index=True)     # as the second row
+
+
+EDGES = [  # (rule, change, last value that passes, first that fails, (table, row, column) named)
+    (target_delivery, "2027-01-25", "2027-01-24", ("productions", "P04", "target_delivery")),
+    (keep_phases_of_p04, 1, 0, ("productions", "P04", "production_id")),
+    (p01_earliest_start, "2026-10-26", "2026-10-27", ("phases", "P01/prep", "planned_start")),
+    (p01_latest_start, "2026-10-26", "2026-10-25", ("phases", "P01/prep", "planned_start")),
+    (p01_prep_weeks, 9, 10, ("phases", "P01/shoot", "planned_start")),
+    (p08_min_lag, 1, 2, ("phase_links", "P08/shoot_b1/post_b1", "min_lag_weeks")),
+    (p08_second_block, "2027-06-21", "2027-06-28", ("phase_links", "P08/shoot_b1/shoot_b2", "max_lag_weeks")),
+    (p04_prep_weeks, 20, 21, ("phases", "P04/prep", "duration_weeks")),
+    (stage_hire_cost, None, 0.0, ("resources", "STG-01", "hire_cost_per_week")),
+    (hire_units_without_cost, 0, 1, ("resources", "CREW-GE", "hire_cost_per_week")),
+    (hire_cost_without_units, 0, None, ("resources", "CREW-GE", "hire_max_units")),
+    (crew_size, None, 0.0, ("resources", "CREW-GE", "size")),
+    (second_demand_of_p01_prep, "CREW-CAM", "CREW-CON", ("demands", "row 2: P01/prep/CREW-CON", "resource_id")),
+]
+
+
+@pytest.mark.parametrize("change, passes, fails, named", EDGES, ids=lambda v: getattr(v, "__name__", None))
+def test_rules_between_cells_at_their_edge(change, passes, fails, named):
+    from planning.data.validate import check
+
+    raw = sample_raw()
+    change(raw, passes)
+    data, problems = check(raw)
+    assert not problems, "\n".join(map(str, problems))
+    raw = sample_raw()
+    change(raw, fails)
+    data, problems = check(raw)
+    assert data is None and named in where(problems), "\n".join(map(str, problems))
+    told = next(p for p in problems if (p.table, p.row, p.column) == named)
+    assert str(told).startswith(f"{named[0]}[{named[1]}].{named[2]}: ") and len(told.message) > 20
+
+
+def test_a_contradiction_in_a_replaced_table_is_refused_and_nothing_stored_is_lost(tmp_path):
+    """Data → Replace one table with a production due before it may start: refused, naming the
+    cell; the stored slate (and the file on disk, after a restart) is the one before."""
+    store = Store(tmp_path / "s.duckdb")
+    good = store.load(SAMPLE, actor=ADMIN)
+    before = store.meta()["content_hash"]
+    bad = good.productions.copy()
+    bad.loc[bad["production_id"] == "P04", "target_delivery"] = pd.Timestamp("2027-01-18")   # a week before start
+    with pytest.raises(ValidationError) as refused:
+        store.replace_table("productions", bad, "upload: productions.csv", actor=ADMIN)
+    assert where(refused.value.problems) == {("productions", "P04", "target_delivery")}
+    assert "productions[P04].target_delivery: 2027-01-18 is before earliest_start (2027-01-25)" in str(refused.value)
+    assert store.meta()["content_hash"] == before
+    store.close()
+    reopened = Store(tmp_path / "s.duckdb")
+    assert reopened.meta()["content_hash"] == before and reopened.slate().productions.equals(good.productions)
+    reopened.close()

@@ -56,6 +56,7 @@ class Table:
     key: tuple[str, ...] = ()
     required: bool = True
     references: tuple[Reference, ...] = field(default=())
+    rules: tuple[str, ...] = ()      # rules between cells and rows, as documented (``validate`` checks them)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -89,6 +90,14 @@ TABLES: dict[str, Table] = {
             ),
             key=("production_id",),
             references=(Reference(("jurisdiction",), "incentives", ("jurisdiction",)),),
+            rules=(
+                "`latest_start`, when given, is not before `earliest_start`.",
+                "`target_delivery` is not before `earliest_start`: a production cannot be due before it may start.",
+                "Every production has at least one row in `phases`.",
+                "The phases of a production that is not locked fit, one after another as linked, between "
+                "`earliest_start` and the end of the horizon.",
+                "`greenlight_probability` of a greenlit production is empty or 1.",
+            ),
         ),
         Table(
             "phases",
@@ -108,6 +117,17 @@ TABLES: dict[str, Table] = {
             ),
             key=("production_id", "phase_id"),
             references=(Reference(("production_id",), "productions", ("production_id",)),),
+            rules=(
+                "`duration_low_weeks` <= `duration_weeks` <= `duration_high_weeks` (where given).",
+                "A locked phase, and every phase of a locked production, has a `planned_start`.",
+                "A locked phase does not start before the week of its production's `earliest_start` (a date "
+                "inside a week counts from the next Monday); a locked first phase (no phase before it) does not "
+                "start after the week of `latest_start`.",
+                "In a production without `phase_links`, a locked phase does not start before the locked phase "
+                "listed before it ends.",
+                "In a production with locked phases, every other phase keeps at least one start week that its "
+                "production's window, its links and the locked phases allow (else `duration_weeks` is named).",
+            ),
         ),
         Table(
             "phase_links",
@@ -123,6 +143,12 @@ TABLES: dict[str, Table] = {
             ),
             key=("production_id", "before_phase", "after_phase"),
             required=False,
+            rules=(
+                "`max_lag_weeks`, when given, is not less than `min_lag_weeks`; a phase does not follow itself; "
+                "the links of a production form no cycle. Both phases are the row's production's.",
+                "Between two locked phases, the weeks from the end of `before_phase` to the start of `after_phase` "
+                "are at least `min_lag_weeks` and at most `max_lag_weeks`.",
+            ),
             references=(
                 Reference(("production_id", "before_phase"), "phases", ("production_id", "phase_id")),
                 Reference(("production_id", "after_phase"), "phases", ("production_id", "phase_id")),
@@ -145,6 +171,13 @@ TABLES: dict[str, Table] = {
                        nullable=True, minimum=0),
             ),
             key=("resource_id",),
+            rules=(
+                "A stage is one row of `capacity` 1 (or 0) and cannot be hired in: its `hire_cost_per_week` is "
+                "empty and its `hire_max_units` empty or 0.",
+                "Crew, equipment and facilities: `hire_cost_per_week` and `hire_max_units` go together. A "
+                "`hire_max_units` above 0 needs a cost; a cost needs `hire_max_units` (0: none for now).",
+                "Only a stage has a `size`.",
+            ),
         ),
         Table(
             "resource_calendar",
@@ -157,6 +190,7 @@ TABLES: dict[str, Table] = {
             key=("resource_id", "week_start"),
             required=False,
             references=(Reference(("resource_id",), "resources", ("resource_id",)),),
+            rules=("`week_start` is a Monday; a stage's `capacity` is 0 or 1.",),
         ),
         Table(
             "demands",
@@ -179,6 +213,13 @@ TABLES: dict[str, Table] = {
             references=(
                 Reference(("production_id", "phase_id"), "phases", ("production_id", "phase_id")),
                 Reference(("resource_id",), "resources", ("resource_id",)),
+            ),
+            rules=(
+                "Each row gives either `resource_id` or `resource_kind` (`stage`), not both; `min_size` only "
+                "with `resource_kind`.",
+                "A phase asks for a named resource in one row only (`units` is the total).",
+                "Some resource can serve it: enough stages of at least `min_size`, or `units` within the "
+                "resource's largest capacity plus what can be hired in.",
             ),
         ),
         Table(
@@ -239,6 +280,7 @@ TABLES: dict[str, Table] = {
                 Reference(("production_id",), "productions", ("production_id",)),
                 Reference(("production_id", "phase_id"), "phases", ("production_id", "phase_id")),
             ),
+            rules=("`delay_low_weeks` <= `delay_high_weeks`; `extra_cost_low` <= `extra_cost_high`.",),
         ),
         Table(
             "settings",
@@ -253,6 +295,7 @@ TABLES: dict[str, Table] = {
                        minimum=0, maximum=1),
             ),
             required=False,
+            rules=("One row; `horizon_start` is a Monday.",),
         ),
     )
 }
@@ -292,5 +335,8 @@ def to_markdown() -> str:
         for ref in table.references:
             lines.append("")
             lines.append(f"`{', '.join(ref.columns)}` must name a row of `{ref.target}`.")
+        if table.rules:
+            lines += ["", "Rules between cells and rows (a row that breaks one is refused, naming its table, row "
+                      "and column):", ""] + [f"- {rule}" for rule in table.rules]
         lines.append("")
     return "\n".join(lines)

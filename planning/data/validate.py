@@ -6,9 +6,12 @@ key) and column. Nothing is raised for bad data: callers decide what a problem l
 
 Checks, in order: required tables present and non-empty; required columns present; each cell
 of the right type, non-empty where required, inside its range or enum; unique keys; references
-between tables; then the rules that span rows: one settings row starting on a Monday, calendar
-weeks on Mondays, one target per demand, stages of capacity 1, lags in order, no precedence cycle,
-windows that hold their phases, locked phases dated, and demands some resource can serve.
+between tables; then the rules that span cells and rows (each table's ``rules`` in the schema,
+listed in docs/data.md): one settings row starting on a Monday, calendar weeks on Mondays, one
+target per demand and one row per named resource and phase, stages of capacity 1 that cannot be
+hired, hire cost and hire units given together, sizes only on stages, due after the earliest
+start, a phase for every production, lags in order, no precedence cycle, windows that hold their
+phases, locked phases dated and inside their window and links, and demands some resource can serve.
 """
 
 from __future__ import annotations
@@ -137,6 +140,25 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
     for i in stages.index[(stages["hire_max_units"] > 0).fillna(False)]:
         add(Problem("resources", row_label(T["resources"], res, i), "hire_max_units",
                     "stages cannot be hired in; add an outside stage as its own resource"))
+    for i in stages.index[stages["hire_cost_per_week"].notna()]:
+        add(Problem("resources", row_label(T["resources"], res, i), "hire_cost_per_week",
+                    "stages cannot be hired in; add an outside stage as its own resource"))
+    pools = res[res["kind"].notna() & (res["kind"] != "stage")]
+    for i in pools.index:
+        label = row_label(T["resources"], res, i)
+        cost, most = pools.at[i, "hire_cost_per_week"], pools.at[i, "hire_max_units"]
+        if pd.isna(cost) and not pd.isna(most) and most > 0 and \
+                ("resources", label, "hire_cost_per_week") not in flagged:
+            add(Problem("resources", label, "hire_cost_per_week",
+                        f"is empty (nothing can be hired) but hire_max_units is {most}: give the cost of a hired "
+                        "unit, or leave hire_max_units empty"))
+        if not pd.isna(cost) and pd.isna(most) and ("resources", label, "hire_max_units") not in flagged:
+            add(Problem("resources", label, "hire_max_units",
+                        f"is empty, so hire_cost_per_week ({cost:g}) is never used: give the most units that can "
+                        "be hired in a week (0: none), or leave hire_cost_per_week empty"))
+        if not pd.isna(pools.at[i, "size"]):
+            add(Problem("resources", label, "size",
+                        f"only a stage has a floor area (this is a {pools.at[i, 'kind']}): leave size empty"))
     stage_ids = set(stages["resource_id"].dropna())
     for i in cal.index[cal["resource_id"].isin(stage_ids).fillna(False) & (cal["capacity"] > 1).fillna(False)]:
         add(Problem("resource_calendar", row_label(T["resource_calendar"], cal, i), "capacity",
@@ -147,6 +169,14 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
     for i in prods.index[~order_ok.fillna(True)]:
         add(Problem("productions", row_label(T["productions"], prods, i), "latest_start",
                     f"is before earliest_start ({prods.at[i, 'earliest_start'].date()})"))
+    for i in prods.index[(prods["target_delivery"] < prods["earliest_start"]).fillna(False)]:
+        add(Problem("productions", row_label(T["productions"], prods, i), "target_delivery",
+                    f"{prods.at[i, 'target_delivery'].date()} is before earliest_start "
+                    f"({prods.at[i, 'earliest_start'].date()}): it would be due before it may start"))
+    with_phases = set(t["phases"]["production_id"].dropna())
+    for i in prods.index[prods["production_id"].notna() & ~prods["production_id"].isin(with_phases)]:
+        add(Problem("productions", row_label(T["productions"], prods, i), "production_id",
+                    "has no phases: give it at least one row in phases"))
 
     links = t["phase_links"]
     for i in links.index[(links["max_lag_weeks"] < links["min_lag_weeks"]).fillna(False)]:
@@ -168,6 +198,15 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
     for i in dem.index[dem["min_size"].notna() & dem["resource_kind"].isna()]:
         add(Problem("demands", row_label(T["demands"], dem, i), "min_size",
                     "min_size applies only with resource_kind = stage"))
+    seen: dict[tuple, int] = {}
+    for i in dem.index[dem[["production_id", "phase_id", "resource_id"]].notna().all(axis=1)]:
+        key = (dem.at[i, "production_id"], dem.at[i, "phase_id"], dem.at[i, "resource_id"])
+        if key in seen:
+            add(Problem("demands", row_label(T["demands"], dem, i), "resource_id",
+                        f"row {seen[key] + 1} already asks for {key[2]} in this phase: give one row with the "
+                        "total units"))
+        else:
+            seen[key] = i
 
     # Precedence cycles and windows, per production.
     phases = t["phases"]
@@ -180,9 +219,11 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
         if len(own):
             edges = list(zip(own["before_phase"], own["after_phase"]))
             lags = [int(x) if not pd.isna(x) else 0 for x in own["min_lag_weeks"]]
+            link_rows = [(i, None if pd.isna(x) else int(x)) for i, x in zip(own.index, own["max_lag_weeks"])]
         else:
             edges = list(zip(nodes, nodes[1:]))
             lags = [0] * len(edges)
+            link_rows = [(None, None)] * len(edges)
         graph = TopologicalSorter({n: [] for n in nodes})
         for a, b in edges:
             graph.add(b, a)
@@ -201,6 +242,7 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
         for p in order:
             finish[p] = max([0] + [finish[a] + lag for a, lag in preds.get(p, [])]) + dur[p]
         span = max(finish.values()) if finish else 0
+        told = len(problems)
         locked = bool(prod_locked.get(pid, False)) if not pd.isna(prod_locked.get(pid, False)) else False
         first = earliest.get(pid)
         if horizon_known and not locked and first is not None and not pd.isna(first):
@@ -216,6 +258,11 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
             if (is_locked or locked) and pd.isna(group.at[i, "planned_start"]) and \
                     ("phases", label, "planned_start") not in flagged:        # an unreadable date is told once
                 add(Problem("phases", label, "planned_start", "a locked phase needs a planned_start"))
+        if horizon_known and group["duration_weeks"].notna().all():
+            prod = prods[(prods["production_id"] == pid).fillna(False)]
+            if len(prod):
+                _check_locks(group, phases, links, prod.iloc[0], locked, order, edges, lags, link_rows, settings,
+                             add, window_told=len(problems) > told)
 
     # Uncertainty: three-point durations around the duration, ranges low <= high, probabilities.
     ph = t["phases"]
@@ -260,6 +307,81 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
             add(Problem("demands", row_label(T["demands"], dem, i), "units",
                         f"no resource can serve it: needs {dem.at[i, 'units']} units of {rid}, "
                         f"which never has more than {best} (capacity plus hire-in)"))
+
+
+def _check_locks(group: pd.DataFrame, phases: pd.DataFrame, links: pd.DataFrame, prod: pd.Series,
+                 prod_locked: bool, order: list, edges: list, lags: list, link_rows: list, settings: Settings,
+                 add, window_told: bool) -> None:
+    """Locked phases against their production's window and links, in the optimizer's weeks: a
+    locked phase starts in its planned week, no phase before the week of earliest_start (rounded
+    up to a Monday), a first phase not after the week of latest_start, a phase not before its
+    predecessors end (plus min lag) nor later than max lag after; every other phase must keep a
+    start week between them."""
+    h0, horizon = settings.horizon_start, settings.horizon_weeks
+    ids = list(group["phase_id"])
+    label = {p: row_label(TABLES["phases"], phases, i) for p, i in zip(ids, group.index)}
+    dur = dict(zip(ids, group["duration_weeks"].astype(int)))
+    week = {p: week_index(d, h0) for p, d in zip(ids, group["planned_start"]) if not pd.isna(d)}
+    locked = {p for p, flag in zip(ids, group["locked"]) if (prod_locked or (not pd.isna(flag) and flag)) and p in week}
+    if not locked:
+        return
+    monday = lambda w: (h0 + pd.Timedelta(days=7 * w)).date()             # noqa: E731
+    first = None if pd.isna(prod["earliest_start"]) else week_index(prod["earliest_start"], h0, ceil=True)
+    last = None if pd.isna(prod["latest_start"]) else week_index(prod["latest_start"], h0)
+    preds: dict[str, list] = {}
+    succs: dict[str, list] = {}
+    told = False
+    for (a, b), lag, (row, most) in zip(edges, lags, link_rows):
+        preds.setdefault(b, []).append((a, lag))
+        succs.setdefault(a, []).append((b, lag))
+        if a not in locked or b not in locked:
+            continue
+        gap = week[b] - week[a] - dur[a]
+        where = f"locked {a} ends the week of {monday(week[a] + dur[a])}, locked {b} starts the week of {monday(week[b])}"
+        if row is None and gap < 0:
+            add(Problem("phases", label[b], "planned_start",
+                        f"{where}: a phase cannot start before the phase listed before it ends"))
+            told = True
+        elif row is not None and gap < lag:
+            add(Problem("phase_links", row_label(TABLES["phase_links"], links, row), "min_lag_weeks",
+                        f"{where}: {gap} weeks apart, less than min_lag_weeks ({lag})"))
+            told = True
+        elif row is not None and most is not None and gap > most:
+            add(Problem("phase_links", row_label(TABLES["phase_links"], links, row), "max_lag_weeks",
+                        f"{where}: {gap} weeks apart, more than max_lag_weeks ({most})"))
+            told = True
+    for p in ids:
+        if p not in locked:
+            continue
+        if first is not None and week[p] < first:
+            add(Problem("phases", label[p], "planned_start",
+                        f"locked in the week of {monday(week[p])}, before the first week earliest_start allows "
+                        f"(the week of {monday(first)})"))
+            told = True
+        if last is not None and p not in preds and week[p] > last:
+            add(Problem("phases", label[p], "planned_start",
+                        f"locked in the week of {monday(week[p])}, after the last week latest_start allows for a "
+                        f"first phase (the week of {monday(last)})"))
+            told = True
+    if told or window_told or first is None:
+        return
+    # Every other phase: a start week between its predecessors' ends and its successors' starts.
+    lo = max(first, min([0] + list(week.values())))
+    es, ls = {}, {}
+    for p in order:
+        es[p] = week[p] if p in locked else max([lo] + [es[a] + dur[a] + lag for a, lag in preds.get(p, [])])
+    for p in reversed(order):
+        bound = [horizon - dur[p]] + [ls[b] - dur[p] - lag for b, lag in succs.get(p, [])]
+        if last is not None and p not in preds:
+            bound.append(last)
+        ls[p] = week[p] if p in locked else min(bound)
+    for p in order:
+        if ls[p] < es[p]:
+            add(Problem("phases", label[p], "duration_weeks",
+                        f"no start week is left for its {dur[p]} weeks: the production's window, links and locked "
+                        f"phases need it to start in the week of {monday(es[p])} or later and in the week of "
+                        f"{monday(ls[p])} or earlier"))
+            return
 
 
 def _settings(t: dict[str, pd.DataFrame], problems: list[Problem]) -> Settings:
