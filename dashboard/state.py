@@ -271,18 +271,27 @@ def saved_plan(loaded: Loaded, name: str) -> Plan:
 AS_PLANNED_CHOICE, OPTIMIZED_CHOICE, SCENARIO_CHOICE = "As planned", "Optimized", "Scenario: "
 
 
+PICKED = "shown_plan_picked"    # the user's own pick, kept apart from the widget's value (see choose_plan)
+
+
 def choose_plan(loaded: Loaded) -> None:
     """The sidebar's "Plan shown" picker: as planned, the optimized plan (once there is one; then
-    it is shown until the user picks another) and every scenario saved on this slate."""
+    it is shown until the user picks another) and every scenario saved on this slate.
+
+    The user's pick is kept under its own key and put back into the widget on every run: Streamlit
+    forgets a widget's value when a page action switches page (``st.switch_page``, e.g. Scenarios
+    → *Open in What-if*), which showed the plan as planned again. A pick that is not available
+    (a deleted scenario, no optimized plan yet) shows the default until it is again."""
     options = [AS_PLANNED_CHOICE] + ([OPTIMIZED_CHOICE] if current_plan(loaded) is not None else [])
     saved = scenario_store().list()
     options += [SCENARIO_CHOICE + n for n in saved.loc[saved["base_hash"] == loaded.key, "name"]]
     state = st.session_state
-    if OPTIMIZED_CHOICE in options and not state.get("shown_plan_picked"):
-        state["shown_plan"] = OPTIMIZED_CHOICE
-    if state.get("shown_plan") not in options:
-        state["shown_plan"] = AS_PLANNED_CHOICE
-    st.selectbox("Plan shown", options, key="shown_plan", on_change=lambda: state.update(shown_plan_picked=True),
+    picked = state.get(PICKED)
+    if picked in options:
+        state["shown_plan"] = picked
+    else:
+        state["shown_plan"] = OPTIMIZED_CHOICE if OPTIMIZED_CHOICE in options else AS_PLANNED_CHOICE
+    st.selectbox("Plan shown", options, key="shown_plan", on_change=lambda: state.update({PICKED: state["shown_plan"]}),
                  help="Slate, Capacity, Conflicts and Cash flow all show this plan.")
 
 

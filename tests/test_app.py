@@ -359,6 +359,60 @@ def test_without_sign_in_the_sidebar_says_single_user_mode(app):
     assert any("Single-user mode: only this computer can open it" in c.value for c in app.sidebar.caption)
 
 
+def test_the_plan_picked_stays_through_every_page_and_page_action(app):
+    """A plan picked in the sidebar stays picked until the user picks another: across every page,
+    What-if's Apply and Save, Scenarios' *Open in What-if* (a page switch) and rename; the Cash
+    flow page then shows (and downloads) that plan, not the plan as planned."""
+    from dashboard import state
+
+    app.switch_page("app_pages/whatif.py").run()
+    app.slider(key="wi_stage_30000").set_value(1)
+    app.button[0].click().run()                                # Apply
+    app.text_input(key="wi_name").input("Bigger lot")
+    app.button[1].click().run()                                # Save scenario
+    assert "Saved" in app.success[0].value
+    app.switch_page("app_pages/scenarios.py").run()
+    chosen = "Scenario: Bigger lot"
+    app.selectbox(key="shown_plan").set_value(chosen).run()
+
+    def still_picked(where):
+        assert not app.exception, where
+        assert app.selectbox(key="shown_plan").value == chosen, where
+
+    still_picked("picked")
+    for page in ("slate", "capacity", "conflicts", "plan", "whatif", "scenarios", "cashflow", "risk", "data"):
+        app.switch_page(f"app_pages/{page}.py").run()
+        still_picked(page)
+    app.switch_page("app_pages/whatif.py").run()
+    app.slider(key="wi_pool_CREW-GE").set_value(-1)
+    app.button[0].click().run()
+    still_picked("Apply")
+    app.text_input(key="wi_name").input("Fewer crews")
+    app.button[1].click().run()
+    assert "Saved" in app.success[0].value
+    still_picked("Save")
+    app.switch_page("app_pages/scenarios.py").run()
+    app.selectbox(key="sc_open_pick").set_value("Bigger lot").run()
+    app.button(key="sc_open").click().run()                   # switches to What-if
+    assert "Opened “Bigger lot”" in app.info[0].value
+    still_picked("Open in What-if")
+    app.switch_page("app_pages/scenarios.py").run()
+    app.selectbox(key="sc_pick").set_value("Fewer crews").run()
+    app.text_input(key="sc_new_name").input("Crews down")
+    app.button(key="FormSubmitter:sc_rename-Rename").click().run()
+    assert "Crews down" in app.dataframe[0].value["name"].tolist()
+    still_picked("rename")
+
+    app.switch_page("app_pages/cashflow.py").run()
+    still_picked("Cash flow")
+    assert "scenario “Bigger lot”" in app.caption[0].value               # the plan its downloads hold too
+    need = state.saved_plan(state.current(), "Bigger lot").kpis["peak_funding_need"]
+    assert {m.label: m.value for m in app.metric}["Peak funding need"] == f"{need / 1e6:,.1f}M USD"
+    app.selectbox(key="shown_plan").set_value("As planned").run()           # until the user picks another
+    app.switch_page("app_pages/slate.py").run()
+    assert app.selectbox(key="shown_plan").value == "As planned"
+
+
 def test_replace_one_table_refuses_a_production_due_before_it_may_start(app, sample_copy, tmp_path):
     app.switch_page("app_pages/data.py").run()
     productions = pd.read_parquet(sample_copy / "productions.parquet")

@@ -246,6 +246,59 @@ def test_a_saved_scenario_reopens_in_whatif(browser_page, app_url):
     shoot(page, "whatif-reopened")
 
 
+def test_the_plan_picked_stays_through_open_in_whatif(browser_page, app_url):
+    """Pick a saved scenario as the plan shown, open a scenario in What-if from Scenarios: the
+    sidebar still shows the scenario picked, and so does the Cash flow page."""
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Scenarios", timeout=SOLVE_MS)
+    tab = main(page).get_by_role("tab", name="Open in What-if")
+    if not tab.count():
+        pytest.skip("no saved scenario (the What-if test saves one)")
+    page.locator(".st-key-shown_plan input").first.click()
+    choice = page.get_by_role("option", name=re.compile("^Scenario: ")).first.inner_text().strip()
+    page.keyboard.press("Escape")
+    pick_plan(page, choice)
+    picked = page.locator(".st-key-shown_plan input").first
+    expect(picked).to_have_value(choice)
+    tab.click()
+    main(page).get_by_role("button", name="Open in What-if").click()
+    page.get_by_role("heading", name="What-if", exact=True).first.wait_for(state="visible", timeout=SOLVE_MS)
+    visible(page, "[data-testid='stMetric']", 5)             # the reopened scenario is planned
+    wait_idle(page)
+    expect(picked).to_have_value(choice)
+    go_to(page, "Cash flow", timeout=SOLVE_MS)
+    expect(picked).to_have_value(choice)
+    name = choice.removeprefix("Scenario: ")
+    expect(main(page).locator("[data-testid='stCaptionContainer']").first).to_contain_text(f"scenario “{name}”")
+    assert not errors(page), errors(page)
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def test_nothing_is_fetched_from_outside_this_computer(browser_page, app_url):
+    """Every request of every page (documents, scripts, fonts, icons, the favicon, the websocket)
+    goes to this computer: the app is local-only. Requests elsewhere are recorded and refused."""
+    from urllib.parse import urlsplit
+
+    page = browser_page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("websocket", lambda ws: requested.append(ws.url))
+    page.context.route(lambda url: urlsplit(url).hostname not in LOOPBACK, lambda route: route.abort())
+    open_app(page, app_url)
+    for title in TOUR:
+        go_to(page, title, timeout=SOLVE_MS)
+        if main(page).locator("[data-testid='stPlotlyChart']").count():
+            charts_drawn(page)
+    page.wait_for_timeout(1000)                               # (late requests: favicon, fonts)
+    outside = sorted({url for url in requested
+                      if urlsplit(url).scheme not in ("data", "blob", "about") and urlsplit(url).hostname not in LOOPBACK})
+    assert len(requested) > 20, requested
+    assert not outside, f"requests that leave this computer: {outside}"
+
+
 def download(page, button, dest):
     """Click a download button and save what the browser receives as ``dest``."""
     for attempt in range(2):  # the file is built on the server at the click; once in a while no download starts
