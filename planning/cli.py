@@ -438,13 +438,32 @@ def read_secrets(path: Path) -> dict:
         raise ValueError(f"{path} is not valid TOML: {exc}") from None
 
 
+def port_taken(address: str, port: int) -> bool:
+    """True when ``port`` cannot be listened on at ``address`` (something already serves it)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)     # as servers bind: TIME_WAIT is no conflict
+        try:
+            s.bind((address, port))
+        except OSError:
+            return True
+    return False
+
+
 def cmd_app(args) -> int:
+    """Start the dashboard. The server replaces this process (``exec``), so a signal sent to
+    ``slate app`` (SIGTERM from a service manager, Ctrl+C) reaches the server itself, which then
+    stops its background solves and their worker processes before it exits."""
     env = dict(os.environ)
     if args.data_dir:
         env["SLATE_DATA_DIR"] = str(Path(args.data_dir).resolve())
     secrets = config.ROOT / ".streamlit" / "secrets.toml"
     settings = read_secrets(secrets)
     address = serving_address(settings, config.allow_network())
+    if port_taken(address, args.port):
+        raise ValueError(f"port {args.port} is already in use (another Slate Planner, or another program): "
+                         f"start on another port with `slate app --port {args.port + 1}`")
     if address == "127.0.0.1":
         print(f"single-user mode: only this computer can open http://localhost:{args.port} (no sign-in is "
               "configured; see README, Sign-in)", flush=True)
@@ -452,7 +471,10 @@ def cmd_app(args) -> int:
            "--server.port", str(args.port), "--server.address", address]
     for host in allowed_hosts(settings, os.environ.get("SLATE_ALLOWED_HOSTS", "")):
         cmd += ["--server.allowedHosts", host]
-    return subprocess.call(cmd, env=env, cwd=config.ROOT)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(config.ROOT)
+    os.execve(sys.executable, cmd, env)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -564,7 +586,7 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")
     a.add_argument("--data-dir", default=None, help="dataset to open (default: the bundled sample)")
-    a.add_argument("--port", type=int, default=8501)
+    a.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
     a.set_defaults(func=cmd_app)
     return p
 

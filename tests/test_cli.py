@@ -165,3 +165,21 @@ def test_risk_samples_the_plan_it_is_given(tmp_path, capsys, sample_data):
     b = pd.read_csv(tmp_path / "moved" / "deliveries.csv").set_index("production_id")
     assert (b["p50_week"] == a["p50_week"] + 10).all()
     assert json.loads((tmp_path / "moved" / "summary.json").read_text())["plan"] == "plan in later"
+
+
+def test_app_on_a_port_in_use_says_which_flag_picks_another(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "planning.cli", "app", "--port", str(port)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120,
+                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SLATE_PRECOMPUTE": "0",
+                                  "SLATE_STORE": str(tmp_path / "s.duckdb"),
+                                  "SLATE_SCENARIOS": str(tmp_path / "sc.duckdb")})
+    assert run.returncode == 1
+    line = run.stderr.strip()
+    assert line.startswith(f"slate: port {port} is already in use") and "Traceback" not in line, line
+    assert f"slate app --port {port + 1}" in line, line

@@ -8,7 +8,7 @@ process (OR-Tools and ``highspy`` cannot share one); ``Pending.poll`` reads its 
 where it is better. The CP model is the contract's problem with hire-in free (and weights rounded
 down), so its proven bound is a lower bound of the money of any plan without shortfall, where no
 interval can leave the grid (occupancy outside the grid is not counted by the contract):
-``Pending.bound``.
+``Pending.bound``. Workers still searching are killed when the process shuts down (``stopping``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planning.data.inputs import SlateData
+import planning.optimizer.stopping as stopping
 from planning.optimizer.candidates import Candidates, combo_ranges
 
 
@@ -108,6 +109,7 @@ class Pending:
             except (subprocess.TimeoutExpired, json.JSONDecodeError):
                 self.stop()
                 self.answer = {}
+            stopping.ended(self.proc)
         return self.answer.get("starts")
 
     def wait(self, seconds: float) -> None:
@@ -119,9 +121,11 @@ class Pending:
                 pass
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            stopping.ended(self.proc)
 
 
 def launch(cands: Candidates, data: SlateData, move_cost_per_week: float, time_limit: float) -> Pending:
@@ -130,8 +134,10 @@ def launch(cands: Candidates, data: SlateData, move_cost_per_week: float, time_l
         return Pending(None)
     spec = problem(cands, data, move_cost_per_week, time_limit)
     payload = json.dumps(spec)
+    stopping.check()
     proc = subprocess.Popen([sys.executable, "-m", "planning.optimizer.cpsat_worker"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stopping.started(proc)                   # killed by ``stopping.stop_all`` when the process ends
     proc.stdin.write(payload)
     proc.stdin.close()
     proc.stdin = None                        # written: ``communicate`` only reads

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planning.data.inputs import SlateData
+import planning.optimizer.stopping as stopping
 from planning.optimizer.constraint import launch as constraint_search
 from planning.optimizer.candidates import build_candidates, money
 from planning.optimizer.columns import decompose
@@ -100,7 +101,14 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     ``start`` (optional, a schedule: production_id, phase_id, start_week) is a plan to start from,
     e.g. the baseline of a what-if. ``progress`` (optional) is called with ``{"stage":
     "heuristic"|"building"|"shortfall"|"solving"|"searching"|"done", "elapsed": s, "gap": g}``.
+    Raises ``stopping.Stopped`` when the process shuts down meanwhile (``stopping.stop_all``).
     """
+    with stopping.active():
+        stopping.check()
+        return _plan(data, options, progress, start)
+
+
+def _plan(data: SlateData, options: PlanOptions | None, progress, start: pd.DataFrame | None) -> PlanResult:
     options = options or PlanOptions()
     t0 = time.perf_counter()
     deadline = t0 + options.time_limit
@@ -111,6 +119,7 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     tiers = stage_tiers(cands, data)
     chosen, parts = heuristic_start(cands, tiers, options.heuristic_orders, given=start,
                                        seconds=HEURISTIC_SHARE * options.time_limit)
+    stopping.check()
     methods = []
     if options.time_limit < QUICK_SECONDS:     # no time for the model to say anything: the start, labelled so
         outcome, size = Outcome(chosen=chosen, solver="heuristic", shortfall=int(parts["shortfall"]),
@@ -122,6 +131,7 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
             tell("building")
             active = prune(cands, money(parts), chosen) if parts["shortfall"] == 0 else None
             model = build_model(cands, tiers, active)
+            stopping.check()
             mip_by = t0 + MIP_SHARE * (solve_by - t0)
             outcome = solve(model, chosen, parts, options, mip_by, tell,
                             lambda seconds: constraint_search(cands, data, options.weights.move_cost_per_week, seconds))

@@ -39,6 +39,7 @@ import numpy as np
 import pulp
 
 from planning.optimizer.candidates import cell_load
+import planning.optimizer.stopping as stopping
 from planning.optimizer.constraint import Pending, to_choice
 from planning.optimizer.highs import THREADS, SolverError, configure, run
 from planning.optimizer.model import PlanModel, prune
@@ -243,12 +244,16 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         release(h, cols)
         return True
 
-    polled = [0.0]
+    polled, watching = [0.0], [False]
 
     def interrupt(kind, message, out, into, user) -> None:
-        """Stop a HiGHS run once the constraint search has answered (looked at every ``CP_POLL_SECONDS``)."""
+        """Stop a run of the full model once the constraint search has answered (looked at every
+        ``CP_POLL_SECONDS``), and any run once the process is stopping."""
+        if stopping.stopping():
+            into.user_interrupt = True
+            return
         now = time.perf_counter()
-        if now - polled[0] >= CP_POLL_SECONDS:
+        if watching[0] and now - polled[0] >= CP_POLL_SECONDS:
             polled[0] = now
             if pending.proc is not None and pending.proc.poll() is not None:
                 into.user_interrupt = True
@@ -292,11 +297,11 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
                 h.setOptionValue("mip_rel_gap", options.gap)
                 bound = best_bound()
                 report("solving", None if bound is None else max(0.0, objective - bound) / max(objective, 1e-9))
-                h.startCallback(highspy.cb.kCallbackMipInterrupt)
+                watching[0] = True
                 try:
                     proven, found, value, bound = checked("plan", incumbent, money_of)
                 finally:
-                    h.stopCallback(highspy.cb.kCallbackMipInterrupt)
+                    watching[0] = False
                 if bound is not None:
                     bounds.append(max(0.0, float(bound)))     # every cost is >= 0: nothing costs less than 0
                 if value < objective - 1e-6 * max(1.0, abs(objective)):
@@ -370,6 +375,7 @@ def solve(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanO
     report = progress or (lambda stage, gap: None)
     order = ["highs", "cbc"] if options.solver == "highs" else ["cbc", "highs"]
     for name in order:
+        stopping.check()                 # no fallback run once the process is shutting down
         try:
             if name == "highs":
                 return _solve_highs(model, start, start_parts, options, deadline, report,
