@@ -11,8 +11,11 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from dashboard.state import actor, auth_settings, choose_plan, current, secrets_problems, store, warm_up  # noqa: E402
+from dashboard.state import (SessionEnded, actor, auth_settings, choose_plan, current, secrets_problems,  # noqa: E402
+                             sign_out, store, warm_up)
+from dashboard.text import md  # noqa: E402
 from planning.access import Refused  # noqa: E402
+from planning.data.store import StoreBusy  # noqa: E402
 
 # An emoji favicon: the browser draws it itself (a ``:material/...:`` page icon is fetched from Google's
 # servers, and nothing here may reach outside this computer; the sidebar's icons use a bundled font).
@@ -26,16 +29,28 @@ if problems:            # fail closed: nobody signs in on a configuration that c
     st.stop()
 try:
     me = actor()
+except SessionEnded as why:
+    st.title("Slate Planner")
+    st.info(f"{md(why)[:1].upper()}{md(why)[1:]}: sign in again to go on.")
+    st.button("Sign in again", type="primary", key="sign_in_again", on_click=st.login)
+    st.stop()
 except Refused as why:
     store().refused(str(st.user.get("email") or st.user.get("sub") or "(no email)"), "sign in", str(why))
     st.title("Slate Planner")
-    st.error(f"You cannot use Slate Planner: {why}.")
+    st.error(f"You cannot use Slate Planner: {md(why)}.")
     st.button("Sign out", key="sign_out_refused", on_click=st.logout)
     st.stop()
 if me is None:
     st.title("Slate Planner")
     st.write("Sign in with your studio account to see the slate.")
     st.button("Sign in", type="primary", key="sign_in", on_click=st.login)
+    st.stop()
+
+try:
+    store()
+except StoreBusy as busy:
+    st.title("Slate Planner")
+    st.error(md(busy))
     st.stop()
 
 PAGES = Path(__file__).parent / "app_pages"
@@ -53,12 +68,12 @@ page = st.navigation([
 with st.sidebar:
     loaded = current()
     warm_up(loaded)
-    st.caption(f"Dataset: **{loaded.label}**  \n{len(loaded.data.productions)} productions · "
+    st.caption(f"Dataset: **{md(loaded.label)}**  \n{len(loaded.data.productions)} productions · "
                f"{loaded.data.settings.horizon_weeks} weeks from {loaded.data.settings.horizon_start:%d %b %Y}")
     choose_plan(loaded)
     if auth is None:
         st.caption("Single-user mode: only this computer can open it (no sign-in is configured).")
     else:
-        st.caption(f"Signed in as **{me.user}** ({me.role})")
-        st.button("Sign out", key="sign_out", on_click=st.logout)
+        st.caption(f"Signed in as **{md(me.user)}** ({me.role})")
+        st.button("Sign out", key="sign_out", on_click=sign_out)
 page.run()

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from dashboard.text import md
 
 from planning import config
-from planning.access import Actor, Forbidden, config_problems, local_operator, require, signed_in
+from planning.access import (Actor, Forbidden, Refused, config_problems, local_operator, require, session_ended,
+                             session_id, signed_in)
 from planning.data.inputs import SlateData
 from planning.data.store import Store
 from planning.data.validate import ValidationError
@@ -47,7 +49,22 @@ def actor() -> Actor | None:
         return local_operator()
     if not getattr(st.user, "is_logged_in", False):      # (AppTest has no sign-in at all)
         return None
-    return signed_in(st.user.to_dict(), _section("roles"), _section("access"))
+    claims = st.user.to_dict()
+    me = signed_in(claims, _section("roles"), _section("access"))
+    if session_ended(claims, _section("access"), time.time()) or store().signed_out(session_id(claims)):
+        raise SessionEnded("your sign-in has ended (you signed out, or it is older than a working day)")
+    return me
+
+
+class SessionEnded(Refused):
+    """A sign-in that is over: signed out (even if its cookie was copied) or too old."""
+
+
+def sign_out() -> None:
+    """End this sign-in on the server too (a copied cookie stops working), then in the browser."""
+    claims = st.user.to_dict()
+    store().sign_out(session_id(claims), str(claims.get("email") or ""))
+    st.logout()
 
 
 def _section(name: str) -> dict:
@@ -205,7 +222,7 @@ def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions =
     try:
         job = start_plan(loaded, scenario, options, start, who=actor())
     except Forbidden as why:
-        st.error(f"{why}.")
+        st.error(f"{md(why)}.")
         return None
     if job is not None:
         with st.status(label + "…", expanded=True) as status:

@@ -12,7 +12,6 @@ import argparse
 import importlib.util
 import io
 import os
-import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path

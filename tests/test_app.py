@@ -254,6 +254,8 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
 
 
 def test_saving_over_a_name_asks_first_keeps_the_old_one_and_a_scenario_reopens_in_whatif(app):
+    from dashboard.text import md
+
     app.switch_page("app_pages/whatif.py").run()
     app.slider(key="wi_stage_30000").set_value(1)
     app.button[0].click().run()
@@ -264,7 +266,7 @@ def test_saving_over_a_name_asks_first_keeps_the_old_one_and_a_scenario_reopens_
     app.button[0].click().run()
     app.text_input(key="wi_name").input("Stage 13")
     app.button[1].click().run()                                # the name is taken: not saved
-    assert "Not saved" in app.warning[-1].value and "Stage 13 (2)" in app.warning[-1].value
+    assert "Not saved" in app.warning[-1].value and md("Stage 13 (2)") in app.warning[-1].value
     app.checkbox(key="wi_replace").check()
     app.button[1].click().run()
     assert "Replaced" in app.success[0].value
@@ -282,7 +284,7 @@ def test_saving_over_a_name_asks_first_keeps_the_old_one_and_a_scenario_reopens_
     assert not app.exception
     assert app.slider(key="wi_stage_30000").value == 1 and app.slider(key="wi_pool_CREW-GE").value == 0
     assert app.text_input(key="wi_name").value == "Stage 13" and app.checkbox(key="wi_replace").value
-    assert "Opened “Stage 13”" in app.info[0].value
+    assert f"Opened “{md('Stage 13')}”" in app.info[0].value
     assert "Conflicts on the planned dates" in {m.label for m in app.metric}
 
 
@@ -353,10 +355,51 @@ def test_with_sign_in_configured_nothing_shows_until_signed_in(tmp_path, monkeyp
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "client_id": "c"}
     at.run()
     assert "cookie_secret" in at.error[0].value and not at.button       # a clear start-up error, nothing else
+    import tomllib
+
+    example = tomllib.loads((ROOT / ".streamlit" / "secrets.example.toml").read_text())
+    for auth, roles in [(dict(example["auth"], cookie_secret="change-me: a long random string"), {}),
+                        (dict(example["auth"], cookie_secret="x" * 64), {"admin": "boss@studio.test"})]:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.secrets["auth"] = auth
+        at.secrets["roles"] = roles
+        at.run()                      # the example's secret (anyone could forge a cookie), a role as a string
+        assert "Sign-in cannot start" in at.error[0].value and not at.button and not at.metric
 
 
 def test_without_sign_in_the_sidebar_says_single_user_mode(app):
     assert any("Single-user mode: only this computer can open it" in c.value for c in app.sidebar.caption)
+
+
+CRAFTED = "![beacon](http://127.0.0.1:9/b.png) [click](javascript:alert(1)) **bold** `code` :red[x] <b>"
+
+
+def test_a_crafted_scenario_name_shows_as_typed_on_every_page(app, sample_data):
+    """Markdown in user text (here a scenario name, saved on other data by someone else) is shown
+    literally: no element's Markdown carries it unescaped, and the escaped form reads as typed."""
+    from dashboard import state
+    from dashboard.text import md
+    from planning.scenarios.types import Scenario
+
+    plan = as_planned(sample_data)
+    state.scenario_store().save(Scenario(CRAFTED, base_hash="other data"), actor=Actor("ana@studio.test", "planner"),
+                                results=plan.frames(), summary={"kpis": plan.kpis, "search": "quick"})
+    app.switch_page("app_pages/scenarios.py").run()
+    app.selectbox(key="sc_open_pick").set_value(CRAFTED).run()
+    app.selectbox(key="sc_pick").set_value(CRAFTED).run()
+    assert not app.exception
+    shown = [e.value for kind in ("markdown", "caption", "warning", "info", "error", "success")
+             for e in app.get(kind)] + [c.label for c in app.checkbox]
+    assert not [v for v in shown if "![" in v or "](" in v]
+    assert any(md(CRAFTED) in v for v in shown)
+
+
+def test_md_escapes_every_markdown_character_and_drops_control_characters():
+    from dashboard.text import md
+
+    assert md("a*b_c") == "a\\*b\\_c"
+    assert md("line\nbreak\x1b[31m\u202e") == "line break \\[31m "
+    assert md(3) == "3"
 
 
 def test_the_plan_picked_stays_through_every_page_and_page_action(app):

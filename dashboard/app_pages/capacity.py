@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.figures import KIND_ORDER, capacity_heatmap, pool_figure, stage_board_figure
 from dashboard.state import current, shown_plan
 from dashboard.tables import titles
+from dashboard.text import md
 from planning.analysis.capacity import (CLASS_PREFIX, capacity_by_week, counted_productions, counted_utilization,
                                        resource_label)
 from planning.analysis.stageboard import UNPLACED
@@ -21,7 +22,7 @@ def named(rows) -> str:
 
 
 st.title("Capacity")
-st.caption(f"Showing the plan **{plan.origin.label}** (pick another in the sidebar).")
+st.caption(f"Showing the plan **{md(plan.origin.label)}** (pick another in the sidebar).")
 tentative = counted_productions(plan.data, 0)["status"].eq("development").any()
 if tentative:
     percent = st.slider("Count development productions with at least this chance of going ahead", 0, 100, 0,

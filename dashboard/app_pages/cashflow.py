@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.figures import cash_bars, position_figure
 from dashboard.state import current, shown_plan
+from dashboard.text import md
 from planning.finance.export import (about_line, export_name, CSV_VIEWS, budget_summary, finance_csv, finance_xlsx,
                                      headline)
 from planning.finance.periods import PERIODS, assign_periods, period_order
@@ -18,7 +19,7 @@ st.title("Cash flow")
 
 plan = shown_plan(loaded)
 data = plan.data                   # a scenario's budget may differ from the loaded slate's
-st.caption(f"Showing the plan **{plan.origin.label}** (pick another in the sidebar).")
+st.caption(f"Showing the plan **{md(plan.origin.label)}** (pick another in the sidebar).")
 c1, c2, c3 = st.columns(3)
 period = c1.selectbox("Period", PERIODS, index=1, key="cash_period")
 by = c2.radio("Spend by", ["section", "production"], horizontal=True, key="cash_by")

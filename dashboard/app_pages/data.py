@@ -7,17 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.state import actor, current, data_dir, scenario_store, store
+from dashboard.text import md
 from planning.access import Forbidden
 from planning.data.bundles import BundleError, dataset_zip, summary, table_name, template_zip, unpack, write_table_file
 from planning.data.schema import TABLES
-from planning.data.store import read_folder
+from planning.data.store import StaleEdit, read_folder
 from planning.data.validate import ValidationError
 
 EDITABLE = ("productions", "phases", "demands", "resources")
 
 
 def show_forbidden(exc: Forbidden) -> None:
-    st.error(str(exc).capitalize())
+    st.error(md(str(exc).capitalize()))
 
 
 def show_problems(exc: ValidationError) -> None:
@@ -62,7 +63,7 @@ cols[1].metric("Resources", len(data.resources))
 cols[2].metric("Budget", f"{data.budget_lines['amount'].sum() / 1e6:,.1f}M {data.settings.currency}")
 cols[3].metric("Horizon", f"{data.settings.horizon_weeks} weeks",
                help=f"From {data.settings.horizon_start:%d %b %Y}")
-st.caption(f"Loaded from **{loaded.label}** on {pd.Timestamp(meta['loaded_at']):%d %b %Y at %H:%M} UTC · "
+st.caption(f"Loaded from **{md(loaded.label)}** on {pd.Timestamp(meta['loaded_at']):%d %b %Y at %H:%M} UTC · "
            f"content hash `{loaded.key}`")
 st.dataframe(summary(data), hide_index=True)
 
@@ -90,7 +91,7 @@ if submitted:
             try:
                 tables = unpack([(f.name, f.getvalue()) for f in uploads], folder)
             except BundleError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
             else:
                 attempt(lambda: store().load(folder, actor=me, source="upload: " + ", ".join(f.name for f in uploads)),
                         lambda new: f"Loaded {len(new.productions)} productions from {', '.join(tables)}.")
@@ -104,7 +105,7 @@ with st.form("one_table"):
 if replace_one and one is not None:
     name = table_name(one.name)
     if name is None:
-        st.error(f"{one.name} is not a table of the slate (expected e.g. productions.csv or phases.parquet).")
+        st.error(f"{md(one.name)} is not a table of the slate (expected e.g. productions.csv or phases.parquet).")
     else:
         with tempfile.TemporaryDirectory() as folder:
             write_table_file(one.name, one.getvalue(), folder)
@@ -116,21 +117,35 @@ if replace_one and one is not None:
                 return store().replace_table(name, raw[name], source=f"{loaded.label}, {name} from {one.name}",
                                              actor=me)
 
-            attempt(replace_it, lambda new: f"Replaced {name} ({len(getattr(new, name))} rows) from {one.name}.",
-                    unchanged=f"{one.name} is the {name} table as loaded: nothing to replace.")
+            attempt(replace_it, lambda new: f"Replaced {name} ({len(getattr(new, name))} rows) from {md(one.name)}.",
+                    unchanged=f"{md(one.name)} is the {name} table as loaded: nothing to replace.")
 
 st.subheader("Edit in the app")
 table = st.selectbox("Table", EDITABLE, key="edit_table")
 frame = getattr(data, table).drop(columns=[c for c in ("seq",) if c in getattr(data, table).columns])
 dates = {c.name: st.column_config.DateColumn(c.name, format="YYYY-MM-DD") for c in TABLES[table].columns
          if c.type == "date"}
-edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"edit_{table}",
+opened_key, editor_key = f"edit_opened_{table}", f"edit_{table}"
+if not any(st.session_state.get(editor_key, {}).get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
+    st.session_state[opened_key] = loaded.key          # no edits yet: the editor starts from the slate as it is now
+edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=editor_key,
                         column_config=dates)
+
+
+def reload_editor() -> None:
+    st.session_state.pop(editor_key, None)
+    st.session_state.pop(opened_key, None)
+
+
 if st.button("Check and save", key="edit_save", type="primary", disabled=not admin):
-    attempt(lambda: store().edit_table(table, edited, source=f"{loaded.label}, {table} edited in the app",
-                                       actor=me),
-            lambda new: f"Saved your edits to {table} ({len(edited)} rows).",
-            unchanged="Nothing to save: the table is as loaded.")
+    try:
+        attempt(lambda: store().edit_table(table, edited, source=f"{loaded.label}, {table} edited in the app",
+                                           actor=me, opened=st.session_state[opened_key]),
+                lambda new: (reload_editor(), f"Saved your edits to {table} ({len(edited)} rows).")[1],
+                unchanged="Nothing to save: the table is as loaded.")
+    except StaleEdit as exc:
+        st.error(md(str(exc).capitalize()))
+        st.button("Reload the editor (your edits are dropped)", key="edit_reload", on_click=reload_editor)
 
 st.subheader("Earlier slates")
 earlier = store().history()

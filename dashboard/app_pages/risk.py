@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.downloads import risk_downloads
 from dashboard.risk_figures import delivery_figure, fan_figure, overbooking_figure
 from dashboard.state import actor, current, shown_plan
+from dashboard.text import md
 from planning.access import Forbidden, require
 from planning import config
 from planning.analysis.capacity import counted_productions
@@ -25,7 +26,7 @@ plan = shown_plan(loaded)
 data = plan.data
 cur = data.settings.currency
 st.title("Risk")
-st.caption(f"Samples of the plan **{plan.origin.label}** (pick another in the sidebar). Each sample draws which "
+st.caption(f"Samples of the plan **{md(plan.origin.label)}** (pick another in the sidebar). Each sample draws which "
            "development productions go ahead, how long every shoot and post really takes (between its shortest "
            "and longest) and which named risks strike; delays push what follows.")
 
@@ -64,7 +65,7 @@ if st.button("Run the samples", type="primary", key="risk_run"):
         try:
             require(me, "optimize")          # re-planning is optimizing: checked where the work starts
         except Forbidden as why:
-            st.error(f"{why}.")
+            st.error(f"{md(why)}.")
             st.stop()
     bar = st.progress(0.0, text="Drawing samples…")
     t0 = time.perf_counter()
@@ -73,7 +74,7 @@ if st.button("Run the samples", type="primary", key="risk_run"):
                      lambda done, total: bar.progress(done / total, text=f"Samples: {done} of {total} chunks done"))
     except ValueError as why:
         bar.empty()
-        st.error(f"{why}.")
+        st.error(f"{md(why)}.")
         st.stop()
     seconds = time.perf_counter() - t0
     bar.empty()

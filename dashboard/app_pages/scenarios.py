@@ -13,6 +13,7 @@ from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, actor, baseline, c
                              scenario_store)
 from planning.access import Forbidden
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display, resource_label
+from dashboard.text import md
 from planning.analysis.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                                        utilization_difference)
 from planning.finance.flows import funding_need, position
@@ -40,7 +41,7 @@ def compare_tab(saved):
     for name in chosen:
         plans[name] = saved_plan(loaded, name)
         if saved.set_index("name").at[name, "base_hash"] != loaded.key:
-            st.warning(f"“{name}” was saved on other data; its numbers are its own.")
+            st.warning(f"“{md(name)}” was saved on other data; its numbers are its own.")
     st.dataframe(kpi_display(kpi_table(plans), data.settings.currency), hide_index=True, width="stretch")
     curves, peaks = {}, {}
     for name, p in plans.items():
@@ -90,7 +91,7 @@ def open_tab(saved):
     scenario = Scenario.from_json(pick, row["overrides"])
     values, cannot = whatif_values(scenario, data, quick=row["search"] == "quick")
     if row["base_hash"] != loaded.key:
-        st.warning(f"“{pick}” was saved on other data: opening it applies its changes to the loaded slate.")
+        st.warning(f"“{md(pick)}” was saved on other data: opening it applies its changes to the loaded slate.")
     if cannot:
         st.warning("The What-if page cannot show all of this scenario: " + "; ".join(cannot) +
                    ". Use `slate scenario run` to change it.")
@@ -110,20 +111,20 @@ def manage_tab(saved):
                 store.rename(pick, new.strip(), actor=me)
                 st.rerun()
             except (ScenarioError, Forbidden) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
     author = saved.set_index("name").at[pick, "created_by"]
     if not me.may("delete scenario", owner=author):
-        st.caption(f"“{pick}” was made by {author}: only they or an admin may rename or delete it.")
-    sure = st.checkbox(f"Yes, delete “{pick}” for everyone", key="sc_sure")
+        st.caption(f"“{md(pick)}” was made by {md(author)}: only they or an admin may rename or delete it.")
+    sure = st.checkbox(f"Yes, delete “{md(pick)}” for everyone", key="sc_sure")
     if st.button("Delete", type="primary", disabled=not (sure and me.may("delete scenario", owner=author)),
                  key="sc_delete"):
         try:
             store.delete(pick, actor=me)
         except (ScenarioError, Forbidden) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
             st.session_state.pop("sc_sure", None)
-            st.session_state["sc_message"] = f"Deleted “{pick}”: **Undo** below brings it back."
+            st.session_state["sc_message"] = f"Deleted “{md(pick)}”: **Undo** below brings it back."
             st.rerun()
 
 
@@ -160,7 +161,7 @@ if len(kept):
         try:
             store.undo_replace(back, actor=me)
         except (ScenarioError, Forbidden) as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         else:
-            st.session_state["sc_message"] = f"Brought back the earlier “{back}”."
+            st.session_state["sc_message"] = f"Brought back the earlier “{md(back)}”."
             st.rerun()

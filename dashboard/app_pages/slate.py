@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.figures import timeline_figure
 from dashboard.state import current, planned, shown_plan
+from dashboard.text import md
 from planning.analysis.kpis import production_status
 from planning.data.inputs import week_start
 from planning.plan import AS_PLANNED
@@ -15,7 +16,7 @@ plan = shown_plan(loaded)
 k = plan.kpis
 
 st.title("Slate")
-st.caption(f"Showing the plan **{plan.origin.label}** (pick another in the sidebar).")
+st.caption(f"Showing the plan **{md(plan.origin.label)}** (pick another in the sidebar).")
 status = production_status(data, plan.schedule)["status"].value_counts()
 order = ["not started", "development", "prep", "shoot", "post", "delivery", "other", "delivered"]
 st.caption("At the start of the horizon (" + f"{data.settings.horizon_start:%d %b %Y}): " +

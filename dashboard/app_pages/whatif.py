@@ -12,6 +12,7 @@ from dashboard.forms import DEPTHS, LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE,
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, actor, baseline, current, run_with_progress, scenario_store
 from planning.access import Forbidden
 from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display
+from dashboard.text import md
 from planning.finance.flows import funding_need, position
 from planning.analysis.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
 from planning.optimizer import Weights
@@ -32,7 +33,7 @@ stage_sizes = sorted(res.loc[res["kind"] == "stage", "size"].dropna().unique())
 pools = res[res["kind"] != "stage"]
 opened = st.session_state.pop("wi_open", {})          # a saved scenario reopened from the Scenarios page
 if opened:
-    st.info(f"Opened “{opened['wi_name']}” from Scenarios: adjust it, **Apply**, then **Save** (Replace is ticked).")
+    st.info(f"Opened “{md(opened['wi_name'])}” from Scenarios: adjust it, **Apply**, then **Save** (Replace is ticked).")
 with st.form("whatif"):
     st.markdown("**Stages**")
     stage_cols = st.columns(len(stage_sizes))
@@ -180,9 +181,9 @@ if save:
         try:
             store.save(named, actor=me, results=what_result.frames(), summary=summary, replace=replace_it)
         except Forbidden as exc:
-            st.error(str(exc))
+            st.error(md(exc))
         except ScenarioExists as exc:
-            st.warning(f"Not saved: {exc}. A free name: “{store.free_name(named.name)}”; or tick *Replace*.")
+            st.warning(f"Not saved: {md(exc)}. A free name: “{md(store.free_name(named.name))}”; or tick *Replace*.")
         else:
-            st.success(f"Replaced “{named.name}”; the version it replaced is kept (Undo on the Scenarios page)."
+            st.success(f"Replaced “{md(named.name)}”; the version it replaced is kept (Undo on the Scenarios page)."
                        if replace_it and len(store.versions(named.name)) else f"Saved “{named.name}”.")
