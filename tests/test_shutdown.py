@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -63,7 +64,21 @@ def open_a_session(port: int) -> None:
                 if forward.WhichOneof("type") == "script_finished":
                     return
 
-    asyncio.run(run())
+    # in a thread of its own: in the full suite the browser tests' Playwright keeps an event loop
+    # running on this thread, where asyncio.run refuses to start another
+    failed: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            failed.append(exc)
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join()
+    if failed:
+        raise failed[0]
 
 
 def test_sigterm_while_the_baseline_solves_exits_cleanly_and_leaves_no_process(tmp_path):
