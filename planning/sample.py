@@ -20,6 +20,12 @@ from planning.data.schema import TABLES
 HORIZON_START = pd.Timestamp("2027-01-04")  # a Monday
 HORIZON_WEEKS = 104
 
+# Largest lags (weeks) between phases: prep runs into the shoot (a crew does not prep and then
+# wait), a series' post follows its block within three weeks, the shoot's post within two, and
+# delivery follows the last post within two. A series' shoot blocks may pause two weeks.
+PREP_TO_SHOOT = 1
+POST_TO_DELIVERY = 2
+
 STAGES = (  # (id, name, size sq ft)
     [(f"STG-{i:02d}", f"Stage {i}", 12_000) for i in range(1, 5)]
     + [(f"STG-{i:02d}", f"Stage {i}", 18_000) for i in range(5, 10)]
@@ -145,7 +151,8 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
         first = -(prep + rng.randint(1, 4)) if locked else rng.randint(0, HORIZON_WEEKS - span - 4)
 
         # Planned starts: features in listed order; series shoot blocks back to back, each
-        # block's post after it, delivery after the last post.
+        # block's post after it, delivery after the last post. The links keep the lags real
+        # productions keep (see ``PREP_TO_SHOOT``).
         starts: dict[str, int] = {}
         if fmt == "feature":
             w = first
@@ -160,12 +167,15 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
                 starts[f"post_b{b}"] = w + block + 1
                 w += block
             starts["delivery"] = max(starts[f"post_b{b}"] for b in range(1, blocks + 1)) + post
-            links.append((pid, "prep", "shoot_b1", 0, None))
+            links.append((pid, "prep", "shoot_b1", 0, PREP_TO_SHOOT))
             for b in range(1, blocks + 1):
                 if b > 1:
                     links.append((pid, f"shoot_b{b - 1}", f"shoot_b{b}", 0, 2))
-                links.append((pid, f"shoot_b{b}", f"post_b{b}", 1, None))
-                links.append((pid, f"post_b{b}", "delivery", 0, None))
+                links.append((pid, f"shoot_b{b}", f"post_b{b}", 1, 3))
+                links.append((pid, f"post_b{b}", "delivery", 0, POST_TO_DELIVERY if b == blocks else None))
+        if fmt == "feature":
+            links += [(pid, "prep", "shoot", 0, PREP_TO_SHOOT), (pid, "shoot", "post", 0, 2),
+                      (pid, "post", "delivery", 0, POST_TO_DELIVERY)]
         finish = max(starts[p] + d for p, _, d in plan)
         slack_before = 0 if locked else rng.randint(0, 4)
         earliest = _monday(first - slack_before)

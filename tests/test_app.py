@@ -190,8 +190,26 @@ def test_plan_page_optimizes_and_every_page_follows_the_plan_shown(app, sample_d
     assert summary["Phases moved"].astype(int).sum() == len(moved)
     assert summary["Why"].str.len().gt(0).all()
 
-    # The optimized plan is now the one shown (the default once there is one), on every page.
+    # Idle weeks inside a production, counted here week by week: the page lists every production
+    # whose plan leaves more of them than its planned dates, and the sample's lags keep them short.
     from dashboard import state
+    sched = state.current_plan(state.current()).schedule
+
+    def idle(frame):
+        out = {}
+        for pid, ph in frame.groupby("production_id"):
+            busy = {w for s, e in zip(ph["start_week"], ph["end_week"]) for w in range(int(s), int(e))}
+            out[pid] = sum(w not in busy for w in range(min(busy), max(busy) + 1))
+        return out
+    now, before = idle(sched), idle(as_planned(sample_data).schedule)
+    opened = {p: n for p, n in now.items() if n > before[p]}
+    shown = next(d.value for d in app.dataframe if "Idle from" in d.value.columns)
+    assert {p.split(" ")[0] for p in shown["Production"]} == set(opened)
+    assert shown.groupby(shown["Production"].str.split(" ").str[0])["Weeks idle"].sum().to_dict() == opened
+    assert max(now.values()) <= 3                          # no crew preps and then waits ten weeks
+    assert "sit idle inside their schedule" in app.warning[0].value
+
+    # The optimized plan is now the one shown (the default once there is one), on every page.
     optimized = state.current_plan(state.current())
     planned = as_planned(sample_data)
     app.switch_page("app_pages/slate.py").run()

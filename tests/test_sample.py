@@ -44,6 +44,11 @@ def test_sample_shape(sample_data):
     f_shoot = shoot[shoot["production_id"].isin(features)]["duration_weeks"]
     assert f_shoot.between(6, 14).all()
     assert d.settings.horizon_weeks == 104
+    # Every production keeps the lags real ones keep: prep runs into its (first) shoot within a week.
+    links = d.phase_links
+    prep = links[links["before_phase"] == "prep"]
+    assert set(prep["production_id"]) == set(d.productions["production_id"])
+    assert (prep["max_lag_weeks"] <= 1).all() and prep["after_phase"].isin(["shoot", "shoot_b1"]).all()
 
 
 def test_larger_slates_validate(tmp_path):

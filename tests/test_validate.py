@@ -286,6 +286,9 @@ def keep_phases_of_p04(raw, value):       # value: how many of P04's phases are 
         frame = raw[name]
         drop = (frame["production_id"] == "P04") & ~frame["phase_id"].isin(kept)
         raw[name] = frame[~drop.fillna(False)]
+    links = raw["phase_links"]
+    gone = (links["production_id"] == "P04") & ~(links["before_phase"].isin(kept) & links["after_phase"].isin(kept))
+    raw["phase_links"] = links[~gone]
 
 
 def p01_earliest_start(raw, value):       # P01 is locked; its prep starts on Monday 2026-10-26
@@ -298,6 +301,12 @@ def p01_latest_start(raw, value):
 
 
 def p01_prep_weeks(raw, value):           # locked prep 2026-10-26, locked shoot 2026-12-28: 9 weeks apart
+    links = raw["phase_links"]                # without links: P01's phases run in listed order
+    raw["phase_links"] = links[links["production_id"] != "P01"]
+    p01_prep_weeks_linked(raw, value)
+
+
+def p01_prep_weeks_linked(raw, value):    # the sample's link: prep runs into the shoot within 1 week
     set_cell(raw, "phases", {"production_id": "P01", "phase_id": "prep"}, "duration_weeks", value)
 
 
@@ -352,6 +361,8 @@ EDGES = [  # (rule, change, last value that passes, first that fails, (table, ro
     (p01_earliest_start, "2026-10-26", "2026-10-27", ("phases", "P01/prep", "planned_start")),
     (p01_latest_start, "2026-10-26", "2026-10-25", ("phases", "P01/prep", "planned_start")),
     (p01_prep_weeks, 9, 10, ("phases", "P01/shoot", "planned_start")),
+    (p01_prep_weeks_linked, 9, 10, ("phase_links", "P01/prep/shoot", "min_lag_weeks")),
+    (p01_prep_weeks_linked, 8, 7, ("phase_links", "P01/prep/shoot", "max_lag_weeks")),
     (p08_min_lag, 1, 2, ("phase_links", "P08/shoot_b1/post_b1", "min_lag_weeks")),
     (p08_second_block, "2027-06-21", "2027-06-28", ("phase_links", "P08/shoot_b1/shoot_b2", "max_lag_weeks")),
     (p04_prep_weeks, 20, 21, ("phases", "P04/prep", "duration_weeks")),

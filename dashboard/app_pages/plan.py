@@ -11,6 +11,8 @@ from dashboard.downloads import schedule_csv, schedule_name
 from dashboard.figures import objective_figure, timeline_figure
 from dashboard.state import DEFAULT_OPTIONS, actor, baseline, current, current_plan, planned, remember_plan, run_with_progress
 from dashboard.tables import ID_LABELS, conflicts_display, moves_by_production, plan_changes_display
+from planning.analysis.gaps import opened_gaps
+from planning.data.inputs import week_start
 from planning.scenarios.types import Scenario
 
 loaded = current()
@@ -92,6 +94,21 @@ else:
     st.table(summary.rename(columns={"production_id": "Production", "title": "Title", "phases moved": "Phases moved",
                                      "weeks": "Weeks moved", "delivery": "Delivery", "why": "Why"})
              .set_index("Production"))
+idle = opened_gaps(sched, planned_dates)
+if not idle.empty:
+    names = data.productions.set_index("production_id")["title"]
+    st.warning(f"**{idle['production_id'].nunique()} productions sit idle inside their schedule** for more weeks "
+               "than their planned dates: a crew that finishes one phase and waits for the next. Where that cannot "
+               "happen, give the link a largest gap (`max_lag_weeks` in `phase_links`) and optimize again.")
+    h0 = data.settings.horizon_start
+    st.dataframe(pd.DataFrame({
+        "Production": idle["production_id"].map(lambda p: f"{p} {names.get(p, '')}"),
+        "Idle between": idle["after_phase"] + " and " + idle["before_phase"],
+        "Idle from": week_start(idle["from_week"], h0), "Next phase starts": week_start(idle["until_week"], h0),
+        "Weeks idle": idle["weeks"], "In all (planned)": [f"{a} ({b})" for a, b in
+                                                         zip(idle["idle_weeks"], idle["planned_idle_weeks"])]}),
+        hide_index=True, width="stretch",
+        column_config={c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("Idle from", "Next phase starts")})
 tabs = st.tabs(["Moved phases", "Stages", "Hire-in", "Conflicts"])
 dates = {c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("from", "until")}
 wide = {c: st.column_config.TextColumn(c, width="large") for c in ("what", "request")}

@@ -131,14 +131,20 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "phase_links",
-            "Finish-to-start links: after.start >= before.end + min_lag. A production with rows here "
-            "has exactly these links; one without runs its phases in their listed order.",
+            "Finish-to-start links: before.end + min_lag <= after.start <= before.end + max_lag. A "
+            "production with rows here has exactly these links; one without runs its phases in their "
+            "listed order with no largest gap. An empty `max_lag_weeks` lets the optimizer leave any "
+            "number of idle weeks between the two phases (inside the production's window): a crew "
+            "that preps and then waits. Give a value wherever the work must run on (the sample keeps "
+            "prep to shoot within 1 week, a shoot to its post within 2 or 3, the last post to "
+            "delivery within 2). The Plan page points out a plan that leaves a production idle for "
+            "more weeks than its planned dates do.",
             (
                 Column("production_id", "str", "The production."),
                 Column("before_phase", "str", "The phase that finishes first."),
                 Column("after_phase", "str", "The phase that starts after it."),
                 Column("min_lag_weeks", "int", "Least gap between them.", "weeks", minimum=0),
-                Column("max_lag_weeks", "int", "Largest gap allowed (empty: any).", "weeks",
+                Column("max_lag_weeks", "int", "Largest gap allowed (empty: no limit).", "weeks",
                        nullable=True, minimum=0),
             ),
             key=("production_id", "before_phase", "after_phase"),

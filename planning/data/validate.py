@@ -85,6 +85,7 @@ def _check_columns(table: Table, raw: pd.DataFrame, problems: list[Problem]) -> 
             for i in raw.index[unknown]:
                 problems.append(Problem(table.name, row_label(table, raw, i), col.name,
                                         f"unknown value {values[i]!r} (expected one of {', '.join(col.choices)})"))
+        low = high = pd.Series(False, index=raw.index)
         if col.minimum is not None:
             low = (values < col.minimum).fillna(False)
             for i in raw.index[low]:
@@ -95,6 +96,7 @@ def _check_columns(table: Table, raw: pd.DataFrame, problems: list[Problem]) -> 
             for i in raw.index[high]:
                 problems.append(Problem(table.name, row_label(table, raw, i), col.name,
                                         f"must be at most {col.maximum:g} (got {values[i]})"))
+        typed[col.name] = values.mask(low | high)          # row rules skip a cell out of range
     if table.key and not any(k in missing for k in table.key):
         keyed = typed[list(table.key)]
         dup = keyed.duplicated(keep="first") & keyed.notna().all(axis=1)
