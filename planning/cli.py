@@ -129,6 +129,12 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def plan_name(plan_dir: str | None) -> str:
+    """What the plan a command reads is called in its output ("plan: ..." in the About sheets and
+    summary.json): the planned dates, or the schedule in ``--plan``'s folder, as given."""
+    return "as planned" if plan_dir is None else f"the schedule in {plan_dir}"
+
+
 def cmd_cashflow(args) -> int:
     from planning.data.store import content_hash, load_folder
     from planning.finance.export import about_line, finance_csv, finance_xlsx, headline
@@ -139,7 +145,7 @@ def cmd_cashflow(args) -> int:
     try:
         if args.plan:
             schedule = checked_schedule(data, read_schedule(args.plan))
-            plan = build_plan(data, schedule, Origin(OPTIMIZED, f"plan in {Path(args.plan).name}"))
+            plan = build_plan(data, schedule, Origin(OPTIMIZED, plan_name(args.plan)))
         else:
             plan = as_planned(data)
     except ScheduleError as exc:
@@ -158,7 +164,7 @@ def cmd_cashflow(args) -> int:
     h = headline(flows, data.settings)
     cur = data.settings.currency
     when = f" in week {h['peak_week']} ({h['peak_week_start'].date()})" if h["peak_week"] is not None else ""
-    print(f"wrote {out} ({plan.origin.label}; slate {key}; made {made:%Y-%m-%d}): spend {h['spend']:,.2f} {cur}, "
+    print(f"wrote {out} (plan: {plan.origin.label}; slate {key}; made {made:%Y-%m-%d}): spend {h['spend']:,.2f} {cur}, "
           f"incentives {h['incentive']:,.2f}, financing {h['financing_cost']:,.2f}; "
           f"peak funding need {h['peak_need']:,.2f} {cur}{when}")
     return 0
@@ -242,7 +248,7 @@ def cmd_risk(args) -> int:
     except ScheduleError as exc:
         print(f"the plan cannot be used: {exc}", file=sys.stderr)
         return 1
-    name = f"plan in {Path(args.plan).name}" if args.plan else "as planned"
+    name = plan_name(args.plan)
     if args.dask and importlib.util.find_spec("distributed") is None:
         raise UsageError("--dask needs Dask: pip install 'slate-planner[dask]'")
     options = RiskOptions(samples=args.samples, seed=args.seed, replan=args.replan, threshold=args.threshold,
@@ -273,7 +279,7 @@ def cmd_risk(args) -> int:
     (out / "risk.xlsx").write_bytes(results.workbook(tables, about))
     cur = data.settings.currency
     late = tables["deliveries"].sort_values("miss_target", ascending=False).iloc[0]
-    print(f"{args.samples} samples of the plan {name} in {seconds:.1f} s on {merged.workers}: peak funding need "
+    print(f"{args.samples} samples (plan: {name}) in {seconds:.1f} s on {merged.workers}: peak funding need "
           f"P50 {summary['peak_funding_need']['p50']:,.0f} / P90 {summary['peak_funding_need']['p90']:,.0f} {cur}; "
           f"most likely late: {late['title']} ({late['miss_target']:.0%}); top risk: {summary.get('top_risk', 'none')}; "
           f"wrote {', '.join(f'{t}.csv' for t in tables)} (and .parquet), risk.xlsx and summary.json to {out}")

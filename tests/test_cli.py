@@ -136,7 +136,7 @@ def test_risk_writes_every_table_and_the_same_seed_gives_the_same_files(tmp_path
     for out, seed in ((first, "3"), (again, "3"), (other, "4")):
         code, said, err = run(["risk", str(SAMPLE), "--samples", "200", "--seed", seed, "--out", str(out)], capsys)
         assert code == 0, err
-    assert "200 samples of the plan as planned" in said and "top risk:" in said
+    assert "200 samples (plan: as planned)" in said and "top risk:" in said
     for table in ("money", "deliveries", "cash_fan", "risks", "overbooking", "samples"):
         assert (first / f"{table}.csv").read_bytes() == (again / f"{table}.csv").read_bytes()
         assert (first / f"{table}.parquet").exists()
@@ -164,7 +164,7 @@ def test_risk_samples_the_plan_it_is_given(tmp_path, capsys, sample_data):
     a = pd.read_csv(tmp_path / "as-planned" / "deliveries.csv").set_index("production_id")
     b = pd.read_csv(tmp_path / "moved" / "deliveries.csv").set_index("production_id")
     assert (b["p50_week"] == a["p50_week"] + 10).all()
-    assert json.loads((tmp_path / "moved" / "summary.json").read_text())["plan"] == "plan in later"
+    assert json.loads((tmp_path / "moved" / "summary.json").read_text())["plan"] == f"the schedule in {plan_dir}"
 
 
 def test_app_on_a_port_in_use_says_which_flag_picks_another(tmp_path):
@@ -183,3 +183,21 @@ def test_app_on_a_port_in_use_says_which_flag_picks_another(tmp_path):
     line = run.stderr.strip()
     assert line.startswith(f"slate: port {port} is already in use") and "Traceback" not in line, line
     assert f"slate app --port {port + 1}" in line, line
+
+
+def test_a_plan_read_from_a_folder_is_named_by_its_folder(tmp_path, capsys, sample_data):
+    """``--plan out/plan`` is "the schedule in out/plan" wherever the plan is named (never "plan in plan")."""
+    from planning.data.inputs import planned_schedule
+
+    plan_dir = tmp_path / "out" / "plan"
+    plan_dir.mkdir(parents=True)
+    planned_schedule(sample_data)[["production_id", "phase_id", "start_week"]].to_csv(plan_dir / "schedule.csv", index=False)
+    code, said, err = run(["cashflow", str(SAMPLE), "--plan", str(plan_dir), "--out", str(tmp_path / "cf.xlsx")], capsys)
+    assert code == 0, err
+    assert said.startswith(f"wrote {tmp_path / 'cf.xlsx'} (plan: the schedule in {plan_dir}; slate ")
+    about = pd.read_excel(tmp_path / "cf.xlsx", sheet_name="About")["about"].tolist()
+    assert f"plan: the schedule in {plan_dir}" in about and "plan in plan" not in " ".join(map(str, about))
+    code, said, err = run(["risk", str(SAMPLE), "--plan", str(plan_dir), "--samples", "50", "--out", str(tmp_path / "r")],
+                          capsys)
+    assert code == 0, err
+    assert said.startswith(f"50 samples (plan: the schedule in {plan_dir}) in ")

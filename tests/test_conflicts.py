@@ -32,7 +32,7 @@ def test_pool_over_allocation_and_conflict_run():
     assert (c["peak_demand"], c["capacity"], c["short_by"], c["unit_weeks"]) == (4, 3, 1, 2)
     assert c["productions"] == "A;B"
     assert c["start"] == pd.Timestamp(monday(2)) and c["end"] == pd.Timestamp(monday(4))
-    assert c["fix"] == "add 1 unit(s) of capacity"
+    assert c["fix"] == "add 1 more GE to the lot"
 
 
 def test_hire_in_covers_a_pool_up_to_its_limit_and_the_rest_is_a_conflict():
@@ -48,7 +48,8 @@ def test_hire_in_covers_a_pool_up_to_its_limit_and_the_rest_is_a_conflict():
     assert plan.kpis["hire_cost"] == 2 * 500.0
     c = plan.conflicts.iloc[0]
     assert (len(plan.conflicts), c["first_week"], c["last_week"], c["short_by"]) == (1, 3, 3, 1)
-    assert c["productions"] == "A;B;C" and c["fix"].startswith("allow 1 more hired unit(s) (hire_max_units 1 -> 2)")
+    assert c["productions"] == "A;B;C"
+    assert c["fix"] == "hire in 1 more GE (raise the hire-in limit from 1 to 2), or add it to the lot"
 
 
 def test_calendar_override_and_lead_tail_weeks():
@@ -106,7 +107,7 @@ def test_nested_class_conflict_is_found_where_totals_hide_it():
     found = plan.conflicts
     assert found["resource_id"].tolist() == ["stages>=20000"]
     assert found["short_by"].tolist() == [1] and found["productions"].tolist() == ["B0;B1;B2"]
-    assert found["fix"].tolist() == ["add 1 stage(s) of at least 20,000 sq ft"]
+    assert found["fix"].tolist() == ["add 1 stage of at least 20,000 sq ft"]
     # The booking no stage could take sits on the stage board's unplaced row.
     board = plan.stage_board
     assert len(board[board["resource_id"] == "unplaced"]) == 2 and set(board["resource_id"]) == {"S20", "S30", "unplaced"}
@@ -138,3 +139,14 @@ def test_sample_slate_has_some_conflicts_not_everywhere(sample_data):
         weeks = util[(util["resource_id"] == c.resource_id) & util["week"].between(c.first_week, c.last_week)]
         assert (weeks["shortfall"] > 0).all() and weeks["shortfall"].sum() == c.unit_weeks
     assert int(util["shortfall"].sum()) == plan.kpis["unit_weeks_short"] == int(found["unit_weeks"].sum())
+
+
+def test_each_fix_says_in_words_what_to_hire_or_add(sample_data):
+    runs = as_planned(sample_data).conflicts
+    fixes = dict(zip(runs["resource_id"], runs["fix"]))
+    assert fixes["CREW-CON"] == ("hire in 1 more Construction crew (raise the hire-in limit from 1 to 2), "
+                                 "or add it to the lot")
+    assert fixes["CREW-GE"] == ("hire in 2 more Grip & electric crews (raise the hire-in limit from 1 to 3), "
+                                "or add them to the lot")
+    assert fixes["stages>=30000"] == "add 1 stage of at least 30,000 sq ft"
+    assert fixes["stages>=18000"] == "add 2 stages of at least 18,000 sq ft"

@@ -51,9 +51,9 @@ def test_conflict_runs_name_productions_and_fixes():
                    ["stages>=20000", 7, 7, 1, 1, ""]]
     assert runs["peak_demand"].tolist() == [4, 3, 2, 1]
     fixes = runs["fix"].tolist()
-    assert "hire_max_units 1 -> 3" in fixes[0]
-    assert fixes[2] == "add 1 unit(s) of capacity"
-    assert fixes[3] == "add 1 stage(s) of at least 20,000 sq ft"
+    assert "(raise the hire-in limit from 1 to 3)" in fixes[0]
+    assert fixes[2] == "add 1 more MIX to the lot"
+    assert fixes[3] == "add 1 stage of at least 20,000 sq ft"
 
 
 def moved_plan(data, weeks: int, name="later"):

@@ -33,7 +33,7 @@ def test_a_third_stage_resolves_the_shortfall():
     assert base.kpis["conflicts_as_planned"] == 1 and more.kpis["conflicts_as_planned"] == 0
     short = base.conflicts
     assert short["resource_id"].tolist() == ["stages>=20000"] and short["unit_weeks"].sum() == 4
-    assert "add 1 stage(s) of at least 20,000 sq ft" in short["fix"].iloc[0]
+    assert short["fix"].iloc[0] == "add 1 stage of at least 20,000 sq ft"
     assert more.conflicts.empty and more.origin.solver["shortfall_unit_weeks"] == 0 == more.kpis["unit_weeks_short"]
     assert base.origin.solver["shortfall_unit_weeks"] == 4 == base.kpis["unit_weeks_short"]
     assert base.origin.solver["shortfall_least_possible"] == 4

@@ -302,6 +302,25 @@ def utilization(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
     return util[COLUMNS]
 
 
+def is_short(util: pd.DataFrame) -> pd.Series:
+    """The one rule for what is short, on every page, chart and export: a resource in a week (a row
+    of a ``utilization`` frame) with units left that neither the lot nor hire-in can cover
+    (``shortfall > 0``). The weeks of a conflict are exactly these. A size row (``stages>=m``) is
+    short only for its own size's bookings: a bigger booking no stage could take is short on its
+    own size's row, never twice."""
+    return util["shortfall"] > 0
+
+
+SHORT, HIRED, WITHIN = "short", "hired", "within"
+
+
+def load_state(util: pd.DataFrame) -> pd.Series:
+    """Each row of a ``utilization`` frame: ``short`` (``is_short``), else ``hired`` when hire-in
+    covers all that is over the lot's capacity, else ``within``."""
+    return pd.Series(np.select([is_short(util), util["hired"] > 0], [SHORT, HIRED], WITHIN), index=util.index,
+                     name="state")
+
+
 def stages_booked(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
     """``week, booked, available``: stage bookings held that week (placed or not) against stages open."""
     stage_ids = set(data.resources.loc[data.resources["kind"] == "stage", "resource_id"])

@@ -2,19 +2,20 @@
 plan, after whatever hire-in its limits allow. One builder for every plan, as planned or
 optimized, so every page, export and command names and counts them the same way.
 
-A run on resource ``r`` is a maximal set of consecutive weeks with ``shortfall[r, w] > 0`` (see
-``planning.analysis.capacity``). Its ``short_by`` is the largest weekly shortfall, ``unit_weeks``
-the sum; the productions involved hold ``r`` in those weeks (for a class: hold one of its stages,
-or a booking no stage could take); ``fix`` says what would clear it: for a pool that can hire,
-``hire_max_units`` raised by ``short_by``; otherwise that much capacity (for a class, that many
-stages of at least its size).
+A run on resource ``r`` is a maximal set of consecutive weeks that ``is_short`` calls short
+(``shortfall[r, w] > 0``, ``planning.analysis.capacity``; the capacity heatmap colours the same
+weeks). Its ``short_by`` is the largest weekly shortfall, ``unit_weeks`` the sum; the productions
+involved hold ``r`` in those weeks (for a class: hold one of its stages, or a booking no stage could
+take); ``fix`` says in words what would clear it: for a pool that can hire, ``short_by`` more hired
+in (its ``hire_max_units`` raised by that much) or added to the lot; otherwise that much capacity
+(for a class, that many stages of at least its size).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from planning.analysis.capacity import CLASS_PREFIX, class_size, is_class, stage_classes
+from planning.analysis.capacity import CLASS_PREFIX, class_size, is_class, is_short, stage_classes
 from planning.data.inputs import SlateData, week_start
 
 COLUMNS = ["resource_id", "name", "kind", "first_week", "last_week", "weeks", "start", "end", "peak_demand",
@@ -27,18 +28,29 @@ def week_runs(rows: pd.DataFrame) -> pd.Series:
     return (rows["week"].diff().ne(1) | rows["resource_id"].ne(rows["resource_id"].shift())).cumsum()
 
 
+def counted(name: str, n: int) -> str:
+    """A resource's name for ``n`` of its units: "Grip & electric crews" for 2, "Grip & electric crew" for 1
+    (a plural name loses its final "s")."""
+    return name[:-1] if n == 1 and name.endswith("s") and not name.endswith("ss") else name
+
+
 def fix(data: SlateData, resource_id: str, short_by: int) -> str:
-    """What would clear a run ``short_by`` units short on ``resource_id``, in words."""
+    """What would clear a run ``short_by`` units short on ``resource_id``, in words: "add 1 stage of
+    at least 30,000 sq ft", "hire in 2 more Grip & electric crews (raise the hire-in limit from 1 to
+    3), or add them to the lot", "add 1 more Mix stage to the lot"."""
     if resource_id.startswith(CLASS_PREFIX):
         size = class_size(resource_id)
-        return f"add {short_by} stage(s) of at least {size:,.0f} sq ft" if size else f"add {short_by} stage(s)"
+        stages = f"{short_by} stage{'s' if short_by != 1 else ''}"
+        return f"add {stages} of at least {size:,.0f} sq ft" if size else f"add {stages}"
     res = data.resources.set_index("resource_id").loc[resource_id]
     if res["kind"] == "stage":
         return "free the stage or book another"
+    units = f"{short_by} more {counted(str(res['name']), short_by)}"
     if not pd.isna(res["hire_cost_per_week"]):
         most = 0 if pd.isna(res["hire_max_units"]) else int(res["hire_max_units"])
-        return f"allow {short_by} more hired unit(s) (hire_max_units {most} -> {most + short_by}) or add capacity"
-    return f"add {short_by} unit(s) of capacity"
+        return (f"hire in {units} (raise the hire-in limit from {most} to {most + short_by}), "
+                f"or add {'it' if short_by == 1 else 'them'} to the lot")
+    return f"add {units} to the lot"
 
 
 def holders(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +74,7 @@ def holders(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
 def conflict_runs(data: SlateData, util: pd.DataFrame, alloc: pd.DataFrame) -> pd.DataFrame:
     """One row per run of weeks a resource is short (columns ``COLUMNS``; ``end`` is the Monday
     after the run, ``productions`` ``;``-joined ids)."""
-    short = util[util["shortfall"] > 0].sort_values(["resource_id", "week"])
+    short = util[is_short(util)].sort_values(["resource_id", "week"])
     if short.empty:
         return pd.DataFrame(columns=COLUMNS)
     who = holders(data, alloc)

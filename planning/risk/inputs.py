@@ -66,6 +66,33 @@ class RiskInputs:
     spend: np.ndarray = field(repr=False)  # (phases, longest + 1, weeks paid): cents by length and week
 
 
+@dataclass(frozen=True)
+class DurationSkew:
+    """How a slate's phases with a range of lengths (shortest < longest) lean. ``ranged``: how many;
+    ``long``: those whose usual length (``duration_weeks``, the most likely) is below the middle of
+    their range, so they are drawn longer than planned more often than shorter; ``short``: above the
+    middle; ``extra_weeks``: how much longer than its usual length such a phase runs on average
+    (the mean of ``triangular(low, usual, high)`` less the usual length, over the ranged phases)."""
+
+    ranged: int
+    long: int
+    short: int
+    extra_weeks: float
+
+
+def duration_skew(data: SlateData) -> DurationSkew:
+    """The ``DurationSkew`` of ``data``'s phases (an empty low or high is the usual length)."""
+    ph = data.phases
+    usual = ph["duration_weeks"].astype(float)
+    low = ph["duration_low_weeks"].astype(float).fillna(usual)
+    high = ph["duration_high_weeks"].astype(float).fillna(usual)
+    ranged = low < high
+    middle = (low + high) / 2
+    extra = ((low + usual + high) / 3 - usual)[ranged]
+    return DurationSkew(int(ranged.sum()), int((ranged & (usual < middle)).sum()), int((ranged & (usual > middle)).sum()),
+                        float(extra.mean()) if len(extra) else 0.0)
+
+
 def _phase_spend(lines: pd.DataFrame, weeks: range) -> dict[int, np.ndarray]:
     """``{d: cents}``: what the lines of one phase pay, by week after its start, when it lasts ``d``
     weeks, for each ``d`` in ``weeks``."""
