@@ -39,6 +39,8 @@ def whatif_values(scenario: Scenario, data: SlateData, quick: bool) -> tuple[dic
     values |= {"wi_slip_who": who, "wi_slip": weeks}
     if scenario.locks or scenario.phase_locks:
         cannot.append("locks (set them on the Plan page)")
+    if scenario.moves:
+        cannot.append("phases moved by hand (move them on the Slate page)")
     if not OVERAGE_RANGE[0] <= scenario.overage_pct <= OVERAGE_RANGE[1] or scenario.overage_pct != int(scenario.overage_pct):
         cannot.append(f"a budget overage of {scenario.overage_pct:g}%")
     lateness = scenario.weights.get("lateness", 1.0)

@@ -21,6 +21,15 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
   crew, equipment or post unit. It does not change the plan (the capacity is the scenario's
   decision); ``added_capacity_cost`` prices it for the comparison:
   ``stage * weeks * stages added + unit * sum over capacity changes of max(0, delta) * weeks in range``.
+- ``moves``: phases moved by hand (on the Slate timeline), each to a Monday (ISO date), applied after
+  slips and locks. ``{"P03/shoot": "2027-03-08"}``: that phase's planned start becomes that Monday and
+  it is locked there; the production's other phases keep their planned starts and lock flags, and the
+  unlocked ones follow their links (the optimizer places them). ``{"P03": "2027-03-08"}``: the whole
+  production, every planned start shifted by the same weeks so its first dated phase starts that Monday,
+  that phase locked. Production moves are applied before phase moves (a phase of a moved production can
+  be moved again). A move must keep its phases inside the horizon and cannot move a phase that is
+  locked before the moves; one the slate's rules refuse (before the production's earliest start, after
+  its latest start, against a link) raises ``MoveRejected`` naming the move, the phase and the week.
 """
 
 from __future__ import annotations
@@ -29,7 +38,17 @@ import pandas as pd
 
 from planning.data.inputs import SlateData
 from planning.data.validate import ValidationError, check
-from planning.scenarios.types import CapacityChange, Scenario
+from planning.scenarios.types import CapacityChange, Scenario, describe_move
+
+
+class MoveRejected(ValueError):
+    """Moves by hand the slate cannot take; the message names each move, phase and week, and every
+    rule broken (``problems``: ``planning.data.validate.Problem``s, empty for a move refused before
+    validation)."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = problems or []
 
 
 def _weekly_capacity_rows(data: SlateData, change: CapacityChange) -> pd.DataFrame:
@@ -83,6 +102,8 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
         rows = (t["phases"]["production_id"] == pid) & (t["phases"]["phase_id"] == phase_id)
         t["phases"].loc[rows, "locked"] = bool(locked)
 
+    _apply_moves(t, data, scenario.moves)
+
     cal = t["resource_calendar"]
     for change in scenario.capacity:
         rows = _weekly_capacity_rows(data, change)
@@ -119,6 +140,48 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
         t["budget_lines"]["amount"] = (cents.round() / 100).astype("Float64")
 
     out, problems = check(t)
+    if problems and scenario.moves:
+        moves = "; ".join(describe_move(k, m) for k, m in sorted(scenario.moves.items()))
+        raise MoveRejected(f"the slate cannot take {moves}: " + "; ".join(f"{p.row}: {p.message}" for p in problems),
+                           problems)
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def _apply_moves(t: dict[str, pd.DataFrame], data: SlateData, moves: dict[str, str]) -> None:
+    """Moves by hand (module docstring) on the tables ``t``, in place: production moves first, then
+    phase moves. Refuses (``MoveRejected``) a day that is not a Monday, an unknown production or
+    phase, a phase locked before the moves, and a phase moved out of the horizon."""
+    ph = t["phases"]
+    h0, horizon = data.settings.horizon_start, data.settings.horizon_weeks
+    prod_locked = t["productions"].set_index("production_id")["locked"].fillna(False)
+    was_locked = ph["locked"].fillna(False).astype(bool) | ph["production_id"].map(prod_locked).fillna(False).astype(bool)
+    for key, monday in sorted(moves.items(), key=lambda move: ("/" in move[0], move[0])):
+        pid, _, phase = key.partition("/")
+        said = describe_move(key, monday)
+        when = pd.Timestamp(monday)
+        if when.weekday() != 0:
+            raise MoveRejected(f"cannot make the move {said}: {when.date()} is not a Monday")
+        mine = ph["production_id"] == pid
+        rows = mine & (ph["phase_id"] == phase) if phase else mine
+        if not rows.any():
+            raise MoveRejected(f"cannot make the move {said}: the slate has no {'phase ' + key if phase else pid}")
+        if (rows & was_locked).any():
+            held = ", ".join(ph.loc[rows & was_locked, "phase_id"])
+            raise MoveRejected(f"cannot make the move {said}: {pid} {held} is locked and stays where it is")
+        dated = rows & ph["planned_start"].notna()
+        if phase or not dated.any():
+            first = ph.index[rows][0]
+            ph.loc[first, "planned_start"] = when
+        else:
+            first = ph.loc[dated, "planned_start"].idxmin()
+            ph.loc[dated, "planned_start"] += when - ph.at[first, "planned_start"]
+        ph.loc[first, "locked"] = True
+        for i in ph.index[rows & ph["planned_start"].notna()]:
+            start = ph.at[i, "planned_start"]
+            end = start + pd.Timedelta(weeks=int(ph.at[i, "duration_weeks"]))
+            if start < h0 or end > h0 + pd.Timedelta(weeks=horizon):
+                raise MoveRejected(f"cannot make the move {said}: {pid} {ph.at[i, 'phase_id']} would run from the week "
+                                   f"of {start.date()} to {end.date()}, outside the planning horizon "
+                                   f"({h0.date()} to {(h0 + pd.Timedelta(weeks=horizon)).date()})")

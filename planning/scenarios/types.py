@@ -37,6 +37,7 @@ class Scenario:
     hire_allowed: bool = True
     weights: dict[str, float] = field(default_factory=dict)
     added_costs: dict[str, float] = field(default_factory=dict)
+    moves: dict[str, str] = field(default_factory=dict)
     note: str = ""
 
     def overrides_json(self) -> str:
@@ -53,9 +54,19 @@ class Scenario:
         return cls(name=name, **body)
 
 
+def describe_move(key: str, monday: str) -> str:
+    """One move by hand in words: "P03 shoot moved to the week of 2027-03-08, locked" (``P03/shoot``)
+    or "P03 moved to start the week of 2027-03-08, first phase locked" (``P03``: the whole production)."""
+    pid, _, phase = key.partition("/")
+    if phase:
+        return f"{pid} {phase} moved to the week of {monday}, locked"
+    return f"{pid} moved to start the week of {monday}, first phase locked"
+
+
 def describe(scenario: Scenario, names: dict[str, str] | None = None) -> str:
     """What a scenario changes, in a line: "stages of 30,000 sq ft +1; Grip & electric crews -2 in
-    weeks 20-40; P06 slips 6 weeks; hire-in off". ``names`` (resource id -> name) reads ids as names."""
+    weeks 20-40; P06 slips 6 weeks; hire-in off; P03 shoot moved to the week of 2027-03-08, locked".
+    ``names`` (resource id -> name) reads ids as names."""
     names = names or {}
     parts = [f"stages of {c.size:,.0f} sq ft {c.count:+d}" for c in scenario.stages]
     for c in scenario.capacity:
@@ -79,4 +90,5 @@ def describe(scenario: Scenario, names: dict[str, str] | None = None) -> str:
         parts.append(f"an added stage costs {scenario.added_costs['stage']:,g} a week")
     if scenario.added_costs.get("unit"):
         parts.append(f"an added crew or kit unit costs {scenario.added_costs['unit']:,g} a week")
+    parts += [describe_move(key, monday) for key, monday in sorted(scenario.moves.items())]
     return "; ".join(parts) or "no change"
