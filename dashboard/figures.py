@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.colors
 import plotly.graph_objects as go
 
-from planning.analysis.capacity import CLASS_PREFIX
+from planning.analysis.capacity import CLASS_PREFIX, HIRED, SHORT, load_state
 from planning.data.inputs import week_start
 
 PHASE_COLORS = {
@@ -102,31 +101,46 @@ def row_label(resource_id: str, name: str) -> str:
     return str(name) if str(resource_id).startswith(CLASS_PREFIX) else f"{name} ({resource_id})"
 
 
+#: The capacity heatmap's colour (``z``, 0 to 2) by ``load_state``: the load (demand / capacity) in blues up
+#: to full (1); one violet where hire-in covers what is over; orange (``SHORT_Z``) to red (2) where short.
+HIRED_Z, SHORT_Z = 1.25, 1.5
+LOAD_COLORS = [[0.0, "#f7fbff"], [0.125, "#c6dbef"], [0.5, "#2171b5"], [0.5001, "#8c6bb1"], [0.7499, "#8c6bb1"],
+               [SHORT_Z / 2, "#fdae61"], [1.0, "#b30000"]]
+
+
 def heatmap_frame(util: pd.DataFrame) -> pd.DataFrame:
-    """Utilization ratio ``demand / capacity`` per resource and week (``inf`` capped at 2)."""
+    """Per resource and week of a ``utilization`` frame: its ``state`` (``load_state``: short, hired or
+    within), the colour value ``z`` (``LOAD_COLORS``; short cells from orange to red by the share of
+    capacity short) and the hover ``text``."""
     df = util.copy()
+    df["state"] = load_state(df)
     cap = df["capacity"].astype(float)
-    ratio = np.where(cap > 0, df["demand"] / cap.where(cap > 0, 1), np.where(df["demand"] > 0, 2.0, 0.0))
-    df["ratio"] = np.minimum(ratio, 2.0)
+    load = np.where(cap > 0, df["demand"] / cap.where(cap > 0, 1), np.where(df["demand"] > 0, 1.0, 0.0))
+    short = SHORT_Z + (2 - SHORT_Z) * np.minimum(1.0, df["shortfall"] / cap.clip(lower=1))
+    df["z"] = np.select([df["state"] == SHORT, df["state"] == HIRED], [short, HIRED_Z], np.minimum(load, 1.0))
+    bigger = (df["kind"] == "stage class") & (df["over"] > 0) & (df["shortfall"] == 0)
+    df["text"] = (df["demand"].astype(str) + " needed / " + df["capacity"].astype(str) + " on the lot"
+                  + np.where(df["hired"] > 0, " · " + df["hired"].astype(str) + " hired in", "")
+                  + np.where(df["shortfall"] > 0, " · " + df["shortfall"].astype(str) + " short", "")
+                  + np.where(bigger, " · " + df["over"].astype(str) + " of a bigger size, short on that size's row", ""))
     return df
 
 
 def capacity_heatmap(util: pd.DataFrame, title: str = "Capacity: demand / capacity by week") -> go.Figure:
-    """Resource x week heatmap. Blue up to full (1.0); orange to red when over-allocated."""
+    """Resource x week heatmap: blue up to full, violet where hire-in covers what is over, orange to red
+    where short (``load_state``: exactly the weeks of the plan's conflicts)."""
     df = heatmap_frame(util)
     df["kind_rank"] = df["kind"].map({k: i for i, k in enumerate(KIND_ORDER)}).fillna(len(KIND_ORDER))
     rows = (df[["resource_id", "name", "kind_rank"]].drop_duplicates("resource_id")
             .sort_values(["kind_rank", "resource_id"]))
     labels = [row_label(r, n) for r, n in zip(rows["resource_id"], rows["name"])]
-    z = df.pivot(index="resource_id", columns="week_start", values="ratio").reindex(rows["resource_id"])
-    demand = df.pivot(index="resource_id", columns="week_start", values="demand").reindex(rows["resource_id"])
-    cap = df.pivot(index="resource_id", columns="week_start", values="capacity").reindex(rows["resource_id"])
-    text = demand.astype(int).astype(str) + " / " + cap.astype(int).astype(str)
+    z = df.pivot(index="resource_id", columns="week_start", values="z").reindex(rows["resource_id"])
+    text = df.pivot(index="resource_id", columns="week_start", values="text").reindex(rows["resource_id"])
     fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(), x=list(z.columns), y=labels, zmin=0, zmax=2, text=text.to_numpy(),
-        colorscale=[[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#2171b5"], [0.5001, "#fdae61"], [1.0, "#b30000"]],
-        colorbar=dict(title="Load", tickvals=[0, 0.5, 1, 1.5, 2], ticktext=["0%", "50%", "100%", "150%", "≥200%"]),
-        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>demand / capacity: %{text}<extra></extra>",
+        z=z.to_numpy(), x=list(z.columns), y=labels, zmin=0, zmax=2, text=text.to_numpy(), colorscale=LOAD_COLORS,
+        colorbar=dict(title="Load", tickvals=[0, 0.5, 1, HIRED_Z, (SHORT_Z + 2) / 2],
+                      ticktext=["0%", "50%", "full", "hired in", "short"]),
+        hovertemplate="%{y}<br>week of %{x|%d %b %Y}<br>%{text}<extra></extra>",
         xgap=1, ygap=1,
     ))
     fig.update_layout(title=title, height=max(320, 22 * len(labels) + 120), margin=dict(l=10, r=10, t=50, b=10))
@@ -176,34 +190,51 @@ def pool_figure(util: pd.DataFrame, resource_id: str, title: str | None = None, 
 
 SECTION_LABELS = {"ATL": "Above the line", "BTL_PRODUCTION": "Below the line: production",
                   "BTL_POST": "Below the line: post", "OTHER": "Other"}
-#: 26 colours that stay apart, one per production in a stack of many (plotly's "Alphabet" set).
-PRODUCTION_COLORS = tuple(plotly.colors.qualitative.Alphabet)
 SECTION_COLORS = {"Above the line": "#6a51a3", "Below the line: production": "#e6550d",
                   "Below the line: post": "#3182bd", "Other": "#bdbdbd"}
+#: Colours only the incentive receipts (green) and the financing cost (near black, hatched) wear.
+INCENTIVE, FINANCING = "Incentive receipts", "Financing cost"
+RESERVED_COLORS = {INCENTIVE: "#1a9850", FINANCING: "#3f3f46"}
+#: One colour per production, each far from the others and from ``RESERVED_COLORS`` (no green, no grey).
+PRODUCTION_COLORS = ("#3283FE", "#F6222E", "#FEAF16", "#AA0DFE", "#2ED9FF", "#85660D", "#FE00FA", "#325A9B",
+                     "#F8A19F", "#782AB6", "#FBE426", "#C4451C", "#DEA0FD", "#B00068", "#1616A7", "#C075A6",
+                     "#F7E1A0", "#862A16", "#FA0087", "#DA60CA", "#620042", "#FED4C4")
+OTHER_PRODUCTIONS = "#d6c9b5"     # the productions past the palette, as one series
 
 
 def cash_bars(tagged: pd.DataFrame, order: list[str], by: str = "section",
               title: str = "Cash out and in, by period") -> go.Figure:
     """Stacked bars per period: spend below zero by ``by`` (section or production), incentive
-    receipts above zero, financing cost below. ``tagged`` is a cash-flow frame with ``period``."""
+    receipts above zero (green), financing cost below (near black, hatched). Each production has its
+    own colour; past ``PRODUCTION_COLORS`` the productions that spend least are one series, "Other
+    productions (n)". The legend sits under the chart, in rows, all of it in view. ``tagged`` is a
+    cash-flow frame with ``period``."""
     df = tagged.copy()
-    spend_key = df["section"].map(SECTION_LABELS) if by == "section" else df["production_id"]
-    df["series"] = np.where(df["flow"] == "spend", spend_key.astype(str),
-                            np.where(df["flow"] == "incentive", "Incentive receipts", "Financing cost"))
-    if by != "section":
-        titles = dict(zip(df["production_id"].astype(str), df["title"].astype(str)))
-        df.loc[df["flow"] == "spend", "series"] = df.loc[df["flow"] == "spend", "series"].map(
-            lambda pid: f"{pid} · {titles.get(pid, '')}")
+    spend = df["flow"] == "spend"
+    if by == "section":
+        key = df["section"].map(SECTION_LABELS)
+    else:
+        key = df["production_id"].astype(str) + " · " + df["title"].astype(str)
+        ranked = df[spend].assign(key=key).groupby("key")["amount"].sum().sort_values().index.tolist()  # most first
+        if len(ranked) > len(PRODUCTION_COLORS):
+            rest = set(ranked[len(PRODUCTION_COLORS) - 1:])
+            key = key.where(~key.isin(rest), f"Other productions ({len(rest)})")
+    df["series"] = np.where(spend, key.astype(str), np.where(df["flow"] == "incentive", INCENTIVE, FINANCING))
     sums = df.groupby(["series", "period"], observed=True)["amount"].sum().reset_index()
+    names = sorted(set(sums["series"]) - set(RESERVED_COLORS), key=lambda n: (n.startswith("Other productions"), n))
+    colors = {n: SECTION_COLORS[n] if by == "section" else
+              OTHER_PRODUCTIONS if n.startswith("Other productions") else PRODUCTION_COLORS[i]
+              for i, n in enumerate(names)} | RESERVED_COLORS
     fig = go.Figure()
-    special = {"Incentive receipts": "#1a9850", "Financing cost": "#3f3f46"}
-    spend = sorted(set(sums["series"]) - set(special))
-    colors = {name: SECTION_COLORS.get(name, PRODUCTION_COLORS[i % len(PRODUCTION_COLORS)]) for i, name in enumerate(spend)}
-    for series, part in sums.groupby("series", sort=True):
-        part = part.set_index("period")["amount"].reindex(order, fill_value=0)
-        fig.add_bar(x=order, y=part / 1e6, name=series, marker_color=special.get(series, colors.get(series)))
-    fig.update_layout(barmode="relative", title=title, height=460, yaxis_title="millions (out < 0 < in)",
-                      legend=dict(orientation="v"), margin=dict(l=10, r=10, t=50, b=10))
+    for series in names + [n for n in RESERVED_COLORS if n in set(sums["series"])]:
+        part = sums[sums["series"] == series].set_index("period")["amount"].reindex(order, fill_value=0)
+        pattern = dict(shape="/", bgcolor=colors[series], fgcolor="white", fillmode="overlay", solidity=0.3) \
+            if series == FINANCING else None
+        fig.add_bar(x=order, y=part / 1e6, name=series, marker=dict(color=colors[series], pattern=pattern))
+    rows = -(-(len(names) + 2) // 4)          # legend rows, about four entries a row
+    fig.update_layout(barmode="relative", title=title, height=420 + 22 * rows, yaxis_title="millions (out < 0 < in)",
+                      legend=dict(orientation="h", yanchor="top", y=-0.2 if len(order) <= 12 else -0.3, x=0),
+                      margin=dict(l=10, r=10, t=50, b=10))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickangle=-45 if len(order) > 12 else 0,
                      nticks=26)
     return fig

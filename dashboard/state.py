@@ -213,9 +213,19 @@ def warm_up(loaded: Loaded) -> None:
         start_plan(loaded, baseline(loaded), DEFAULT_OPTIONS)
 
 
+def from_cache_note(plan: Plan, today: pd.Timestamp) -> str:
+    """What the page says when a plan asked for comes from the cache: when it was made (UTC; the day
+    too when that is not ``today``)."""
+    made = plan.origin.made_at
+    when = f"{made:%H:%M}" if made.date() == today.date() else f"{made:%d %b %Y}, {made:%H:%M}"
+    return f"Same data and settings as the plan made at {when} UTC; shown from the cache."
+
+
 def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions = DEFAULT_OPTIONS,
-                      label: str = "Optimizing the plan", start: pd.DataFrame | None = None) -> Plan | None:
+                      label: str = "Optimizing the plan", start: pd.DataFrame | None = None,
+                      asked: bool = False) -> Plan | None:
     """Run (or fetch) a scenario's plan, showing status, elapsed time and gap while it solves.
+    ``asked``: the user pressed the button for this plan; one that comes from the cache then says so.
 
     Returns ``None`` (after showing the error) when the scenario cannot be run.
     """
@@ -224,6 +234,8 @@ def run_with_progress(loaded: Loaded, scenario: Scenario, options: PlanOptions =
     except Forbidden as why:
         st.error(f"{md(why)}.")
         return None
+    if job is None and asked:
+        st.info(from_cache_note(cached_result(loaded.key, scenario, options), pd.Timestamp.now(tz="UTC")))
     if job is not None:
         with st.status(label + "…", expanded=True) as status:
             line = st.empty()

@@ -8,11 +8,41 @@ import pandas as pd
 from planning.analysis.capacity import resource_label
 from planning.analysis.compare import KPI_LABELS
 from planning.data.inputs import week_start
+from planning.scenarios.types import Scenario, describe
 
 MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective", "added_capacity_cost", "total_cost"}
 
-#: Column headers for the identifier columns the display tables keep (pass as ``column_config``).
-ID_LABELS = {"production_id": "Production", "phase_id": "Phase", "title": "Title", "target": "Target delivery"}
+#: Headers for the identifier columns the display tables keep (every other column: ``header``).
+ID_LABELS = {"production_id": "Production", "phase_id": "Phase", "resource_id": "Resource", "target": "Target delivery"}
+
+
+def header(column: str) -> str:
+    """A column's header as a person reads it: ``ID_LABELS``, else its name with spaces for underscores
+    and a capital first letter (``duration_weeks`` -> "Duration weeks", ``finish: baseline`` ->
+    "Finish: baseline"). Files keep the machine names; only what a page shows is worded."""
+    text = ID_LABELS.get(column) or str(column).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def headers(frame: pd.DataFrame) -> dict[str, str]:
+    """``column -> header`` for every column of ``frame`` (a ``column_config`` for ``st.dataframe``)."""
+    return {c: header(c) for c in frame.columns}
+
+
+def worded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its columns and index names as headers (for ``st.table``, which shows them as they are)."""
+    out = frame.rename(columns=header)
+    out.index.names = [None if n is None else header(n) for n in out.index.names]
+    return out
+
+
+def about_time(seconds: float) -> str:
+    """How long something takes, as said: "about 30 s" under a minute, "about 2.5 minutes", "about 3 hours"."""
+    if seconds < 59.5:
+        return f"about {max(1, round(seconds))} s"
+    unit, count = ("minute", seconds / 60) if seconds < 59.5 * 60 else ("hour", seconds / 3600)
+    text = f"{count:.1f}".removesuffix(".0") if count < 9.95 else f"{count:,.0f}"
+    return f"about {text} {unit}{'' if text == '1' else 's'}"
 
 
 def titles(productions: pd.DataFrame) -> dict[str, str]:
@@ -150,3 +180,22 @@ def moves_by_production(changes: pd.DataFrame, schedule: pd.DataFrame, planned: 
     out = pd.DataFrame(rows)
     out.insert(1, "title", out["production_id"].map(titles(productions)))
     return out[cols]
+
+
+def scenarios_display(saved: pd.DataFrame, resources: pd.DataFrame, slate_key: str) -> pd.DataFrame:
+    """The saved scenarios (``ScenarioStore.list``) as the Scenarios page lists them, in four columns
+    beside the name that fit a page: what each changes (resources by name), how good its plan is and
+    the search (and "saved on other data" when not saved on the slate ``slate_key``), who saved it
+    and when (UTC; and who made it, when someone else), its note. Indexed by "Scenario"."""
+    names = dict(zip(resources["resource_id"].astype(str), resources["name"].astype(str)))
+    changes = [describe(Scenario.from_json(n, o), names) for n, o in zip(saved["name"], saved["overrides"])]
+    search = saved["search"].map(lambda s: f"{s} search" if s else "")
+    other = (saved["base_hash"] != slate_key).map({True: "saved on other data", False: ""})
+    made = [f" (made by {c})" if c != b else "" for c, b in zip(saved["created_by"], saved["saved_by"])]
+    return pd.DataFrame({
+        "What it changes": changes,
+        "Plan": ["; ".join(p for p in parts if p) for parts in zip(saved["plan"], search, other)],
+        "Saved": [f"{pd.Timestamp(t):%d %b %Y, %H:%M} UTC by {b}{m}"
+                  for t, b, m in zip(saved["saved_at"], saved["saved_by"], made)],
+        "Note": saved["note"].fillna("").to_numpy()},
+        index=pd.Index(saved["name"], name="Scenario"))

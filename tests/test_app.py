@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import pandas as pd
 
+from dashboard.text import md
 from planning.access import Actor, Forbidden
 from planning.plan import as_planned
 from planning.sample import make_slate, write_slate
@@ -33,7 +34,7 @@ def test_slate_page_shows_the_kpis_of_the_plan_as_planned(app, sample_data):
     assert int(metrics["Conflicts"]) == plan.kpis["conflicts"] > 0
     assert int(metrics["Late"]) == plan.kpis["late_deliveries"]
     assert metrics["Hire-in (USD)"] == f"{plan.kpis['hire_cost'] / 1e6:,.2f}M"
-    assert metrics["Peak stages (booked / open)"] == f"{plan.kpis['peak_stages']} / {plan.kpis['stages_then']}"
+    assert metrics["Peak stages"] == f"{plan.kpis['peak_stages']} / {plan.kpis['stages_then']}"
     assert metrics["Peak funding (USD)"] == f"{plan.kpis['peak_funding_need'] / 1e6:,.1f}M"
     timeline = app.get("plotly_chart")
     assert len(timeline) == 1 and "as planned" in timeline[0].proto.spec
@@ -97,7 +98,7 @@ def test_data_page_rejects_a_bad_upload_and_keeps_the_slate(app, sample_copy):
     assert not app.exception
     assert "nothing was changed" in app.error[0].value
     problems = app.table[0].value.reset_index()
-    assert problems[["table", "row", "column"]].values.tolist() == [["phases", "P01/prep", "duration_weeks"]]
+    assert problems[["Table", "Row", "Column"]].values.tolist() == [["phases", "P01/prep", md("duration_weeks")]]
     assert app.metric[0].value == "20"
 
 
@@ -130,7 +131,7 @@ def test_data_page_replaces_one_table_only_into_a_clean_slate(app, sample_copy, 
     app.button[1].click().run()                                 # Validate and replace
     assert "nothing was changed" in app.error[0].value
     problems = app.table[0].value.reset_index()
-    assert problems[["table", "row", "column"]].values.tolist() == [["productions", "P03", "target_delivery"]]
+    assert problems[["Table", "Row", "Column"]].values.tolist() == [["productions", "P03", md("target_delivery")]]
     good = productions.assign(title=productions["title"].where(productions["production_id"] != "P03", "Renamed"))
     good.to_csv(tmp_path / "productions.csv", index=False)
     app.file_uploader(key="upload_table").upload("productions.csv", (tmp_path / "productions.csv").read_bytes())
@@ -184,8 +185,8 @@ def test_plan_page_optimizes_and_every_page_follows_the_plan_shown(app, sample_d
     assert metrics["Unit-weeks short"] == "0"
     assert int(metrics["Conflicts"]) == 0  # the sample's conflicts can all be resolved
     summary, moved = app.table[0].value, app.table[1].value          # tables that wrap: reasons in full
-    assert (moved["weeks moved"].astype(int) != 0).all() and moved["why"].str.len().gt(0).all()
-    assert (moved["new start"] != moved["planned start"]).all() and moved["title"].notna().all()
+    assert (moved["Weeks moved"].astype(int) != 0).all() and moved["Why"].str.len().gt(0).all()
+    assert (moved["New start"] != moved["Planned start"]).all() and moved["Title"].notna().all()
     assert sorted(summary.index) == sorted(set(moved.index))              # one row per production that moved
     assert summary["Phases moved"].astype(int).sum() == len(moved)
     assert summary["Why"].str.len().gt(0).all()
@@ -243,7 +244,7 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     app.button[0].click().run()  # Apply
     assert not app.exception
     metrics = {m.label: (m.value, m.delta) for m in app.metric}
-    value, delta = metrics["Conflicts on the planned dates"]
+    value, delta = metrics["Conflicts as planned"]
     assert int(delta) < 0
     assert len(app.get("plotly_chart")) == 1  # the two cash curves
     app.text_input(key="wi_name").input("Two more big stages")
@@ -251,10 +252,11 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     assert "Saved" in app.success[0].value
     app.switch_page("app_pages/scenarios.py").run()
     assert not app.exception
-    listed = app.dataframe[0].value
-    assert listed["name"].tolist() == ["Two more big stages"]
-    assert listed["changes"].tolist() == ["stages of 30,000 sq ft +2"] and listed["search"].tolist() == ["quick"]
-    kpis = app.dataframe[1].value.set_index("metric")
+    listed = app.table[0].value
+    assert listed.index.tolist() == ["Two more big stages"]
+    assert listed["What it changes"].tolist() == [md("stages of 30,000 sq ft +2")]
+    assert listed["Plan"].iloc[0].endswith("quick search")
+    kpis = app.dataframe[0].value.set_index("metric")
     assert int(kpis.loc["Conflicts on the planned dates", "Two more big stages vs baseline"]) < 0
     # A saved scenario can be the plan shown on every page.
     picker = app.selectbox(key="shown_plan")
@@ -268,7 +270,7 @@ def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
     assert "No saved scenarios yet" in app.info[0].value
     assert "Undo" in app.success[0].value
     app.button(key="sc_undo").click().run()                   # a delete is not final either
-    assert app.dataframe[0].value["name"].tolist() == ["Two more big stages"]
+    assert app.table[0].value.index.tolist() == ["Two more big stages"]
 
 
 def test_saving_over_a_name_asks_first_keeps_the_old_one_and_a_scenario_reopens_in_whatif(app):
@@ -293,9 +295,9 @@ def test_saving_over_a_name_asks_first_keeps_the_old_one_and_a_scenario_reopens_
     store = state.scenario_store()
     assert store.load("Stage 13")[0].capacity[0].delta == -2 and len(store.versions("Stage 13")) == 1
     app.switch_page("app_pages/scenarios.py").run()
-    assert app.dataframe[0].value["changes"].tolist() == ["stages of 30,000 sq ft +1; Grip & electric crews -2"]
+    assert app.table[0].value["What it changes"].tolist() == [md("stages of 30,000 sq ft +1; Grip & electric crews -2")]
     app.button(key="sc_undo").click().run()                   # the first Stage 13 comes back
-    assert app.dataframe[0].value["changes"].tolist() == ["stages of 30,000 sq ft +1"]
+    assert app.table[0].value["What it changes"].tolist() == [md("stages of 30,000 sq ft +1")]
 
     app.selectbox(key="sc_open_pick").set_value("Stage 13").run()
     app.button(key="sc_open").click().run()                   # reopen in What-if: sliders set, plan shown
@@ -303,7 +305,7 @@ def test_saving_over_a_name_asks_first_keeps_the_old_one_and_a_scenario_reopens_
     assert app.slider(key="wi_stage_30000").value == 1 and app.slider(key="wi_pool_CREW-GE").value == 0
     assert app.text_input(key="wi_name").value == "Stage 13" and app.checkbox(key="wi_replace").value
     assert f"Opened “{md('Stage 13')}”" in app.info[0].value
-    assert "Conflicts on the planned dates" in {m.label for m in app.metric}
+    assert "Conflicts as planned" in {m.label for m in app.metric}
 
 
 def test_plans_are_shared_and_solves_queue_for_a_free_slot():
@@ -408,6 +410,7 @@ def test_a_crafted_scenario_name_shows_as_typed_on_every_page(app, sample_data):
     assert not app.exception
     shown = [e.value for kind in ("markdown", "caption", "warning", "info", "error", "success")
              for e in app.get(kind)] + [c.label for c in app.checkbox]
+    shown += [str(v) for t in app.table for v in [*t.value.index, *t.value.to_numpy().ravel()]]   # Markdown too
     assert not [v for v in shown if "![" in v or "](" in v]
     assert any(md(CRAFTED) in v for v in shown)
 
@@ -461,7 +464,7 @@ def test_the_plan_picked_stays_through_every_page_and_page_action(app):
     app.selectbox(key="sc_pick").set_value("Fewer crews").run()
     app.text_input(key="sc_new_name").input("Crews down")
     app.button(key="FormSubmitter:sc_rename-Rename").click().run()
-    assert "Crews down" in app.dataframe[0].value["name"].tolist()
+    assert "Crews down" in app.table[0].value.index.tolist()
     still_picked("rename")
 
     app.switch_page("app_pages/cashflow.py").run()
@@ -484,7 +487,7 @@ def test_replace_one_table_refuses_a_production_due_before_it_may_start(app, sam
     app.button[1].click().run()                                 # Validate and replace
     assert not app.exception and "nothing was changed" in app.error[0].value
     problems = app.table[0].value.reset_index()
-    assert problems[["table", "row", "column"]].values.tolist() == [["productions", "P04", "target_delivery"]]
+    assert problems[["Table", "Row", "Column"]].values.tolist() == [["productions", "P04", md("target_delivery")]]
     from dashboard import state
     stored = state.current().data.productions.set_index("production_id")
     assert stored.at["P04", "target_delivery"] == productions.set_index("production_id").at["P04", "target_delivery"]

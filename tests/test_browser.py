@@ -47,6 +47,18 @@ def shoot(page, name: str) -> None:
     screenshot(page, SHOTS / f"{name}.png")
 
 
+def cut_off(page) -> list[str]:
+    """What the page shows cut short: a metric label that ends in "…", and a table (``st.table``) wider
+    than the page (its right columns out of sight)."""
+    return page.evaluate("""() => [
+      ...[...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMetricLabel']")]
+        .filter(label => [...label.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+        .map(label => 'metric: ' + label.innerText.trim()),
+      ...[...document.querySelectorAll("[data-testid='stMain'] [data-testid='stTable']")]
+        .filter(table => [table, ...table.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+        .map(table => 'table: ' + table.innerText.trim().split('\\n')[0])]""")
+
+
 def moved(deltas: dict[str, str]) -> bool:
     """True when some metric shows a non-zero change."""
     return any(re.search(r"[1-9]", shown.split(" | ")[1]) for shown in deltas.values())
@@ -63,6 +75,7 @@ def test_whatif_apply_twice_then_save(browser_page, app_url):
     first_seconds = apply_whatif(page, timeout=SOLVE_MS)
     first = comparison(page)
     assert len(first) == 5, first
+    assert not cut_off(page), cut_off(page)
     assert moved(first), f"no metric changed against the baseline: {first}"
     assert visible(page, "[data-testid='stDataFrame']") >= 2  # KPI table and deliveries that change
     charts_drawn(page)
@@ -88,6 +101,7 @@ def test_whatif_apply_twice_then_save(browser_page, app_url):
     chosen = main(page).locator("[data-testid='stMultiSelect']").first
     assert chosen.get_by_text(name, exact=True).count() or _listed(page, chosen, name), f"{name!r} not on Scenarios"
     assert not errors(page)
+    assert not cut_off(page), cut_off(page)                   # the saved scenarios: every column in view
     shoot(page, "scenarios-compare")
 
 
@@ -128,7 +142,26 @@ def test_every_page_from_the_sidebar(browser_page, app_url, title):
     if main(page).locator("[data-testid='stPlotlyChart']").count():
         charts_drawn(page)
     assert not errors(page), errors(page)
+    assert not cut_off(page), cut_off(page)
     shoot(page, shot)
+
+
+def test_cash_by_production_keeps_its_whole_legend_in_view(browser_page, app_url):
+    """Spend by production: 20 productions, incentives and financing in a legend under the chart that
+    wraps into rows, never one that scrolls (plotly draws a scroll bar when a legend does not fit)."""
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Cash flow", timeout=SOLVE_MS)
+    runs = _count_runs(page)
+    page.locator(".st-key-cash_by").get_by_text("production", exact=True).click()
+    wait_idle(page, runs)
+    charts_drawn(page, 2)
+    entries = main(page).locator(".js-plotly-plot .legend .traces")
+    assert entries.count() >= 22                                        # 20 productions, incentives, financing
+    scrolling = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stMain'] .js-plotly-plot .legend "
+                                 + ".scrollbar")].map(bar => bar.getBoundingClientRect().height).filter(h => h > 0)""")
+    assert not scrolling, f"a legend scrolls: {scrolling}"
+    shoot(page, "cashflow-by-production")
 
 
 def test_capacity_threshold_leaves_development_out(browser_page, app_url):
@@ -397,6 +430,7 @@ def test_risk_run_threshold_and_workbook(browser_page, app_url, tmp_path):
     risks = ranked(page)
     assert len(risks) == 8 and sum("goes ahead" in r for r in risks) == 3, risks  # 5 named risks, 3 developments
     assert shown.locator("[data-testid='stMetric']").count() == 4
+    assert not cut_off(page), cut_off(page)
     all_counted = p90_need(page)
     assert shown.locator("[data-testid='stDownloadButton']").count() == 2
     assert not errors(page), errors(page)

@@ -1,14 +1,17 @@
 """The dashboard's pure figure and table builders, on small hand-built slates with known answers."""
 
+import colorsys
+
 import pandas as pd
 
-from dashboard.figures import (capacity_heatmap, cash_bars, conflict_bars, difference_heatmap, pool_figure, stage_board_figure,
-                               timeline_figure)
+from dashboard.figures import (HIRED_Z, SHORT_Z, capacity_heatmap, cash_bars, conflict_bars, difference_heatmap,
+                               pool_figure, row_label, stage_board_figure, timeline_figure)
 from dashboard.tables import (conflicts_display, delivery_display, kpi_display, move_display, moves_by_production,
                               named_productions, plan_changes_display, resource_label)
 from factory import H0, demand, phase, production, resource, slate
 from planning.analysis.compare import delivery_changes, kpi_table, schedule_changes
-from planning.data.inputs import planned_schedule
+from planning.analysis.capacity import is_short
+from planning.data.inputs import planned_schedule, week_start
 from planning.plan import SCENARIO, Origin, as_planned, build_plan
 
 START = pd.Timestamp(H0)
@@ -53,13 +56,47 @@ def test_timeline_marks_targets_late_ones_and_today():
     assert [a.text for a in fig.layout.annotations] == ["today"]
 
 
-def test_capacity_heatmap_ratio_and_text():
-    data = two_productions()
-    util = as_planned(data).utilization
-    fig = capacity_heatmap(util[util["resource_id"] == "G&E"])
-    z, text = fig.data[0].z, fig.data[0].text
-    assert list(z[0][:5]) == [1.0, 1.0, 2.0, 1.0, 0.0]                 # A weeks 0-2, B weeks 2-3: over in week 2
-    assert text[0][2] == "2 / 1"
+def test_capacity_heatmap_colours_load_hire_in_and_shortage_apart():
+    # One G&E crew, one more can be hired: A alone (full), A+B (hired in), A+B+C (short by 1), nobody.
+    data = slate([production("A"), production("B"), production("C")],
+                 [phase("A", "shoot", 3, 0), phase("B", "shoot", 2, 1), phase("C", "shoot", 1, 2)],
+                 [resource("G&E", capacity=1, hire_cost_per_week=10.0, hire_max_units=1)],
+                 [demand(p, "shoot", "G&E") for p in "ABC"])
+    trace = capacity_heatmap(as_planned(data).utilization).data[0]
+    assert list(trace.z[0][:4]) == [1.0, HIRED_Z, SHORT_Z + (2 - SHORT_Z) * 1 / 1, 0.0]
+    assert list(trace.text[0][:4]) == ["1 needed / 1 on the lot", "2 needed / 1 on the lot · 1 hired in",
+                                       "3 needed / 1 on the lot · 1 hired in · 1 short", "0 needed / 1 on the lot"]
+
+
+def colour_at(scale, z: float) -> str:
+    """The colour a heatmap of ``zmin`` 0 and ``zmax`` 2 gives ``z``: its colorscale stop at or below ``z / 2``
+    (the stops of ``LOAD_COLORS`` bound flat or blue-only, violet-only and orange-to-red bands)."""
+    return [c for at, c in scale if at <= z / 2][-1]
+
+
+def hue(colour: str) -> float:
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return colorsys.rgb_to_hls(r, g, b)[0] * 360
+
+
+def test_the_heatmap_shows_orange_to_red_exactly_on_the_weeks_of_the_conflicts(sample_data):
+    """One rule for the capacity heatmap and the Conflicts list (``is_short``): on the sample slate as
+    planned, every orange or red cell is a week of a conflict on its row, and every week of a conflict
+    is an orange or red cell. Cells over the lot's capacity that hire-in covers, or (on a size row) that
+    a bigger size's booking fills, are not."""
+    plan = as_planned(sample_data)
+    trace = capacity_heatmap(plan.utilization).data[0]
+    warm = {(row, pd.Timestamp(week)) for row, zs in zip(trace.y, trace.z) for week, z in zip(trace.x, zs)
+            if hue(colour_at(trace.colorscale, z)) < 45}                                 # orange to red
+    runs = plan.conflicts
+    conflicts = {(row_label(r.resource_id, r.name), week_start(w, sample_data.settings.horizon_start))
+                 for r in runs.itertuples() for w in range(r.first_week, r.last_week + 1)}
+    assert warm == conflicts and len(conflicts) == runs["weeks"].sum() > 0
+    util = plan.utilization
+    over = util[(util["demand"] > util["capacity"]) & ~is_short(util)]
+    assert {"stages>=12000", "POST-MIX"} <= set(over["resource_id"])      # over, but nothing short there
+    assert not {(row_label(r, n), pd.Timestamp(w)) for r, n, w in zip(over["resource_id"], over["name"],
+                                                                      over["week_start"])} & warm
 
 
 def test_pool_figure_splits_demand_into_own_hired_and_short():
@@ -95,14 +132,51 @@ def test_stage_board_names_productions_in_the_hover():
     assert [(a.text, pd.Timestamp(a.x)) for a in fig.layout.annotations] == [("B", START + pd.Timedelta(days=7 * 2.5))]
 
 
-def test_cash_bars_give_each_of_many_productions_its_own_colour():
-    n = 22
-    tagged = pd.DataFrame({"production_id": [f"P{i:02d}" for i in range(n)], "title": [f"T{i}" for i in range(n)],
-                           "section": "ATL", "flow": "spend", "amount": -1.0, "period": "2027-01"})
-    fig = cash_bars(tagged, ["2027-01"], by="production")
-    spend = [t for t in fig.data if t.name.startswith("P")]
-    assert len(spend) == n and len({t.marker.color for t in spend}) == n
-    assert spend[0].name == "P00 · T0" and list(spend[0].y) == [-1e-6]
+def lab(colour: str) -> tuple[float, float, float]:
+    """CIE L*a*b* of an sRGB ``#rrggbb`` (D65)."""
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [((v + 0.055) / 1.055) ** 2.4 if v > 0.04045 else v / 12.92 for v in rgb]
+    xyz = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz)
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def apart(one: str, other: str) -> float:
+    """How far two colours look apart (CIE76 delta E: about 2.3 is just noticeable, 30 is another colour)."""
+    return sum((p - q) ** 2 for p, q in zip(lab(one), lab(other))) ** 0.5
+
+
+def spending(n: int, weeks: int = 1) -> pd.DataFrame:
+    """``n`` productions spending 1 a week (P00 the least), with incentive receipts and financing cost."""
+    rows = [dict(production_id=f"P{i:02d}", title=f"T{i}", section="ATL", flow="spend", amount=-1.0 - i / 100,
+                 period=f"2027-{w + 1:02d}") for i in range(n) for w in range(weeks)]
+    rows += [dict(production_id="P00", title="T0", section="ATL", flow=f, amount=a, period="2027-01")
+             for f, a in (("incentive", 5.0), ("financing", -0.5))]
+    return pd.DataFrame(rows)
+
+
+def test_cash_bars_give_each_production_its_own_colour_apart_from_financing_and_incentives():
+    for n in (20, 22):
+        fig = cash_bars(spending(n), ["2027-01"], by="production")
+        colour = {t.name: t.marker.color for t in fig.data}
+        spend = [name for name in colour if name.startswith("P")]
+        assert len(spend) == n and len({colour[p] for p in spend}) == n
+        assert min(apart(colour[p], colour[q]) for p in spend for q in spend if p < q) > 15
+        assert min(apart(colour[p], colour[s]) for p in spend for s in ("Incentive receipts", "Financing cost")) > 30
+    assert spend[0] == "P00 · T0" and list(fig.data[0].y) == [-1e-6]
+    financing = next(t for t in fig.data if t.name == "Financing cost")
+    assert financing.marker.pattern.shape == "/"                    # hatched too: it reads in grey print
+
+
+def test_cash_bars_past_the_palette_group_the_smallest_spenders_and_keep_the_legend_in_view():
+    fig = cash_bars(spending(30, weeks=26), [f"2027-{w + 1:02d}" for w in range(26)], by="production")
+    names = [t.name for t in fig.data]
+    assert names[-3:] == ["Other productions (9)", "Incentive receipts", "Financing cost"]
+    assert "P29 · T29" in names and "P08 · T8" not in names        # the 21 that spend most keep their own colour
+    assert len({t.marker.color for t in fig.data}) == len(names) == 24
+    legend = fig.layout.legend
+    assert legend.orientation == "h" and legend.y < 0                 # under the chart, wrapping into rows: no scrolling
 
 
 def test_difference_heatmap_dates_and_labels():

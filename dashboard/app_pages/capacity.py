@@ -48,9 +48,11 @@ if shown.empty:
     st.info("Choose at least one resource kind.")
 else:
     st.plotly_chart(capacity_heatmap(shown), width="stretch")
-    st.caption("Each cell is one resource in one week: demand / capacity after calendar overrides. "
-               "Orange to red cells are over-booked (hire-in may cover a pool). 'Any stage ≥ N sq ft' rows count "
-               "the stages of at least that size in use, and the bookings no such stage was free for.")
+    st.caption("Each cell is one resource in one week: what is needed against the capacity after calendar "
+               "overrides. Blue: how full (dark: full). Violet: over the lot's capacity, covered by hire-in. Orange to "
+               "red: short, after hire-in: these weeks are the Conflicts page's conflicts. 'Any stage ≥ N sq ft' rows "
+               "count the stages of at least that size in use and the bookings no such stage was free for; a booking "
+               "no stage could take is short on its own size's row only.")
 
 st.subheader("Stage board")
 stages = data.resources[data.resources["kind"] == "stage"]

@@ -5,6 +5,7 @@ as the CLI)."""
 import pandas as pd
 import streamlit as st
 
+from dashboard import show
 from dashboard.figures import cash_bars, position_figure
 from dashboard.state import current, shown_plan
 from dashboard.text import md
@@ -59,10 +60,10 @@ summary = budget_summary(data)
 where = summary.pop("jurisdiction").map(lambda j: f" ({j})" if isinstance(j, str) and j else "")
 label = (summary.pop("production_id") + " " + summary.pop("title")).str.replace(f"{SLATE_ID} ", "", regex=False)
 summary.insert(0, "production", label + where)
-st.dataframe(summary, hide_index=True, width="stretch", height=35 * (len(summary) + 1) + 3,   # every row, totals too
-             column_config={"production": st.column_config.TextColumn("Production (incentive)", width="medium"),
-                            **{c: st.column_config.NumberColumn(label, format="compact", width="small")
-                               for c, label in money_cols.items()}})
+show.dataframe(summary, height="content",   # every row, totals too
+               column_config={"production": st.column_config.TextColumn("Production (incentive)", width="medium"),
+                              **{c: st.column_config.NumberColumn(label, format="compact", width="small")
+                                 for c, label in money_cols.items()}})
 
 st.subheader("Finance export")
 d = st.columns(4)

@@ -3,6 +3,7 @@ would fix it; the plan shown against the planned dates."""
 
 import streamlit as st
 
+from dashboard import show
 from dashboard.figures import conflict_bars
 from dashboard.state import current, planned, shown_plan
 from dashboard.tables import conflicts_display
@@ -34,5 +35,5 @@ for tab, (name, p) in zip(st.tabs([name.capitalize() for name in plans]), plans.
         kinds = sorted(p.conflicts["kind"].unique())
         chosen = st.multiselect("Resource kinds", kinds, default=kinds, key=f"conflict_kinds_{name}")
         shown = conflicts_display(p.conflicts[p.conflicts["kind"].isin(chosen)], loaded.data.productions)
-        st.table(shown.assign(From=shown["From"].map(lambda d: f"{d:%d %b %Y}"),      # wraps: every name in full
-                              Until=shown["Until"].map(lambda d: f"{d:%d %b %Y}")).set_index("Resource"))
+        show.table(shown.assign(From=shown["From"].map(lambda d: f"{d:%d %b %Y}"),      # wraps: every name in full
+                                Until=shown["Until"].map(lambda d: f"{d:%d %b %Y}")).set_index("Resource"))

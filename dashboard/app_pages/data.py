@@ -6,7 +6,9 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
+from dashboard import show
 from dashboard.state import actor, current, data_dir, scenario_store, store
+from dashboard.tables import header
 from dashboard.text import md
 from planning.access import Forbidden
 from planning.data.bundles import BundleError, dataset_zip, summary, table_name, template_zip, unpack, write_table_file
@@ -24,7 +26,7 @@ def show_forbidden(exc: Forbidden) -> None:
 def show_problems(exc: ValidationError) -> None:
     """Every problem, by table, row and column; the stored slate is unchanged."""
     st.error(f"{len(exc.problems)} problem(s); nothing was changed.")
-    st.table(pd.DataFrame([vars(p) for p in exc.problems]).set_index("table"))
+    show.table(pd.DataFrame([vars(p) for p in exc.problems]).set_index("table"))
 
 
 def stored(message: str) -> None:
@@ -65,7 +67,7 @@ cols[3].metric("Horizon", f"{data.settings.horizon_weeks} weeks",
                help=f"From {data.settings.horizon_start:%d %b %Y}")
 st.caption(f"Loaded from **{md(loaded.label)}** on {pd.Timestamp(meta['loaded_at']):%d %b %Y at %H:%M} UTC · "
            f"content hash `{loaded.key}`")
-st.dataframe(summary(data), hide_index=True)
+show.dataframe(summary(data), width="content")
 
 left, right = st.columns(2)
 left.download_button("Download the current data (zip of Parquet)", lambda: dataset_zip(data),
@@ -123,13 +125,14 @@ if replace_one and one is not None:
 st.subheader("Edit in the app")
 table = st.selectbox("Table", EDITABLE, key="edit_table")
 frame = getattr(data, table).drop(columns=[c for c in ("seq",) if c in getattr(data, table).columns])
-dates = {c.name: st.column_config.DateColumn(c.name, format="YYYY-MM-DD") for c in TABLES[table].columns
-         if c.type == "date"}
+# Headers in words; each says its column's name in the files (the template, uploads) and what it holds.
+columns = {c.name: (st.column_config.DateColumn if c.type == "date" else st.column_config.Column)(
+    header(c.name), help=f"{c.name}: {c.description}" + (f" ({c.unit})" if c.unit else ""),
+    **({"format": "YYYY-MM-DD"} if c.type == "date" else {})) for c in TABLES[table].columns}
 opened_key, editor_key = f"edit_opened_{table}", f"edit_{table}"
 if not any(st.session_state.get(editor_key, {}).get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
     st.session_state[opened_key] = loaded.key          # no edits yet: the editor starts from the slate as it is now
-edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch", key=editor_key,
-                        column_config=dates)
+edited = show.editor(frame, columns, num_rows="dynamic", key=editor_key)
 
 
 def reload_editor() -> None:
@@ -158,7 +161,7 @@ if st.button("Restore the bundled sample slate", key="restore_sample", disabled=
 if earlier.empty:
     st.caption("Every load keeps the slate it replaces (the last five); none has been replaced yet.")
 else:
-    st.dataframe(earlier, hide_index=True, width="stretch", column_config={
+    show.dataframe(earlier, {
         "version": "#", "source": "Loaded from", "content_hash": "Content hash", "productions": "Productions",
         "loaded_at": st.column_config.DatetimeColumn("Loaded (UTC)", format="D MMM YYYY, HH:mm"),
         "replaced_at": st.column_config.DatetimeColumn("Replaced (UTC)", format="D MMM YYYY, HH:mm")})
@@ -173,7 +176,7 @@ log = pd.concat([store().audit(), scenario_store().audit()], ignore_index=True).
 if log.empty:
     st.caption("No change yet.")
 else:
-    st.dataframe(log, hide_index=True, width="stretch", column_config={
+    show.dataframe(log, {
         "at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm:ss"), "user": "Who",
         "role": "Role", "action": "What", "target": st.column_config.TextColumn("On", width="medium"),
         "detail": st.column_config.TextColumn("Detail", width="large")})

@@ -7,10 +7,11 @@ import pandas as pd
 
 import streamlit as st
 
+from dashboard import show
 from dashboard.downloads import schedule_csv, schedule_name
 from dashboard.figures import objective_figure, timeline_figure
 from dashboard.state import DEFAULT_OPTIONS, actor, baseline, current, current_plan, planned, remember_plan, run_with_progress
-from dashboard.tables import ID_LABELS, conflicts_display, moves_by_production, plan_changes_display
+from dashboard.tables import conflicts_display, moves_by_production, plan_changes_display
 from planning.analysis.gaps import opened_gaps
 from planning.data.inputs import week_start
 from planning.scenarios.types import Scenario
@@ -34,9 +35,8 @@ with st.form("plan_form"):
                            key="plan_gap")
     solver = c3.radio("Solver", ["highs", "cbc"], horizontal=True, key="plan_solver")
     with st.expander("Locks: tick a phase to keep it at its planned date"):
-        edited = st.data_editor(locks[["production_id", "phase_id", "kind", "planned start", "locked"]],
-                                disabled=["production_id", "phase_id", "kind", "planned start"],
-                                hide_index=True, key="plan_locks", width="stretch")
+        edited = show.editor(locks[["production_id", "phase_id", "kind", "planned start", "locked"]],
+                             disabled=["production_id", "phase_id", "kind", "planned start"], key="plan_locks")
     go = st.form_submit_button("Optimize the plan", type="primary", disabled=not actor().may("optimize"))
 
 changed = edited["locked"].to_numpy() != locks["locked"].to_numpy()
@@ -45,7 +45,7 @@ scenario = baseline(loaded) if not phase_locks else Scenario("re-plan with locks
                                                              phase_locks=phase_locks)
 options = replace(DEFAULT_OPTIONS, time_limit=float(time_limit), gap=gap, solver=solver)
 if go:
-    result = run_with_progress(loaded, scenario, options)
+    result = run_with_progress(loaded, scenario, options, asked=True)
     if result is not None:
         remember_plan(loaded, scenario, options)
 else:
@@ -91,9 +91,9 @@ summary = moves_by_production(changes, sched, planned_dates, data.productions)
 if summary.empty:
     st.caption("Nothing moved: every phase keeps its planned dates.")
 else:
-    st.table(summary.rename(columns={"production_id": "Production", "title": "Title", "phases moved": "Phases moved",
-                                     "weeks": "Weeks moved", "delivery": "Delivery", "why": "Why"})
-             .set_index("Production"))
+    show.table(summary.rename(columns={"production_id": "Production", "title": "Title", "phases moved": "Phases moved",
+                                       "weeks": "Weeks moved", "delivery": "Delivery", "why": "Why"})
+               .set_index("Production"))
 idle = opened_gaps(sched, planned_dates)
 if not idle.empty:
     names = data.productions.set_index("production_id")["title"]
@@ -110,23 +110,23 @@ if not idle.empty:
         hide_index=True, width="stretch",
         column_config={c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("Idle from", "Next phase starts")})
 tabs = st.tabs(["Moved phases", "Stages", "Hire-in", "Conflicts"])
-dates = {c: st.column_config.DateColumn(c, format="D MMM YYYY") for c in ("from", "until")}
-wide = {c: st.column_config.TextColumn(c, width="large") for c in ("what", "request")}
+dates = {c: st.column_config.DateColumn(format="D MMM YYYY") for c in ("from", "until")}    # headers: show.dataframe
+wide = {c: st.column_config.TextColumn(width="large") for c in ("what", "request")}
 for tab, kind in zip(tabs, ["moved", "stage", "hire"]):
     part = plan_changes_display(changes, kind, sched, data.productions, result.data.resources, data.settings.horizon_start)
     if part.empty:
         tab.caption("Nothing.")
     elif kind == "moved":              # a table that wraps: every reason readable in full
-        tab.table(part.assign(**{c: part[c].map(lambda d: f"{d:%d %b %Y}" if pd.notna(d) else "")
-                                 for c in ("planned start", "new start")}).set_index("production_id"))
+        show.table(part.assign(**{c: part[c].map(lambda d: f"{d:%d %b %Y}" if pd.notna(d) else "")
+                                  for c in ("planned start", "new start")}).set_index("production_id"), where=tab)
     else:
-        tab.dataframe(part, hide_index=True, width="stretch", column_config={**ID_LABELS, **dates, **wide})
+        show.dataframe(part, {**dates, **wide}, where=tab)
 if result.conflicts.empty:
     tabs[3].caption("Nothing is short in any week.")
 else:
-    tabs[3].dataframe(conflicts_display(result.conflicts, data.productions), hide_index=True, width="stretch",
-                      column_config={c: st.column_config.TextColumn(c, width="large")
-                                     for c in ("Productions involved", "What would fix it")})
+    show.dataframe(conflicts_display(result.conflicts, data.productions), where=tabs[3],
+                   column_config={c: st.column_config.TextColumn(c, width="large")
+                                  for c in ("Productions involved", "What would fix it")})
 
 st.plotly_chart(timeline_figure(sched, data.productions, data.settings.horizon_start, data.settings.horizon_weeks,
                                 title="Optimized timeline (outline: planned dates of a production that moved)",

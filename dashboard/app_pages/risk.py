@@ -7,15 +7,18 @@ import time
 import pandas as pd
 import streamlit as st
 
+from dashboard import show
 from dashboard.downloads import risk_downloads
 from dashboard.risk_figures import delivery_figure, fan_figure, overbooking_figure
 from dashboard.state import actor, current, shown_plan
+from dashboard.tables import about_time
 from dashboard.text import md
 from planning.access import Forbidden, require
 from planning import config
 from planning.analysis.capacity import counted_productions
 from planning.finance.flows import funding_need, position
 from planning.risk import results
+from planning.risk.inputs import duration_skew
 from planning.risk.run import MAX_SAMPLES, RiskOptions, run
 
 SECONDS_PER_REPLAN = 1.8      # measured: one quick search per sample of the sample slate, on one core
@@ -55,7 +58,7 @@ if replan:
     where = f"the Dask cluster at {scheduler}" if scheduler else f"{options.local_workers} processes"
     estimate = samples * SECONDS_PER_REPLAN / (1 if scheduler else options.local_workers)
     (st.warning if estimate > 120 else st.info)(
-        f"Re-planning {samples:,} samples on {where}: about {estimate / 60:,.1f} minutes here. Fewer samples "
+        f"Re-planning {samples:,} samples on {where}: {about_time(estimate)} here. Fewer samples "
         "(100 to 300) already show the difference reacting makes.")
 
 key = (loaded.key, plan.origin.label, str(plan.origin.made_at), options)
@@ -108,8 +111,17 @@ k[2].metric("P90 net cost", f"{money.at['cost', 'p90'] / 1e6:,.1f}M {cur}",
             help="Spend, risk extra costs and financing, less incentives")
 going = deliv[deliv["goes_ahead"] > 0]
 likely = going[going["miss_target"] >= 0.5]
+plan_late = plan.kpis["late_deliveries"]
 k[3].metric("Likely late", f"{len(likely)} of {len(going)}",
+            delta=f"{len(likely) - plan_late:+d} on the plan as it stands" if all_counted else None, delta_color="inverse",
             help="Productions that miss their target delivery in at least half the samples where they go ahead")
+skew = duration_skew(data)
+lean = (f"{skew.long} of the {skew.ranged} phases with a range of lengths are more likely to run long than short "
+        f"(their usual length is nearer their shortest), {skew.short or 'none'} the other way: on average such a phase "
+        f"runs {skew.extra_weeks:.1f} weeks longer than planned. ") if skew.ranged else ""
+st.caption(f"The plan as it stands delivers {plan_late} late; the samples run later than the plan. {lean}A phase "
+           "that runs long pushes what follows, one that runs short does not bring it forward (the plan keeps its "
+           "bookings), and named risks only add delay.")
 
 fan = tables["cash_fan"]
 weekly = own_weekly.set_index("week")["position"]
@@ -134,7 +146,7 @@ rankings = {"p90_delivery_weeks": "Delivery", "p90_funding_need": "Funding need"
             "weeks_short": "Shortfall"}
 by = st.radio("Rank by", list(rankings), format_func=rankings.get, horizontal=True, key="risk_rank_by")
 ranked = results.ranked_risks(data, merged, by)
-st.dataframe(ranked.drop(columns=["phase_id"]), hide_index=True, width="stretch", key="risk_ranked", column_config={
+show.dataframe(ranked.drop(columns=["phase_id"]), key="risk_ranked", column_config={
     "driver": st.column_config.TextColumn("Risk", width="medium"),
     "kind": st.column_config.TextColumn("Kind"),
     "production_id": st.column_config.TextColumn("Prod.", width="small"),
@@ -151,7 +163,7 @@ st.caption("Each risk's effect is what the same samples lose when it is switched
 
 if "reaction" in tables:
     st.subheader("The plan as it stands, and after reacting")
-    st.dataframe(tables["reaction"], hide_index=True, width="stretch", key="risk_reaction", column_config={
+    show.dataframe(tables["reaction"], key="risk_reaction", column_config={
         "measure": "Measure", "as_is_mean": st.column_config.NumberColumn("As it stands: mean", format="compact"),
         "as_is_p90": st.column_config.NumberColumn("As it stands: P90", format="compact"),
         "reacted_mean": st.column_config.NumberColumn("After reacting: mean", format="compact"),

@@ -12,13 +12,14 @@ from dashboard.forms import whatif_values
 from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, actor, baseline, current, run_with_progress, saved_plan,
                              scenario_store)
 from planning.access import Forbidden
-from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display, resource_label
+from dashboard import show
+from dashboard.tables import delivery_display, kpi_display, move_display, resource_label, scenarios_display
 from dashboard.text import md
 from planning.analysis.compare import (comparison_csv, conflict_changes, delivery_changes, kpi_table, schedule_changes,
                                        utilization_difference)
 from planning.finance.flows import funding_need, position
 from planning.scenarios.store import ScenarioError
-from planning.scenarios.types import Scenario, describe
+from planning.scenarios.types import Scenario
 
 loaded = current()
 data = loaded.data
@@ -42,7 +43,7 @@ def compare_tab(saved):
         plans[name] = saved_plan(loaded, name)
         if saved.set_index("name").at[name, "base_hash"] != loaded.key:
             st.warning(f"“{md(name)}” was saved on other data; its numbers are its own.")
-    st.dataframe(kpi_display(kpi_table(plans), data.settings.currency), hide_index=True, width="stretch")
+    show.dataframe(kpi_display(kpi_table(plans), data.settings.currency), height="content")
     curves, peaks = {}, {}
     for name, p in plans.items():
         weekly = position(p.cashflow, p.data.settings)
@@ -64,16 +65,15 @@ def compare_tab(saved):
         st.caption("Neither plan leaves any conflict.")
     else:
         changed.insert(0, "resource", changed.pop("resource_id").map(lambda r: resource_label(r, names)))
-        st.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")), hide_index=True, width="stretch")
+        show.dataframe(changed.rename(columns=lambda c: c.replace("unit_weeks_short: ", "")))
     st.markdown("**Deliveries that change**")
     deliveries = delivery_display(delivery_changes(pair), data.productions, data.settings.horizon_start)
     if deliveries.empty:
         st.caption("Every production delivers when it does in the baseline plan.")
     else:
-        st.dataframe(deliveries, hide_index=True, width="stretch", column_config=ID_LABELS)
+        show.dataframe(deliveries)
     with st.expander("Phases that move against the baseline"):
-        st.dataframe(move_display(schedule_changes(pair), data.productions, data.settings.horizon_start),
-                     hide_index=True, width="stretch", column_config=ID_LABELS)
+        show.dataframe(move_display(schedule_changes(pair), data.productions, data.settings.horizon_start))
     made = pd.Timestamp.now(tz="UTC")
     stem = comparison_stem(plans, "scenarios", loaded.key, made)
     d = st.columns(2)
@@ -132,27 +132,17 @@ saved = store.list()
 if saved.empty:
     st.info("No saved scenarios yet. Build one on the What-if page and save it.")
 else:
-    names = dict(zip(data.resources["resource_id"].astype(str), data.resources["name"].astype(str)))
-    saved["changes"] = [describe(Scenario.from_json(n, o), names) for n, o in zip(saved["name"], saved["overrides"])]
-    saved["on this data"] = saved["base_hash"] == loaded.key
-    st.dataframe(saved[["name", "changes", "plan", "search", "note", "saved_by", "saved_at", "created_by",
-                        "on this data"]], hide_index=True, width="stretch", column_config={
-                     "name": "Scenario", "changes": st.column_config.TextColumn("What it changes", width="large"),
-                     "note": st.column_config.TextColumn("Note", width="medium"),
-                     "plan": st.column_config.TextColumn("How good the plan is", width="medium"),
-                     "search": "Search", "saved_by": "Saved by", "created_by": "Created by",
-                     "on this data": "On the loaded slate",
-                     "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})
+    show.table(scenarios_display(saved, data.resources, loaded.key))
     tabs = st.tabs(["Compare", "Open in What-if", "Rename or delete"])
-    for tab, show in zip(tabs, (compare_tab, open_tab, manage_tab)):
+    for tab, render in zip(tabs, (compare_tab, open_tab, manage_tab)):
         with tab:
-            show(saved)
+            render(saved)
 
 kept = store.kept()
 if len(kept):
     st.subheader("Undo a replace or a delete")
     st.caption("The versions a save replaced, or a delete removed, are kept (the last five of each name).")
-    st.dataframe(kept, hide_index=True, width="stretch", column_config={
+    show.dataframe(kept, {
         "name": "Scenario", "replaced_by": "Replaced or deleted by", "saved_by": "Saved by", "note": "Note",
         "replaced_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
         "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="D MMM YYYY, HH:mm")})

@@ -28,9 +28,9 @@ cols[0].metric("Productions", len(data.productions),
                help=f"{int(data.productions['locked'].sum())} locked (already shooting)")
 peak_week = "" if k["peak_stages_week"] is None else \
     f" (week of {week_start(k['peak_stages_week'], data.settings.horizon_start):%d %b %Y})"
-cols[1].metric("Peak stages (booked / open)", f"{k['peak_stages']} / {k['stages_then']}",
-               help=f"Most stage bookings held in one week{peak_week}, set build and strike included, "
-                    "against the stages open on the lot that week")
+cols[1].metric("Peak stages", f"{k['peak_stages']} / {k['stages_then']}",
+               help=f"Booked / open: the most stage bookings held in one week{peak_week}, set build and strike "
+                    "included, against the stages open on the lot that week")
 cols[2].metric("Conflicts", k["conflicts"],
                help=f"Runs of weeks where a resource is short after hire-in: {k['unit_weeks_short']} unit-weeks in all")
 cols[3].metric("Late", k["late_deliveries"], help=f"Productions that deliver after their target ({k['weeks_late']} weeks in all)")

@@ -11,7 +11,8 @@ from dashboard.figures import position_figure
 from dashboard.forms import DEPTHS, LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, actor, baseline, current, run_with_progress, scenario_store
 from planning.access import Forbidden
-from dashboard.tables import ID_LABELS, delivery_display, kpi_display, move_display
+from dashboard import show
+from dashboard.tables import delivery_display, kpi_display, move_display
 from dashboard.text import md
 from planning.finance.flows import funding_need, position
 from planning.analysis.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
@@ -101,7 +102,7 @@ base_result = run_with_progress(loaded, baseline(loaded), DEFAULT_OPTIONS, label
 if base_result is None:
     st.stop()
 what_result = run_with_progress(loaded, scenario, options, label="Planning the what-if",
-                                start=base_result.schedule)
+                                start=base_result.schedule, asked=applied)
 if what_result is None:
     st.stop()
 
@@ -118,9 +119,9 @@ if options == WHATIF_OPTIONS and what_result.origin.solver["status"] != "optimal
                f"({kw['weeks_late']} weeks late now) or less hire-in ({kw['hire_cost'] / 1e6:,.2f}M {cur} now): "
                "choose **thorough** and apply again before deciding on it.")
 cols = st.columns(5)
-cols[0].metric("Conflicts on the planned dates", kw["conflicts_as_planned"],
+cols[0].metric("Conflicts as planned", kw["conflicts_as_planned"],
                delta=(kw["conflicts_as_planned"] - kb["conflicts_as_planned"]) or None,
-               delta_color="inverse", help="Runs of weeks short if nothing moved from the planned dates")
+               delta_color="inverse", help="Conflicts on the planned dates: runs of weeks short if nothing moved")
 cols[1].metric("Conflicts in the plan", kw["conflicts"], delta=(kw["conflicts"] - kb["conflicts"]) or None,
                delta_color="inverse", help="Runs of weeks still short after the optimizer moved, chose stages and hired")
 hire_delta = kw["hire_cost"] - kb["hire_cost"]
@@ -141,17 +142,15 @@ st.plotly_chart(position_figure(curves, peaks, title="Cumulative cash position: 
                 width="stretch")
 
 st.markdown("**KPIs**")
-st.dataframe(kpi_display(kpi_table(plans), cur), hide_index=True, width="stretch")
+show.dataframe(kpi_display(kpi_table(plans), cur), height="content")
 st.markdown("**Deliveries that change**")
 deliveries = delivery_display(delivery_changes(plans), data.productions, data.settings.horizon_start)
 if deliveries.empty:
     st.caption("Every production delivers when it does in the baseline plan.")
 else:
-    st.dataframe(deliveries, hide_index=True, width="stretch",
-                 column_config=ID_LABELS)
+    show.dataframe(deliveries)
 with st.expander("Phases that move against the baseline"):
-    st.dataframe(move_display(schedule_changes(plans), data.productions, data.settings.horizon_start),
-                 hide_index=True, width="stretch", column_config=ID_LABELS)
+    show.dataframe(move_display(schedule_changes(plans), data.productions, data.settings.horizon_start))
 made = pd.Timestamp.now(tz="UTC")
 stem = comparison_stem(plans, "whatif", loaded.key, made)
 d = st.columns(2)

@@ -89,8 +89,8 @@ def duration_skew(data: SlateData) -> DurationSkew:
     ranged = low < high
     middle = (low + high) / 2
     extra = ((low + usual + high) / 3 - usual)[ranged]
-    return DurationSkew(int(ranged.sum()), int((ranged & (usual < middle)).sum()), int((ranged & (usual > middle)).sum()),
-                        float(extra.mean()) if len(extra) else 0.0)
+    return DurationSkew(int(ranged.sum()), int((ranged & (usual < middle)).sum()),
+                        int((ranged & (usual > middle)).sum()), float(extra.mean()) if len(extra) else 0.0)
 
 
 def _phase_spend(lines: pd.DataFrame, weeks: range) -> dict[int, np.ndarray]:
