@@ -2,7 +2,8 @@
 
 With sign-in configured (``[auth]`` in ``.streamlit/secrets.toml``) nobody sees a page before signing
 in through the studio's identity provider; without it the app is in single-user mode (``slate app``
-then serves this computer only)."""
+then serves this computer only). What a person sees when the provider is down, a sign-in fails or
+has ended: ``dashboard/signin.py``."""
 
 import sys
 from pathlib import Path
@@ -11,10 +12,11 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
+from dashboard import signin  # noqa: E402
 from dashboard.state import (SessionEnded, actor, auth_settings, choose_plan, current, secrets_problems,  # noqa: E402
                              sign_out, store, warm_up)
 from dashboard.text import md  # noqa: E402
-from planning.access import Refused  # noqa: E402
+from planning.access import Refused, identity  # noqa: E402
 from planning.data.store import StoreBusy  # noqa: E402
 
 # An emoji favicon: the browser draws it itself (a ``:material/...:`` page icon is fetched from Google's
@@ -27,23 +29,24 @@ if problems:            # fail closed: nobody signs in on a configuration that c
     st.error("Sign-in cannot start; fix .streamlit/secrets.toml (see README, Sign-in):\n\n"
              + "\n".join(f"- {p}" for p in problems))
     st.stop()
+if auth is not None:
+    signin.install()    # a sign-in that fails at the provider's callback comes home saying what happened
 try:
     me = actor()
 except SessionEnded as why:
-    st.title("Slate Planner")
-    st.info(f"{md(why)[:1].upper()}{md(why)[1:]}: sign in again to go on.")
-    st.button("Sign in again", type="primary", key="sign_in_again", on_click=st.login)
+    signin.ended_page(why, why.who)
     st.stop()
 except Refused as why:
-    store().refused(str(st.user.get("email") or st.user.get("sub") or "(no email)"), "sign in", str(why))
+    if not st.session_state.get("signin_refused_audited"):        # once per browser session
+        store().refused(str(st.user.get("email") or st.user.get("sub") or "(no email)"), "sign in", str(why),
+                        user_id=identity(st.user.to_dict()))
+        st.session_state["signin_refused_audited"] = True
     st.title("Slate Planner")
     st.error(f"You cannot use Slate Planner: {md(why)}.")
     st.button("Sign out", key="sign_out_refused", on_click=st.logout)
     st.stop()
 if me is None:
-    st.title("Slate Planner")
-    st.write("Sign in with your studio account to see the slate.")
-    st.button("Sign in", type="primary", key="sign_in", on_click=st.login)
+    signin.signed_out_page()
     st.stop()
 
 try:

@@ -20,8 +20,8 @@ import streamlit as st
 from dashboard.text import md
 
 from planning import config
-from planning.access import (Actor, Forbidden, Refused, config_problems, local_operator, require, session_ended,
-                             session_id, signed_in)
+from planning.access import (Actor, Forbidden, Refused, config_problems, identity, local_operator, normalise,
+                             require, session_ended, session_hours, session_id, signed_in)
 from planning.data.inputs import SlateData
 from planning.data.store import Store
 from planning.data.validate import ValidationError
@@ -43,27 +43,36 @@ def auth_settings() -> dict | None:
 
 def actor() -> Actor | None:
     """Who is using this session: without sign-in configured, this computer's user as admin
-    (single-user mode); with it, the signed-in user (``access.signed_in``: a verified email and its
-    role; raises ``Refused`` for an account that may not use the app), None before sign-in."""
+    (single-user mode); with it, the signed-in user (``access.signed_in``: issuer and subject, a
+    verified email and its role; raises ``Refused`` for an account that may not use the app, and
+    ``SessionEnded`` for a sign-in that is over), None before sign-in."""
     if auth_settings() is None:
         return local_operator()
     if not getattr(st.user, "is_logged_in", False):      # (AppTest has no sign-in at all)
         return None
     claims = st.user.to_dict()
     me = signed_in(claims, _section("roles"), _section("access"))
-    if session_ended(claims, _section("access"), time.time()) or store().signed_out(session_id(claims)):
-        raise SessionEnded("your sign-in has ended (you signed out, or it is older than a working day)")
+    if store().signed_out(session_id(claims)):
+        raise SessionEnded("your sign-in has ended: you signed out, and a copy of its cookie no longer opens "
+                           "the app", me)
+    if session_ended(claims, _section("access"), time.time()):
+        raise SessionEnded(f"your sign-in expired: a sign-in lasts {session_hours(_section('access')):g} hours", me)
     return me
 
 
 class SessionEnded(Refused):
-    """A sign-in that is over: signed out (even if its cookie was copied) or too old."""
+    """A sign-in that is over: signed out (even if its cookie was copied) or too old; ``who`` is
+    the account it was (for the audit log)."""
+
+    def __init__(self, message: str, who: Actor):
+        super().__init__(message)
+        self.who = who
 
 
 def sign_out() -> None:
     """End this sign-in on the server too (a copied cookie stops working), then in the browser."""
     claims = st.user.to_dict()
-    store().sign_out(session_id(claims), str(claims.get("email") or ""))
+    store().sign_out(session_id(claims), normalise(claims.get("email")), identity(claims))
     st.logout()
 
 
@@ -105,7 +114,7 @@ def current() -> Loaded:
     """The stored slate (loading the default dataset into an empty store first)."""
     s = store()
     if not s.has_slate():
-        s.load(data_dir(), actor=Actor("slate planner (first start)", "admin"))
+        s.load(data_dir(), actor=Actor("slate planner (first start)", "admin", id="app:first start"))
     meta = s.meta()
     source = str(meta["source"])
     if source.startswith("upload"):

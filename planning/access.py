@@ -7,17 +7,24 @@ Roles, each with everything the one before may do:
 - ``admin``: also load, replace, edit or restore the slate, and rename, delete or undo anyone's scenario.
 
 ``require(actor, action, owner)`` raises ``Forbidden`` (a clear message naming the user, role and
-action) before anything is written. The stores call it themselves, so a button the page forgot to
-hide still changes nothing. ``role_for(email, roles)`` reads the configuration: ``roles`` maps a role
-to a list of emails and ``@domain`` entries; an exact email wins over a domain, the higher role
-over the lower; anyone else gets ``roles["default"]`` (``viewer`` unless set; ``none`` refuses them).
+action) before anything is written; ``owner`` is the ``Owner`` of the thing acted on. The stores
+call it themselves, so a button the page forgot to hide still changes nothing.
+``role_for(email, roles)`` reads the configuration: ``roles`` maps a role to a list of emails and
+``@domain`` entries; an exact email wins over a domain, the higher role over the lower; anyone else
+gets ``roles["default"]`` (``viewer`` unless set; ``none`` refuses them).
 
-Sign-in (``signed_in``): the identity is the provider's verified email, normalised once here
-(``normalise``: NFKC, casefold); a token without an email, with ``email_verified`` false (unless the
-operator says the provider has no such claim), or with an address that only matches a listed one
-after Unicode folding is refused. ``config_problems`` checks ``[auth]``, ``[roles]`` and ``[access]``
-at start-up: an example or short cookie secret, a role that is not a list, an unknown role or key
-stop the app with one line each (fail closed).
+Identity: every ``Actor`` has a stable ``id`` and a display ``user``. Signed in, the ``id`` is the
+provider's issuer and subject (``identity``: ``<iss>#<sub>``; an issuer URL has no ``#``), which no
+other account can have, even one at another provider with the same email; ``user`` is the verified
+email, normalised once, here (``normalise``: NFKC, casefold), for display and for matching roles. On
+the command line the ``id`` is ``local:<uid>`` (the process's real uid). Ownership (``Owner``) compares
+ids; a thing recorded before ids were kept (``Owner.id`` empty) is matched by its email only.
+
+Sign-in (``signed_in``): a token without issuer, subject or email, with ``email_verified`` false
+(unless the operator says the provider has no such claim), or with an address that only matches a
+listed one after Unicode folding is refused. ``config_problems`` checks ``[auth]``, ``[roles]`` and
+``[access]`` at start-up: an example or short cookie secret, a role that is not a list, an unknown
+role or key stop the app with one line each (fail closed).
 """
 
 from __future__ import annotations
@@ -42,35 +49,76 @@ class Forbidden(PermissionError):
 
 
 @dataclass(frozen=True)
+class Owner:
+    """Who made something, as recorded with it: ``user`` (the display name: an email, or the OS user
+    name) and ``id`` (the maker's ``Actor.id``; empty on rows written before ids were kept)."""
+
+    user: str
+    id: str = ""
+
+    @classmethod
+    def of(cls, user: object, user_id: object) -> "Owner":
+        """An ``Owner`` from a stored row, whose missing values may be None or NaN."""
+        return cls(user if isinstance(user, str) else "", user_id if isinstance(user_id, str) else "")
+
+
+@dataclass(frozen=True)
 class Actor:
-    """Who acts: ``user`` (an email when signed in, the OS user name on the command line) and ``role``."""
+    """Who acts: ``user`` (the normalised email when signed in, the OS user name on the command
+    line; shown, and matched against ``[roles]``), ``role``, and ``id``, the stable identity that
+    ownership and the audit log key on (``<issuer>#<subject>`` signed in, ``local:<uid>`` on the
+    command line). Made without an ``id`` (tests, tools), it is ``name:<user>``."""
 
     user: str
     role: str
+    id: str = ""
 
-    def may(self, action: str, owner: str | None = None) -> bool:
+    def __post_init__(self):
+        if not self.id:
+            object.__setattr__(self, "id", f"name:{self.user}")
+
+    def owns(self, owner: Owner) -> bool:
+        """Whether ``owner`` is this actor: the same ``id``; for a row recorded before ids were kept
+        (no ``owner.id``), the same email (or user name)."""
+        return owner.id == self.id if owner.id else owner.user == self.user
+
+    def may(self, action: str, owner: Owner | None = None) -> bool:
+        """Whether this actor's role may do ``action``; for an own-only action on something ``owner``
+        made, a planner only on their own."""
         need = ACTIONS[action]
         if ROLES.index(self.role) < ROLES.index(need):
             return False
-        return not (action in OWN_ONLY and self.role != "admin" and owner is not None and owner != self.user)
+        return not (action in OWN_ONLY and self.role != "admin" and owner is not None and not self.owns(owner))
 
 
 def local_operator() -> Actor:
     """The command line and the single-user dashboard: this computer's user (from the process's
-    real uid, not ``LOGNAME`` or ``USER``, which anyone can set), as admin."""
+    real uid, not ``LOGNAME`` or ``USER``, which anyone can set), as admin; its id is ``local:<uid>``."""
+    uid = os.getuid()
     try:
-        name = pwd.getpwuid(os.getuid()).pw_name
+        name = pwd.getpwuid(uid).pw_name
     except KeyError:                       # a uid without a passwd entry (some containers)
-        name = f"uid {os.getuid()}"
-    return Actor(name, "admin")
+        name = f"uid {uid}"
+    return Actor(name, "admin", id=f"local:{uid}")
 
 
-def require(actor: Actor, action: str, owner: str | None = None) -> None:
+def issuer_of(actor_id: str) -> str:
+    """The issuer part of a signed-in ``Actor.id`` (``<iss>#<sub>``: an issuer is a URL), else empty."""
+    issuer, found, _ = actor_id.partition("#")
+    return issuer if found and "://" in issuer else ""
+
+
+def require(actor: Actor, action: str, owner: Owner | None = None) -> None:
     """Raise ``Forbidden`` unless ``actor`` may do ``action`` (on something ``owner`` made)."""
     if actor.may(action, owner):
         return
-    why = (f"only its author ({owner}) or an admin may" if action in OWN_ONLY and ROLES.index(actor.role) >=
-           ROLES.index(ACTIONS[action]) else f"it takes the {ACTIONS[action]} role")
+    if action in OWN_ONLY and ROLES.index(actor.role) >= ROLES.index(ACTIONS[action]):
+        author = owner.user
+        if owner.user == actor.user and issuer_of(owner.id):      # same email, another account
+            author += f" at {issuer_of(owner.id)}: another account with the same email"
+        why = f"only its author ({author}) or an admin may"
+    else:
+        why = f"it takes the {ACTIONS[action]} role"
     raise Forbidden(f"{actor.user} ({actor.role}) may not {action}: {why}; nothing was changed")
 
 
@@ -110,8 +158,15 @@ def role_for(email: str, roles: dict) -> str | None:
     return default if default in ROLES else None
 
 
+def identity(claims: dict) -> str:
+    """The stable identity of a signed-in account: ``<iss>#<sub>`` (empty when either is missing)."""
+    iss, sub = str(claims.get("iss") or ""), str(claims.get("sub") or "")
+    return f"{iss}#{sub}" if iss and sub else ""
+
+
 def signed_in(claims: dict, roles: dict, access: dict | None = None) -> Actor:
-    """The ``Actor`` of a signed-in user from the provider's verified ID-token ``claims``; raises
+    """The ``Actor`` of a signed-in user from the provider's verified ID-token ``claims`` (``id``:
+    ``identity(claims)``; ``user``: the normalised email); raises
     ``Refused`` (with the reason to show) for a token without issuer, subject or email, an
     unverified email, an address that matches only after Unicode folding, or an unlisted account
     when ``[roles] default = "none"``."""
@@ -131,7 +186,7 @@ def signed_in(claims: dict, roles: dict, access: dict | None = None) -> Actor:
     role = role_for(email, roles)
     if role is None:
         raise Refused(f"{email} is not on this studio's list of users; ask an admin to add you")
-    return Actor(email, role)
+    return Actor(email, role, id=identity(claims))
 
 
 def session_id(claims: dict) -> str:
@@ -139,10 +194,15 @@ def session_id(claims: dict) -> str:
     return f"{claims.get('iss')} {claims.get('sub')} {claims.get('iat')}"
 
 
+def session_hours(access: dict | None) -> float:
+    """How many hours a sign-in lasts: ``[access] session_hours``, else ``SESSION_HOURS``."""
+    return float((access or {}).get("session_hours", SESSION_HOURS))
+
+
 def session_ended(claims: dict, access: dict | None, now: float) -> bool:
     """True when the sign-in in ``claims`` is older than ``[access] session_hours`` (default
     ``SESSION_HOURS``) or carries no issue time: the user signs in again."""
-    hours = float((access or {}).get("session_hours", SESSION_HOURS))
+    hours = session_hours(access)
     try:
         issued = float(claims.get("iat"))
     except (TypeError, ValueError):

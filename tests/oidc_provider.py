@@ -4,6 +4,11 @@ Discovery, an authorization page that lists test accounts (a person picks one, a
 provider's account chooser), a token endpoint that returns an RS256-signed ID token for the picked
 account (``iss``, ``aud``, ``nonce``, ``email``), and the JWKS to check it with. Written for these
 tests with joserfc (Authlib's JOSE library; Streamlit's ``st.login`` checks the token with Authlib).
+
+For the failure pages: an ``expired`` account gets an ID token that expired ten minutes ago (the
+callback's check fails), an ``old_sign_in`` account one issued 13 hours ago that is still valid (the
+app's own session limit ends it), and ``stop()`` closes the port (nothing answers: connection
+refused) until ``start()`` opens it again on the same port.
 """
 
 from __future__ import annotations
@@ -25,25 +30,36 @@ CLIENT_ID, CLIENT_SECRET = "slate-planner-test", "test-client-secret"
 class Provider:
     """``Provider(accounts).start()``; ``.issuer`` is its base URL; ``.stop()`` ends it."""
 
-    def __init__(self, accounts: list[str], unverified: tuple[str, ...] = ()):
+    def __init__(self, accounts: list[str], unverified: tuple[str, ...] = (), expired: tuple[str, ...] = (),
+                 old_sign_in: tuple[str, ...] = ()):
         self.accounts, self.unverified = accounts, set(unverified)
+        self.expired, self.old_sign_in = set(expired), set(old_sign_in)
         self.key = RSAKey.generate_key(2048, parameters={"kid": "slate-test"})
         self.codes: dict[str, tuple[str, str]] = {}     # code -> (email, nonce)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.issuer = f"http://localhost:{self.server.server_address[1]}"
+        self.port = self.server.server_address[1]
+        self.issuer = f"http://localhost:{self.port}"
 
     def start(self) -> "Provider":
+        if self.server is None:                          # stopped: open the same port again
+            self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
+        """Stop answering and close the port (a connection to it is refused)."""
+        if self.server is None:
+            return
         self.server.shutdown()
+        self.server.server_close()
+        self.server = None
 
     def id_token(self, email: str, nonce: str) -> str:
         now = int(time.time())
+        issued = now - 1200 if email in self.expired else now - 13 * 3600 if email in self.old_sign_in else now
         claims = {"iss": self.issuer, "aud": CLIENT_ID, "sub": email, "email": email,
-                  "email_verified": email not in self.unverified,
-                  "name": email.split("@")[0].title(), "iat": now, "exp": now + 600, "nonce": nonce}
+                  "email_verified": email not in self.unverified, "name": email.split("@")[0].title(),
+                  "iat": issued, "exp": now - 600 if email in self.expired else now + 600, "nonce": nonce}
         return jwt.encode({"alg": "RS256", "kid": "slate-test"}, claims, self.key)
 
     def _handler(self):

@@ -52,8 +52,9 @@ def claims(email, **extra):
 
 
 def test_sign_in_takes_a_verified_normalised_email_and_nothing_else():
-    assert signed_in(claims("Ana@STUDIO.test"), ROLES) == Actor("ana@studio.test", "planner")   # one form everywhere
-    assert signed_in(claims("  Boss@Studio.Test "), ROLES) == ADMIN
+    assert signed_in(claims("Ana@STUDIO.test"), ROLES) == Actor("ana@studio.test", "planner",   # one form everywhere
+                                                                "https://idp.test#id-Ana@STUDIO.test")
+    assert signed_in(claims("  Boss@Studio.Test "), ROLES).user == ADMIN.user
     for bad, why in [(claims("ana@studio.test", email_verified=False), "not verified"),
                      ({**claims("ana@studio.test"), "email_verified": None}, "not verified"),
                      (claims(""), "no email"), (claims(None), "no email"), (claims("ana"), "no email"),
@@ -95,6 +96,7 @@ def test_the_command_line_user_comes_from_the_real_uid_not_the_environment(monke
     monkeypatch.setenv("LOGNAME", "boss")
     monkeypatch.setenv("USER", "boss")
     assert local_operator().user == pwd.getpwuid(os.getuid()).pw_name
+    assert local_operator().id == f"local:{os.getuid()}"                       # its identity: the uid itself
 
 
 def test_store_files_are_readable_by_their_owner_only(tmp_path):
@@ -271,3 +273,137 @@ def test_a_sign_in_lasts_a_working_day_and_ends_on_sign_out(tmp_path):
     log = store.audit()
     assert log[["user", "action"]].values.tolist() == [["mallory@studio.test", "refused: sign in"],
                                                         ["ana@studio.test", "sign out"]]
+
+
+# --- Identity: issuer + subject, not the email ---------------------------------------------------------
+
+ISSUER_A, ISSUER_B = "https://idp-a.test", "https://idp-b.test"
+
+
+def account(issuer: str, sub: str, email: str = "ana@studio.test", **extra) -> dict:
+    return {"iss": issuer, "sub": sub, "email": email, "email_verified": True, "iat": time.time(), **extra}
+
+
+def test_the_identity_is_issuer_and_subject_and_the_email_is_for_display_and_roles():
+    from planning.access import identity
+
+    ana = signed_in(account(ISSUER_A, "123", "Ana@Studio.TEST"), ROLES)
+    twin = signed_in(account(ISSUER_B, "123"), ROLES)                # same email and subject, another provider
+    other_sub = signed_in(account(ISSUER_A, "456"), ROLES)           # same provider and email, another account
+    assert ana.id == identity(account(ISSUER_A, "123")) == "https://idp-a.test#123"
+    assert ana.user == twin.user == other_sub.user == "ana@studio.test" and ana.role == twin.role == "planner"
+    assert len({ana.id, twin.id, other_sub.id}) == 3 and ana != twin
+    assert identity({"iss": ISSUER_A}) == "" and identity({"sub": "1"}) == ""
+
+
+def test_a_second_account_with_the_same_email_cannot_change_the_first_ones_scenario(tmp_path):
+    """Two accounts, one email: the one at another issuer (or with another subject) is not the author."""
+    store = ScenarioStore(tmp_path / "s.duckdb")
+    ana = signed_in(account(ISSUER_A, "123"), ROLES)
+    store.save(Scenario("ana's", note="v1"), actor=ana)
+    store.save(Scenario("ana's", note="v2"), actor=ana, replace=True)          # a kept version to undo
+    before = store.list().to_dict("records")
+    for twin in (signed_in(account(ISSUER_B, "123"), ROLES), signed_in(account(ISSUER_A, "999"), ROLES)):
+        assert twin.user == ana.user
+        with pytest.raises(Forbidden, match="another account with the same email"):
+            store.delete("ana's", actor=twin)
+        with pytest.raises(Forbidden, match=r"only its author \(ana@studio.test at https://idp-a.test"):
+            store.rename("ana's", "mine now", actor=twin)
+        with pytest.raises(Forbidden):
+            store.save(Scenario("ana's", note="overwritten"), actor=twin, replace=True)
+        with pytest.raises(Forbidden):
+            store.undo_replace("ana's", actor=twin)
+        from planning.access import Owner
+
+        assert not twin.may("delete scenario", owner=Owner(ana.user, ana.id))    # what the page asks
+        assert twin.may("delete scenario", owner=Owner(ana.user))      # a row from before ids: by its email
+    assert store.list().to_dict("records") == before                           # nothing changed
+    row = store.list().iloc[0]
+    assert (row["created_by"], row["created_by_id"], row["saved_by_id"]) == ("ana@studio.test", ana.id, ana.id)
+    store.rename("ana's", "Ana's plan", actor=ana)                             # she still may
+    store.delete("Ana's plan", actor=ana)
+    assert store.list().empty
+
+
+def test_every_audit_row_carries_the_identity_as_well_as_the_name(tmp_path):
+    ana = signed_in(account(ISSUER_A, "123"), ROLES)
+    twin = signed_in(account(ISSUER_B, "123"), ROLES)
+    boss = signed_in(account(ISSUER_A, "7", "boss@studio.test"), ROLES)
+    scenarios = ScenarioStore(tmp_path / "s.duckdb")
+    scenarios.save(Scenario("ana's"), actor=ana)
+    with pytest.raises(Forbidden):
+        scenarios.delete("ana's", actor=twin)
+    log = scenarios.audit()
+    assert log[["user", "user_id", "action"]].values.tolist() == [
+        ["ana@studio.test", "https://idp-b.test#123", "refused: delete"],
+        ["ana@studio.test", "https://idp-a.test#123", "save scenario"]]
+    slate = Store(tmp_path / "slate.duckdb")
+    slate.load(SAMPLE, actor=boss)
+    with pytest.raises(Forbidden):
+        slate.load(SAMPLE, actor=ana)
+    slate.sign_out("session 1", ana.user, ana.id)
+    slate.refused("mallory@studio.test", "sign in", "not verified", user_id="https://idp-a.test#666")
+    log = slate.audit()
+    assert log[["user", "user_id", "action"]].values.tolist() == [
+        ["mallory@studio.test", "https://idp-a.test#666", "refused: sign in"],
+        ["ana@studio.test", "https://idp-a.test#123", "sign out"],
+        ["ana@studio.test", "https://idp-a.test#123", "refused: load slate"],
+        ["boss@studio.test", "https://idp-a.test#7", "load slate"]]
+
+
+# The tables as the releases before identities made them (emails only), rows and all.
+OLD_SCENARIOS = [
+    """CREATE TABLE scenarios (name VARCHAR PRIMARY KEY, base_hash VARCHAR, overrides VARCHAR, summary VARCHAR,
+       note VARCHAR, created_by VARCHAR, created_at TIMESTAMP, saved_by VARCHAR, saved_at TIMESTAMP)""",
+    "CREATE TABLE scenario_results (name VARCHAR, part VARCHAR, payload BLOB)",
+    """CREATE TABLE scenario_versions (version INTEGER, replaced_at TIMESTAMP, replaced_by VARCHAR, name VARCHAR,
+       base_hash VARCHAR, overrides VARCHAR, summary VARCHAR, note VARCHAR, created_by VARCHAR, created_at TIMESTAMP,
+       saved_by VARCHAR, saved_at TIMESTAMP)""",
+    "CREATE TABLE scenario_version_results (version INTEGER, part VARCHAR, payload BLOB)",
+    """CREATE TABLE audit ("at" TIMESTAMP, "user" VARCHAR, role VARCHAR, action VARCHAR, target VARCHAR,
+       detail VARCHAR)""",
+    """INSERT INTO scenarios VALUES ('ana''s old', '', '{}', '{}', 'v2', 'ana@studio.test', TIMESTAMP '2025-01-02',
+       'ana@studio.test', TIMESTAMP '2025-01-03')""",
+    """INSERT INTO scenario_versions VALUES (1, TIMESTAMP '2025-01-03', 'ana@studio.test', 'ana''s old', '', '{}',
+       '{}', 'v1', 'ana@studio.test', TIMESTAMP '2025-01-02', 'ana@studio.test', TIMESTAMP '2025-01-02')""",
+    """INSERT INTO audit VALUES (TIMESTAMP '2025-01-03', 'ana@studio.test', 'planner', 'replace scenario',
+       'ana''s old', '0 result tables')""",
+]
+
+
+def test_a_store_made_before_identities_opens_and_its_old_scenarios_keep_their_authors(tmp_path):
+    """The id columns are added in place; an old row (no id) is matched by its email, as documented."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for sql in OLD_SCENARIOS:
+            con.execute(sql)
+    store = ScenarioStore(path)
+    old = store.list().iloc[0]
+    assert (old["name"], old["created_by"], old["created_by_id"], old["note"]) == ("ana's old", "ana@studio.test", "",
+                                                                                  "v2")
+    assert store.audit()[["user", "user_id", "action"]].values.tolist() == [["ana@studio.test", "", "replace scenario"]]
+    ana, ben = signed_in(account(ISSUER_A, "123"), ROLES), signed_in(account(ISSUER_A, "9", "ben@studio.test"), ROLES)
+    with pytest.raises(Forbidden, match=r"only its author \(ana@studio.test\)"):
+        store.delete("ana's old", actor=ben)
+    store.undo_replace("ana's old", actor=ana)             # her old scenario, by its email: the kept v1 is back
+    assert store.list()[["note", "created_by", "created_by_id"]].values.tolist() == [["v1", "ana@studio.test", ""]]
+    store.save(Scenario("ana's old", note="v3"), actor=ana, replace=True)
+    store.save(Scenario("ana's new"), actor=ana)
+    rows = store.list().set_index("name")
+    assert rows.at["ana's old", "created_by_id"] == "" and rows.at["ana's old", "saved_by_id"] == ana.id
+    assert rows.at["ana's new", "created_by_id"] == ana.id
+    assert store.audit()["user_id"].tolist() == [ana.id, ana.id, ana.id, ben.id, ""]    # the old row: no id
+    ScenarioStore(path)                                    # opening it again changes nothing
+    assert len(store.list()) == 2
+
+    slate_path = tmp_path / "old-slate.duckdb"
+    with duckdb.connect(str(slate_path)) as con:
+        con.execute(OLD_SCENARIOS[4])
+        con.execute("""INSERT INTO audit VALUES (TIMESTAMP '2025-01-01', 'boss@studio.test', 'admin', 'load slate',
+                       'data/sample', 'rows: productions 20')""")
+    slate = Store(slate_path)
+    slate.load(SAMPLE, actor=signed_in(account(ISSUER_A, "7", "boss@studio.test"), ROLES))
+    assert slate.audit()[["user", "user_id", "action"]].values.tolist() == [
+        ["boss@studio.test", "https://idp-a.test#7", "load slate"], ["boss@studio.test", "", "load slate"]]

@@ -178,6 +178,8 @@ if log.empty:
 else:
     show.dataframe(log, {
         "at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm:ss"), "user": "Who",
+        "user_id": st.column_config.TextColumn("Identity", help="issuer and subject of the sign-in (local:<uid> "
+                                               "on the command line); empty on rows from before it was kept"),
         "role": "Role", "action": "What", "target": st.column_config.TextColumn("On", width="medium"),
         "detail": st.column_config.TextColumn("Detail", width="large")})
     st.caption("Every change to the slate and to saved scenarios: who, when, what (also `slate audit`).")

@@ -11,7 +11,7 @@ from dashboard.figures import difference_heatmap, position_figure
 from dashboard.forms import whatif_values
 from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, actor, baseline, current, run_with_progress, saved_plan,
                              scenario_store)
-from planning.access import Forbidden
+from planning.access import Forbidden, Owner
 from dashboard import show
 from dashboard.tables import delivery_display, kpi_display, move_display, resource_label, scenarios_display
 from dashboard.text import md
@@ -112,9 +112,10 @@ def manage_tab(saved):
                 st.rerun()
             except (ScenarioError, Forbidden) as exc:
                 st.error(md(exc))
-    author = saved.set_index("name").at[pick, "created_by"]
+    row = saved.set_index("name").loc[pick]
+    author = Owner.of(row["created_by"], row["created_by_id"])       # ownership is decided on the id
     if not me.may("delete scenario", owner=author):
-        st.caption(f"“{md(pick)}” was made by {md(author)}: only they or an admin may rename or delete it.")
+        st.caption(f"“{md(pick)}” was made by {md(author.user)}: only they or an admin may rename or delete it.")
     sure = st.checkbox(f"Yes, delete “{md(pick)}” for everyone", key="sc_sure")
     if st.button("Delete", type="primary", disabled=not (sure and me.may("delete scenario", owner=author)),
                  key="sc_delete"):

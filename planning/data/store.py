@@ -11,8 +11,10 @@ One table can be replaced or edited (``replace_table``): it is validated with th
 as loaded, and stored only if the whole slate is then clean.
 
 Every write names its ``Actor`` and needs the admin role (``planning.access.require``, checked
-before anything changes); it adds one row to ``audit(at, user, role, action, target, detail)``
-(the rows of every table) in the same transaction.
+before anything changes); it adds one row to ``audit(at, user, role, action, target, detail,
+user_id)`` (the rows of every table) in the same transaction: ``user`` is the display name (the
+email), ``user_id`` the stable identity (``Actor.id``: issuer and subject when signed in). A store
+made before ``user_id`` was kept gets the column added in place when it opens (its old rows: empty).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from planning.data.validate import Problem, ValidationError, check
 
 KEEP_SLATES = 5
 AUDIT = """CREATE TABLE IF NOT EXISTS audit ("at" TIMESTAMP, "user" VARCHAR, role VARCHAR, action VARCHAR,
-    target VARCHAR, detail VARCHAR)"""
+    target VARCHAR, detail VARCHAR, user_id VARCHAR)"""
+AUDIT_MIGRATION = "ALTER TABLE audit ADD COLUMN IF NOT EXISTS user_id VARCHAR"     # stores made before ids
+AUDIT_INSERT = 'INSERT INTO audit ("at", "user", role, action, target, detail, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)'
 HISTORY = """CREATE TABLE IF NOT EXISTS slate_history (version INTEGER, source VARCHAR, content_hash VARCHAR,
     loaded_at TIMESTAMP, replaced_at TIMESTAMP, productions INTEGER, part VARCHAR, payload BLOB)"""
 
@@ -159,6 +163,8 @@ class Store:
                             "has it open. Stop that one, or give this one its own store with "
                             "SLATE_STORE=/path/to/other.duckdb") from None
         self._write_lock = threading.Lock()
+        for sql in (AUDIT, AUDIT_MIGRATION, SIGNED_OUT):
+            self.query(sql)
         private(self.path)
 
     def _check(self, actor: Actor, action: str, target: str) -> None:
@@ -166,38 +172,35 @@ class Store:
         try:
             require(actor, action)
         except Forbidden as why:
-            self.refused(actor.user, action, str(why), role=actor.role, target=target)
+            self.refused(actor.user, action, str(why), role=actor.role, target=target, user_id=actor.id)
             raise
 
-    def sign_out(self, session: str, user: str) -> None:
+    def sign_out(self, session: str, user: str, user_id: str = "") -> None:
         """Remember that sign-in ``session`` (``access.session_id``) ended, so a copy of its cookie
-        no longer opens the app; logged."""
+        no longer opens the app; logged (``user_id``: ``access.identity`` of the sign-in)."""
         with self._write_lock:
             cur = self._con.cursor()
             try:
-                cur.execute(SIGNED_OUT)
                 cur.execute("INSERT INTO signed_out VALUES (?, ?)", [session, pd.Timestamp.now(tz="UTC").tz_localize(None)])
-                cur.execute(AUDIT)
-                cur.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
-                            [pd.Timestamp.now(tz="UTC").tz_localize(None), user, "", "sign out", "", ""])
+                cur.execute(AUDIT_INSERT, [pd.Timestamp.now(tz="UTC").tz_localize(None), user, "", "sign out", "", "",
+                                           user_id])
             finally:
                 cur.close()
         private(self.path)
 
     def signed_out(self, session: str) -> bool:
         """Whether sign-in ``session`` was ended by its user."""
-        self.query(SIGNED_OUT)
         return bool(len(self.query("SELECT 1 FROM signed_out WHERE session = ?", [session])))
 
-    def refused(self, user: str, action: str, detail: str, role: str = "", target: str = "") -> None:
-        """Log an attempt that was refused (an action a role may not do, a sign-in turned away)."""
+    def refused(self, user: str, action: str, detail: str, role: str = "", target: str = "",
+                user_id: str = "") -> None:
+        """Log an attempt that was refused (an action a role may not do, a sign-in turned away);
+        ``user`` is the name shown, ``user_id`` the stable identity where one is known."""
         with self._write_lock:
             cur = self._con.cursor()
             try:
-                cur.execute(AUDIT)
-                cur.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)",
-                            [pd.Timestamp.now(tz="UTC").tz_localize(None), user, role, f"refused: {action}",
-                             target, detail])
+                cur.execute(AUDIT_INSERT, [pd.Timestamp.now(tz="UTC").tz_localize(None), user, role,
+                                           f"refused: {action}", target, detail, user_id])
             finally:
                 cur.close()
         private(self.path)
@@ -267,12 +270,10 @@ class Store:
                 sql = ("CREATE OR REPLACE TABLE slate_meta AS "
                        "SELECT ? AS source, ? AS content_hash, CAST(? AS TIMESTAMP) AS loaded_at")
                 cur.execute(sql, [source, content_hash(data), pd.Timestamp.now(tz="UTC").tz_localize(None)])
-                sql = AUDIT
-                cur.execute(sql)
                 rows = ", ".join(f"{name} {len(frame)}" for name, frame in tables.items() if name != "settings")
-                sql = "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?)"
+                sql = AUDIT_INSERT
                 cur.execute(sql, [pd.Timestamp.now(tz="UTC").tz_localize(None), actor.user, actor.role, action,
-                                  source, f"rows: {rows}"])
+                                  source, f"rows: {rows}", actor.id])
                 cur.execute("COMMIT")
                 private(self.path)
             except duckdb.Error as exc:
@@ -305,9 +306,11 @@ class Store:
                              FROM slate_history GROUP BY version ORDER BY version DESC""")
 
     def audit(self) -> pd.DataFrame:
-        """Every change to the slate, newest first: at, user, role, action, target, detail."""
-        self.query(AUDIT)
-        return self.query('SELECT "at", "user", role, action, target, detail FROM audit ORDER BY "at" DESC')
+        """Every change to the slate, newest first: at, user, user_id (the stable identity; empty on
+        rows written before it was kept, and for sign-ins turned away without one), role, action,
+        target, detail."""
+        return self.query("""SELECT "at", "user", coalesce(user_id, '') AS user_id, role, action, target, detail
+                             FROM audit ORDER BY "at" DESC""")
 
     def bring_back(self, version: int, actor: Actor) -> SlateData:
         """Load an earlier slate again (the one it replaces is kept in turn)."""
