@@ -164,8 +164,8 @@ def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
     flows = cashflow(sample_data, planned_schedule(sample_data))
     need = funding_need(position(flows, sample_data.settings))
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Spend"] == f"{sample_data.budget_lines['amount'].sum() / 1e6:,.1f}M USD"
-    assert metrics["Peak funding need"] == f"{need.peak_need / 1e6:,.1f}M USD"
+    assert metrics["Spend (USD)"] == f"{sample_data.budget_lines['amount'].sum() / 1e6:,.1f}M"
+    assert metrics["Peak funding need (USD)"] == f"{need.peak_need / 1e6:,.1f}M"
     assert len(app.get("plotly_chart")) == 2 and len(app.get("download_button")) == 4
     budget = next(d.value for d in app.dataframe if "production" in d.value.columns)
     assert budget["production"].iloc[-1] == "Slate total" and budget["production"].iloc[0].startswith("P01 ")
@@ -224,7 +224,7 @@ def test_plan_page_optimizes_and_every_page_follows_the_plan_shown(app, sample_d
                                                       "Conflicts: optimized": "0"}
     app.switch_page("app_pages/cashflow.py").run()
     need = optimized.kpis["peak_funding_need"]
-    assert {m.label: m.value for m in app.metric}["Peak funding need"] == f"{need / 1e6:,.1f}M USD"
+    assert {m.label: m.value for m in app.metric}["Peak funding need (USD)"] == f"{need / 1e6:,.1f}M"
     app.switch_page("app_pages/capacity.py").run()
     assert not app.exception and len(app.get("plotly_chart")) == 3
     assert app.selectbox(key="capacity_pool").value == optimized.utilization.groupby("resource_id")["over"].sum().idxmax()
@@ -235,7 +235,7 @@ def test_plan_page_optimizes_and_every_page_follows_the_plan_shown(app, sample_d
     assert int({m.label: m.value for m in app.metric}["Conflicts"]) == planned.kpis["conflicts"]
     app.switch_page("app_pages/cashflow.py").run()
     need = planned.kpis["peak_funding_need"]
-    assert {m.label: m.value for m in app.metric}["Peak funding need"] == f"{need / 1e6:,.1f}M USD"
+    assert {m.label: m.value for m in app.metric}["Peak funding need (USD)"] == f"{need / 1e6:,.1f}M"
 
 
 def test_whatif_adding_a_stage_lowers_conflicts_then_save_compare_delete(app):
@@ -471,7 +471,7 @@ def test_the_plan_picked_stays_through_every_page_and_page_action(app):
     still_picked("Cash flow")
     assert "scenario “Bigger lot”" in app.caption[0].value               # the plan its downloads hold too
     need = state.saved_plan(state.current(), "Bigger lot").kpis["peak_funding_need"]
-    assert {m.label: m.value for m in app.metric}["Peak funding need"] == f"{need / 1e6:,.1f}M USD"
+    assert {m.label: m.value for m in app.metric}["Peak funding need (USD)"] == f"{need / 1e6:,.1f}M"
     app.selectbox(key="shown_plan").set_value("As planned").run()           # until the user picks another
     app.switch_page("app_pages/slate.py").run()
     assert app.selectbox(key="shown_plan").value == "As planned"

@@ -48,10 +48,11 @@ def shoot(page, name: str) -> None:
 
 
 def cut_off(page) -> list[str]:
-    """What the page shows cut short: a metric label that ends in "…", and a table (``st.table``) wider
-    than the page (its right columns out of sight)."""
+    """What the page shows cut short: a metric label or value that ends in "…", and a table (``st.table``)
+    wider than the page (its right columns out of sight)."""
     return page.evaluate("""() => [
-      ...[...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMetricLabel']")]
+      ...[...document.querySelectorAll("[data-testid='stMain'] [data-testid='stMetricLabel'], "
+                                       + "[data-testid='stMain'] [data-testid='stMetricValue']")]
         .filter(label => [...label.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
         .map(label => 'metric: ' + label.innerText.trim()),
       ...[...document.querySelectorAll("[data-testid='stMain'] [data-testid='stTable']")]
@@ -146,6 +147,21 @@ def test_every_page_from_the_sidebar(browser_page, app_url, title):
     shoot(page, shot)
 
 
+def test_on_a_laptop_screen_no_metric_or_table_is_cut_off(browser, app_url):
+    """At 1280 x 800 (a laptop's browser) every metric's label and value, and every table, reads in full:
+    the pages with the most metrics in a row (Slate, Cash flow, Data; Risk once run)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.set_default_timeout(60_000)
+    open_app(page, app_url)
+    for title in ("Slate", "Conflicts", "Cash flow", "Data", "Risk"):
+        go_to(page, title, timeout=SOLVE_MS)
+        if title == "Risk":
+            run_risk(page)
+        visible(page, "[data-testid='stMetric']")
+        assert not cut_off(page), (title, cut_off(page))
+    page.context.close()
+
+
 def test_cash_by_production_keeps_its_whole_legend_in_view(browser_page, app_url):
     """Spend by production: 20 productions, incentives and financing in a legend under the chart that
     wraps into rows, never one that scrolls (plotly draws a scroll bar when a legend does not fit)."""
@@ -218,7 +234,7 @@ def test_pages_follow_the_plan_picked_in_the_sidebar(browser_page, app_url):
     assert "optimized" in optimized["title"] and "as planned" in planned["title"]
     assert optimized["conflicts"]["Conflicts: optimized"] == "0"
     assert planned["conflicts"] == {"Conflicts: as planned": planned["slate"]["Conflicts"]}
-    assert optimized["cash"]["Peak funding need"] != planned["cash"]["Peak funding need"]
+    assert optimized["cash"]["Peak funding need (USD)"] != planned["cash"]["Peak funding need (USD)"]
 
 
 def test_data_page_edit_with_an_error_and_restore_asks_first(browser_page, app_url):
@@ -366,7 +382,7 @@ def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
     assert not errors(page)
 
 
-MILLIONS = re.compile(r"^(-?[\d,]+\.\d)M USD$")
+MILLIONS = re.compile(r"^(-?[\d,]+\.\d)M$")
 
 
 def run_risk(page) -> float:
@@ -382,9 +398,9 @@ def run_risk(page) -> float:
 
 def p90_need(page) -> float:
     """The "P90 peak funding need" metric, in millions of the slate's currency (USD)."""
-    shown = metrics(page)["P90 peak funding need"]
+    shown = metrics(page)["P90 peak funding need (USD)"]
     found = MILLIONS.match(shown)
-    assert found, f"P90 peak funding need shows {shown!r}, not millions of USD"
+    assert found, f"P90 peak funding need (USD) shows {shown!r}, not millions"
     return float(found.group(1).replace(",", ""))
 
 

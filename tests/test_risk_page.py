@@ -26,7 +26,7 @@ def test_the_risk_page_shows_the_samples_of_the_plan_shown(app, sample_data):
     m = run(sample_data, planned_schedule(sample_data), RiskOptions(samples=300, seed=0))
     money = results.money(m).set_index("key")
     metrics = {x.label: x.value for x in app.metric}
-    assert metrics["P90 peak funding need"] == f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M USD"
+    assert metrics["P90 peak funding need (USD)"] == f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M"
     late = (results.deliveries(sample_data, m)["miss_target"] >= 0.5).sum()
     assert metrics["Likely late"] == f"{late} of 20"
     charts = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
@@ -50,7 +50,7 @@ def test_a_higher_threshold_leaves_development_out_of_every_sample(app, sample_d
     develop = [m.inputs.productions.index(p) for p in ("P14", "P15", "P17")]
     assert np.all(went[develop] == 0)
     need = results.money(m).set_index("key").at["peak_need", "p90"]
-    assert {x.label: x.value for x in app.metric}["P90 peak funding need"] == f"{need / 1e6:,.1f}M USD"
+    assert {x.label: x.value for x in app.metric}["P90 peak funding need (USD)"] == f"{need / 1e6:,.1f}M"
 
 
 def test_re_planning_from_the_page_runs_on_local_processes_and_compares(app, sample_data):

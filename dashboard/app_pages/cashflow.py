@@ -33,12 +33,12 @@ figures = headline(flows, data.settings)        # the workbook's About sheet sta
 cur = data.settings.currency
 
 k = st.columns(4)
-k[0].metric("Spend", f"{figures['spend'] / 1e6:,.1f}M {cur}")
-k[1].metric("Incentive receipts", f"{figures['incentive'] / 1e6:,.1f}M {cur}")
-k[2].metric("Peak funding need", f"{figures['peak_need'] / 1e6:,.1f}M {cur}",
+k[0].metric(f"Spend ({cur})", f"{figures['spend'] / 1e6:,.1f}M")          # the currency in the label: values fit
+k[1].metric(f"Incentive receipts ({cur})", f"{figures['incentive'] / 1e6:,.1f}M")
+k[2].metric(f"Peak funding need ({cur})", f"{figures['peak_need'] / 1e6:,.1f}M",
             help=f"Lowest cumulative position, first reached the week of {figures['peak_week_start']:%d %b %Y}"
             if figures["peak_week_start"] is not None else "The position never goes below zero")
-k[3].metric("Financing cost", f"{figures['financing_cost'] / 1e6:,.2f}M {cur}",
+k[3].metric(f"Financing cost ({cur})", f"{figures['financing_cost'] / 1e6:,.2f}M",
             help=f"Simple weekly interest at {data.settings.financing_rate_annual:.1%} a year on the running deficit")
 
 tagged = assign_periods(flows, data.settings, period, fiscal)

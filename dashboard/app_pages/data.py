@@ -62,7 +62,7 @@ if message := st.session_state.pop("data_loaded_message", None):
 cols = st.columns(4)
 cols[0].metric("Productions", len(data.productions))
 cols[1].metric("Resources", len(data.resources))
-cols[2].metric("Budget", f"{data.budget_lines['amount'].sum() / 1e6:,.1f}M {data.settings.currency}")
+cols[2].metric(f"Budget ({data.settings.currency})", f"{data.budget_lines['amount'].sum() / 1e6:,.1f}M")
 cols[3].metric("Horizon", f"{data.settings.horizon_weeks} weeks",
                help=f"From {data.settings.horizon_start:%d %b %Y}")
 st.caption(f"Loaded from **{md(loaded.label)}** on {pd.Timestamp(meta['loaded_at']):%d %b %Y at %H:%M} UTC · "

@@ -100,14 +100,14 @@ own = funding_need(own_weekly)
 deliv = tables["deliveries"]
 all_counted = bool((deliv["chance"] > 0).all())
 k = st.columns(4)
-k[0].metric("P90 peak funding need", f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M {cur}",
+k[0].metric(f"P90 peak funding need ({cur})", f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M",
             delta=f"{(money.at['peak_need', 'p90'] - own.peak_need) / 1e6:+,.1f}M on the plan as it stands"
             if all_counted else None, delta_color="inverse",
             help="9 samples in 10 need at most this much money in place at the slate's lowest point"
             + ("" if all_counted else ". Not compared with the plan as it stands: that pays for every development "
                "production, the samples only for those counted"))
-k[1].metric("P50 peak funding need", f"{money.at['peak_need', 'p50'] / 1e6:,.1f}M {cur}")
-k[2].metric("P90 net cost", f"{money.at['cost', 'p90'] / 1e6:,.1f}M {cur}",
+k[1].metric(f"P50 peak funding need ({cur})", f"{money.at['peak_need', 'p50'] / 1e6:,.1f}M")
+k[2].metric(f"P90 net cost ({cur})", f"{money.at['cost', 'p90'] / 1e6:,.1f}M",
             help="Spend, risk extra costs and financing, less incentives")
 going = deliv[deliv["goes_ahead"] > 0]
 likely = going[going["miss_target"] >= 0.5]
