@@ -280,6 +280,7 @@ def current_plan(loaded: Loaded) -> Plan | None:
 
 def remember_plan(loaded: Loaded, scenario: Scenario, options: PlanOptions) -> None:
     st.session_state["plan_key"] = result_key(loaded.key, scenario, options)
+    st.session_state["plan_scenario"] = scenario
 
 
 @st.cache_resource
@@ -331,6 +332,21 @@ def choose_plan(loaded: Loaded) -> None:
         state["shown_plan"] = OPTIMIZED_CHOICE if OPTIMIZED_CHOICE in options else AS_PLANNED_CHOICE
     st.selectbox("Plan shown", options, key="shown_plan", on_change=lambda: state.update({PICKED: state["shown_plan"]}),
                  help="Slate, Capacity, Conflicts and Cash flow all show this plan.")
+
+
+def shown_scenario(loaded: Loaded) -> Scenario:
+    """The scenario of the plan picked in the sidebar, to build on (moves by hand): a saved scenario's
+    own (when saved on this slate), the optimized plan's (this session's latest, else the baseline),
+    and for the plan as planned the baseline (a move re-plans the slate around it)."""
+    choice = st.session_state.get("shown_plan") or AS_PLANNED_CHOICE
+    if choice == OPTIMIZED_CHOICE and current_plan_key(loaded) == st.session_state.get("plan_key"):
+        return st.session_state.get("plan_scenario", baseline(loaded))
+    if choice.startswith(SCENARIO_CHOICE):
+        saved = scenario_store().list().set_index("name")
+        name = choice.removeprefix(SCENARIO_CHOICE)
+        if name in saved.index and saved.at[name, "base_hash"] == loaded.key:    # (not deleted since it was picked)
+            return Scenario.from_json(name, saved.at[name, "overrides"])
+    return baseline(loaded)
 
 
 def shown_plan(loaded: Loaded) -> Plan:

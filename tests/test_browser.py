@@ -37,6 +37,13 @@ def charts_drawn(page, at_least: int = 1):
     return main(page).locator("[data-testid='stPlotlyChart']").count()
 
 
+def timeline_drawn(page) -> bool:
+    """Wait until the Slate timeline (a component in its own iframe) has drawn its phase bars."""
+    bars = page.frame_locator("iframe[title*='slate_timeline']").locator(".vis-item.phase")
+    bars.first.wait_for(state="visible", timeout=SOLVE_MS)
+    return bars.count() > 0
+
+
 def visible(page, selector: str, at_least: int = 1) -> int:
     found = main(page).locator(selector)
     found.nth(at_least - 1).wait_for(state="visible", timeout=SOLVE_MS)
@@ -116,7 +123,7 @@ def _listed(page, multiselect, name) -> bool:
 
 # page title -> screenshot name and what must be visible once it has rendered
 TOUR = {
-    "Slate": ("slate", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stMetric']", 5)),
+    "Slate": ("slate", lambda p: timeline_drawn(p) and visible(p, "[data-testid='stMetric']", 5)),
     "Capacity": ("capacity", lambda p: charts_drawn(p, 3) == 3
                  and p.locator(".js-plotly-plot .heatmaplayer").count() == 2),  # load heatmap and stage board
     "Conflicts": ("conflicts", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stTable']")
@@ -219,8 +226,8 @@ def test_pages_follow_the_plan_picked_in_the_sidebar(browser_page, app_url):
     for choice in ("Optimized", "As planned"):
         go_to(page, "Slate", timeout=SOLVE_MS)
         pick_plan(page, choice)
-        charts_drawn(page)
-        title = main(page).locator(".js-plotly-plot .gtitle").first.text_content()
+        timeline_drawn(page)
+        title = main(page).locator("[data-testid='stCaptionContainer']").first.text_content()
         seen[choice] = {"slate": metrics(page), "title": title}
         shoot(page, f"slate-{choice.lower().replace(' ', '-')}")
         go_to(page, "Conflicts", timeout=SOLVE_MS)
@@ -341,10 +348,13 @@ def test_nothing_is_fetched_from_outside_this_computer(browser_page, app_url):
         go_to(page, title, timeout=SOLVE_MS)
         if main(page).locator("[data-testid='stPlotlyChart']").count():
             charts_drawn(page)
+        if title == "Slate":
+            timeline_drawn(page)                              # the timeline's own files, in its iframe
     page.wait_for_timeout(1000)                               # (late requests: favicon, fonts)
     outside = sorted({url for url in requested
                       if urlsplit(url).scheme not in ("data", "blob", "about") and urlsplit(url).hostname not in LOOPBACK})
     assert len(requested) > 20, requested
+    assert any(urlsplit(url).path.endswith("/vis-timeline-graph2d.min.js") for url in requested), requested
     assert not outside, f"requests that leave this computer: {outside}"
 
 
