@@ -79,7 +79,7 @@ st.caption("At the start of the horizon (" + f"{data.settings.horizon_start:%d %
            " · ".join(f"**{status[s]}** {s}" for s in order if s in status))
 
 cur = data.settings.currency
-cols = st.columns(6)
+cols = st.columns(3) + st.columns(3)     # two rows of three: every value fits a laptop's screen
 cols[0].metric("Productions", len(data.productions),
                help=f"{int(data.productions['locked'].sum())} locked (already shooting)")
 peak_week = "" if k["peak_stages_week"] is None else \
