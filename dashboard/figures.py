@@ -13,7 +13,7 @@ PHASE_COLORS = {
     "development": "#9e9ac8", "prep": "#6baed6", "shoot": "#e6550d", "post": "#31a354",
     "delivery": "#756bb1", "other": "#bdbdbd",
 }
-KIND_ORDER = ["stage", "stage class", "crew", "equipment", "facility"]
+KIND_ORDER = ["stage", "stage class", "crew", "equipment", "facility", "talent", "location"]
 
 
 def timeline_frame(schedule: pd.DataFrame, productions: pd.DataFrame, horizon_start: pd.Timestamp) -> pd.DataFrame:

@@ -243,7 +243,8 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
             "production_id", "title", "format", "priority", "earliest_start", "latest_start",
             "target_delivery", "lateness_cost_per_week", "jurisdiction", "locked"]),
         "phases": pd.DataFrame(phases, columns=["production_id", "phase_id", "kind", "duration_weeks",
-                                                "planned_start", "locked"]),
+                                                "planned_start", "locked"]).assign(window_start=pd.NaT,
+                                                                                   window_end=pd.NaT),
         "phase_links": pd.DataFrame(links, columns=["production_id", "before_phase", "after_phase",
                                                     "min_lag_weeks", "max_lag_weeks"]),
         "resources": pd.DataFrame(resources, columns=["resource_id", "kind", "name", "capacity", "size",
@@ -259,7 +260,8 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
         "settings": pd.DataFrame([(HORIZON_START, HORIZON_WEEKS, "USD", 0.07)],
                                  columns=["horizon_start", "horizon_weeks", "currency", "financing_rate_annual"]),
     }
-    return _fit_capacities(_typed(_uncertain(frames, seed)))
+    frames["availability"] = pd.DataFrame(columns=["resource_id", "available_from", "available_to", "units"])
+    return _fit_capacities(_typed(_people_and_places(_uncertain(frames, seed))))
 
 
 DEVELOPMENT_ODDS = (0.3, 0.5, 0.7)   # the latest-starting productions are still in development
@@ -302,6 +304,83 @@ def _uncertain(frames: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataF
                                                   "delay_low_weeks", "delay_high_weeks", "extra_cost_low",
                                                   "extra_cost_high"])
     return frames
+
+
+PEOPLE = (  # (id, name, what they do, format of the two productions they are shared by)
+    ("TAL-DIR", "Maya Okafor (director)", "feature"),
+    ("TAL-STAR", "Leo Marsh (lead actor)", "feature"),
+    ("TAL-SHOW", "Ines Duarte (showrunner)", "series"),
+)
+PLACES = (("LOC-HARBOUR", "Harbour Street (backlot)"), ("LOC-MILL", "The Old Mill (practical location)"))
+
+
+def _people_and_places(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Shared people, places with permits and a season, chosen from the planned dates so that the
+    plan must work around them and can without shortfall:
+
+    - each person in ``PEOPLE`` works the (first) shoot of two unlocked productions of their format
+      whose planned shoots overlap by the fewest weeks (1 to 6), available from 8 weeks before
+      the first to 12 weeks after the last;
+    - Harbour Street hosts the shoot of the next such pair of features, with two permit windows
+      (around the pair, and a later one); the Old Mill the shoot of one more feature, with a
+      permit from 4 weeks before to 6 weeks after its planned shoot;
+    - one more feature's exterior shoot has a season: from 4 weeks before its planned start to
+      3 weeks after its planned end.
+    """
+    ph, prods = frames["phases"].copy(), frames["productions"]
+    movable = set(prods.loc[~prods["locked"].astype(bool), "production_id"])
+    fmt = dict(zip(prods["production_id"], prods["format"]))
+    first_shoot = ph[(ph["kind"] == "shoot") & ph["production_id"].isin(movable)].groupby("production_id").head(1)
+    shoots = [(r.production_id, r.phase_id, r.planned_start, r.planned_start + pd.Timedelta(weeks=int(r.duration_weeks)))
+              for r in first_shoot.sort_values("planned_start").itertuples(index=False)]
+    used: set[str] = set()
+    resources, demands, availability = [], [], []
+
+    def pair(kind: str):
+        options = [(a, b) for i, a in enumerate(shoots) for b in shoots[i + 1:]
+                   if fmt[a[0]] == kind == fmt[b[0]] and not {a[0], b[0]} & used
+                   and pd.Timedelta(weeks=1) <= a[3] - b[2] <= pd.Timedelta(weeks=6)]
+        if not options:
+            return None
+        a, b = min(options, key=lambda ab: (ab[0][3] - ab[1][2], ab[0][2]))
+        used.update({a[0], b[0]})
+        return a, b
+
+    def sunday(day: pd.Timestamp) -> pd.Timestamp:
+        return day + pd.Timedelta(days=6 - day.day_of_week)
+
+    for rid, name, kind in PEOPLE:
+        found = pair(kind)
+        if found is None:
+            continue
+        resources.append((rid, "talent", name, 1, None, None, None))
+        demands += [(pid, phase_id, rid, None, None, 1, 0, 0) for pid, phase_id, _, _ in found]
+        availability.append((rid, found[0][2] - pd.Timedelta(weeks=8), sunday(found[1][3] + pd.Timedelta(weeks=12)), None))
+    harbour = pair("feature")
+    if harbour is not None:
+        rid, name = PLACES[0]
+        resources.append((rid, "location", name, 1, None, None, None))
+        demands += [(pid, phase_id, rid, None, None, 1, 0, 0) for pid, phase_id, _, _ in harbour]
+        spring_end = sunday(harbour[1][3] + pd.Timedelta(weeks=8))
+        availability += [(rid, harbour[0][2] - pd.Timedelta(weeks=6), spring_end, 1),
+                         (rid, spring_end + pd.Timedelta(days=1, weeks=12), spring_end + pd.Timedelta(weeks=36), 1)]
+    rest = [sh for sh in shoots if fmt[sh[0]] == "feature" and sh[0] not in used]
+    if rest:
+        pid, phase_id, start, end = rest[0]
+        rid, name = PLACES[1]
+        resources.append((rid, "location", name, 1, None, None, None))
+        demands.append((pid, phase_id, rid, None, None, 1, 0, 0))
+        availability.append((rid, start - pd.Timedelta(weeks=4), sunday(end + pd.Timedelta(weeks=6)), 1))
+    if len(rest) > 1:
+        pid, phase_id, start, end = rest[1]
+        row = (ph["production_id"] == pid) & (ph["phase_id"] == phase_id)
+        ph.loc[row, "window_start"] = start - pd.Timedelta(weeks=4)
+        ph.loc[row, "window_end"] = sunday(end + pd.Timedelta(weeks=3))
+    res_cols, dem_cols = frames["resources"].columns, frames["demands"].columns
+    return {**frames, "phases": ph,
+            "resources": pd.concat([frames["resources"], pd.DataFrame(resources, columns=res_cols)], ignore_index=True),
+            "demands": pd.concat([frames["demands"], pd.DataFrame(demands, columns=dem_cols)], ignore_index=True),
+            "availability": pd.DataFrame(availability, columns=frames["availability"].columns)}
 
 
 def _fit_capacities(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

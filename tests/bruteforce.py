@@ -10,6 +10,9 @@ The rules (week ``w`` starts ``horizon_start + 7*w`` days; the grid is weeks ``0
 - Windows: no phase starts before its production's ``earliest_start`` week (rounded up to a
   Monday) nor before week 0; a production's first phases (no predecessor link) start no later
   than its ``latest_start`` week (floor); every phase ends inside the grid (start + duration <= H).
+- Phase windows: a phase with ``window_start`` starts on a Monday on or after that day; with
+  ``window_end`` its last day (the Sunday of its last week) is on or before that day. Checked on
+  calendar days here, not in weeks.
 - Links (``effective_links``): ``after >= before + duration + min_lag`` and, with a max lag,
   ``after <= before + duration + max_lag``.
 - Locks: a locked phase (or a phase of a locked production) starts at its planned week, and only
@@ -17,7 +20,8 @@ The rules (week ``w`` starts ``horizon_start + 7*w`` days; the grid is weeks ``0
   does not look). Links still hold: a plan that breaks one is not a plan.
 - Pools (crew, equipment, facility): a demand occupies ``[start - lead, start + duration + tail)``
   clipped to the grid. Per week ``excess = max(0, load - capacity)`` (capacity: the calendar
-  override of that week, else the base), ``hired = min(excess, hire_max_units)`` when
+  override of that week, else the base; for a resource with ``availability`` rows, the units of
+  the window whose days hold the week's Monday to Sunday, else 0), ``hired = min(excess, hire_max_units)`` when
   ``hire_cost_per_week`` is given (an empty ``hire_max_units`` hires nothing), costing
   ``hire_cost_per_week`` a unit; ``shortfall = excess - hired``.
 - Stages (capacity 1, calendar overrides 0 or 1): a named stage demand holds that stage for its
@@ -131,12 +135,15 @@ class _Instance:
         self.dur: dict[Key, int] = {}
         self.planned: dict[Key, int | None] = {}  # planned week of a dated phase, None if undated
         self.locked: dict[Key, bool] = {}
+        self.window: dict[Key, tuple] = {}   # (window_start, window_end) dates, NaT for none
+        self.h0 = h0
         for r in phases.itertuples(index=False):
             k = (str(r.production_id), str(r.phase_id))
             self.phases[k[0]].append(k[1])
             self.dur[k] = int(r.duration_weeks)
             self.planned[k] = None if pd.isna(r.planned_start) else int(week_index(r.planned_start, h0))
             self.locked[k] = bool(prod_locked[k[0]]) or (False if pd.isna(r.locked) else bool(r.locked))
+            self.window[k] = (getattr(r, "window_start", pd.NaT), getattr(r, "window_end", pd.NaT))
         # The week a locked phase sits at: the as-planned schedule (== its planned_start).
         sched = planned_schedule(data)
         self.lock_week = {(str(r.production_id), str(r.phase_id)): int(r.start_week)
@@ -159,7 +166,20 @@ class _Instance:
             if 0 <= w < H:
                 override.setdefault(str(r.resource_id), {})[w] = int(r.capacity)
 
+        windows: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, int | None]]] = {}
+        for r in data.availability.itertuples(index=False):
+            windows.setdefault(str(r.resource_id), []).append(
+                (r.available_from, r.available_to, None if pd.isna(r.units) else int(r.units)))
+
         def caps(rid: str, base: int) -> list[int]:
+            if rid in windows:                      # whole weeks inside a window, counted in days
+                out = []
+                for w in range(H):
+                    monday = h0 + pd.Timedelta(days=7 * w)
+                    units = [base if u is None else u for a, b, u in windows[rid]
+                             if a <= monday and monday + pd.Timedelta(days=6) <= b]
+                    out.append(units[0] if units else 0)
+                return out
             o = override.get(rid, {})
             return [o.get(w, base) for w in range(H)]
 
@@ -226,7 +246,7 @@ class _Instance:
 
     # ---- hard rules
 
-    def domain(self, k: Key) -> range:
+    def domain(self, k: Key) -> list[int]:
         """The start weeks a phase may take before its links are checked."""
         if self.locked[k]:
             return range(self.lock_week[k], self.lock_week[k] + 1)
@@ -235,7 +255,10 @@ class _Instance:
         hi = self.H - self.dur[k]
         if not self.preds[k] and self.latest[pid] is not None:
             hi = min(hi, self.latest[pid])
-        return range(lo, hi + 1)
+        first_day, last_day = self.window[k]
+        return [s for s in range(lo, hi + 1)
+                if (pd.isna(first_day) or self.h0 + pd.Timedelta(days=7 * s) >= first_day)
+                and (pd.isna(last_day) or self.h0 + pd.Timedelta(days=7 * (s + self.dur[k]) - 1) <= last_day)]
 
     def link_ok(self, k: Key, s: int, starts: dict[Key, int]) -> bool:
         pid = k[0]
@@ -589,6 +612,52 @@ def _overcommitted_stages() -> SlateData:
         horizon_weeks=7)
 
 
+def _day(week: int, weekday: int) -> str:
+    """The date of ``weekday`` (0 Monday .. 6 Sunday) in ``week``."""
+    return str((pd.Timestamp(monday(week)) + pd.Timedelta(days=weekday)).date())
+
+
+def _people_places_windows() -> SlateData:
+    """A director shared by two features, a location on a permit, an exterior in a season window.
+
+    DIR (talent) is available from the Wednesday of week 1 to the Sunday of week 7, so weeks 2-7
+    only; P1 and P2 both shoot 2 weeks with DIR. P2's shoot also needs the harbour (location, permit
+    weeks 3-5 only, from a Monday to a Friday: week 5 is not whole). P3's exterior shoot has a
+    window: not before Wednesday of week 2, ending by Sunday of week 6; it shares the crew with P1.
+    """
+    return slate(
+        [production("P1", target_delivery=monday(5), lateness_cost_per_week=20_000.0),
+         production("P2", target_delivery=monday(6), lateness_cost_per_week=30_000.0, priority=4),
+         production("P3", target_delivery=monday(7), lateness_cost_per_week=10_000.0)],
+        [phase("P1", "prep", 1, 1, kind="prep"), phase("P1", "shoot", 2, 2),
+         phase("P2", "shoot", 2, 2), phase("P3", "shoot", 2, 3, window_start=_day(2, 2), window_end=_day(6, 6))],
+        [resource("DIR", kind="talent"), resource("HARBOUR", kind="location"),
+         resource("CREW", capacity=1, hire_cost_per_week=25_000.0, hire_max_units=1)],
+        [demand("P1", "shoot", "DIR"), demand("P2", "shoot", "DIR"), demand("P2", "shoot", "HARBOUR"),
+         demand("P1", "shoot", "CREW"), demand("P3", "shoot", "CREW")],
+        links=[dict(production_id="P1", before_phase="prep", after_phase="shoot", min_lag_weeks=0, max_lag_weeks=1)],
+        availability=[dict(resource_id="DIR", available_from=_day(1, 2), available_to=_day(7, 6), units=None),
+                      dict(resource_id="HARBOUR", available_from=_day(3, 0), available_to=_day(5, 4), units=1)],
+        horizon_weeks=10)
+
+
+def _person_overbooked() -> SlateData:
+    """Forced talent shortfall: a star available weeks 2-4 only (a window of whole weeks) is needed
+    by two 2-week shoots whose windows both lie in weeks 1-5, and a third production's prep. No
+    plan avoids booking her twice or outside her weeks: she has 3 weeks for 5 weeks of work, so the
+    least shortfall is 2 unit-weeks."""
+    return slate(
+        [production("P1", target_delivery=monday(5), lateness_cost_per_week=10_000.0),
+         production("P2", target_delivery=monday(6), lateness_cost_per_week=10_000.0),
+         production("P3", target_delivery=monday(8), lateness_cost_per_week=1_000.0)],
+        [phase("P1", "shoot", 2, 2, window_end=_day(4, 6)), phase("P2", "shoot", 2, 3, window_start=_day(2, 0)),
+         phase("P3", "prep", 1, 3, kind="prep", window_start=_day(1, 0), window_end=_day(5, 6))],
+        [resource("STAR", kind="talent")],
+        [demand("P1", "shoot", "STAR"), demand("P2", "shoot", "STAR"), demand("P3", "prep", "STAR")],
+        availability=[dict(resource_id="STAR", available_from=_day(2, 0), available_to=_day(4, 6), units=None)],
+        horizon_weeks=7)
+
+
 def _mixed_three_phase() -> SlateData:
     """Two three-phase productions (listed-order links) and two single phases: a crew pool with
     hire-in and a calendar rise, an edit facility without hire-in shared by three posts, a
@@ -626,4 +695,6 @@ TINY_SLATES: list[tuple[str, Callable[[], SlateData]]] = [
     ("overcommitted_pool", _overcommitted_pool),
     ("overcommitted_stages", _overcommitted_stages),
     ("mixed_three_phase", _mixed_three_phase),
+    ("people_places_windows", _people_places_windows),
+    ("person_overbooked", _person_overbooked),
 ]

@@ -50,7 +50,7 @@ def budget(pid: str, account: str, amount: float, phase_id: str, **kw) -> dict:
 
 
 def frames(productions, phases, resources, demands, budget_lines=None, links=None, calendar=None,
-           incentives=None, horizon_weeks: int = 52) -> dict[str, pd.DataFrame]:
+           incentives=None, horizon_weeks: int = 52, availability=None) -> dict[str, pd.DataFrame]:
     """Raw tables as the store would read them (absent optional tables stay absent)."""
     budget_lines = budget_lines if budget_lines is not None else [
         budget(p["production_id"], "2000", 1000.0, next(ph["phase_id"] for ph in phases
@@ -72,6 +72,9 @@ def frames(productions, phases, resources, demands, budget_lines=None, links=Non
         raw["resource_calendar"] = pd.DataFrame(calendar, columns=["resource_id", "week_start", "capacity"])
     if incentives is not None:
         raw["incentives"] = pd.DataFrame(incentives)
+    if availability is not None:
+        raw["availability"] = pd.DataFrame(availability, columns=["resource_id", "available_from", "available_to",
+                                                                  "units"])
     return raw
 
 

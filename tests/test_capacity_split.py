@@ -103,7 +103,7 @@ def test_pool_figure_draws_development_hatched_on_top():
 def heatmap_demand(app) -> int:
     """The units of demand in every cell of the page's load heatmap (its first chart)."""
     text = json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]["text"]
-    return sum(int(cell.split(" / ")[0]) for row in text for cell in row)
+    return sum(int(cell.split(" needed / ")[0]) for row in text for cell in row)
 
 
 def pool_traces(app) -> list[str]:

@@ -53,7 +53,7 @@ def test_with_nothing_uncertain_every_sample_is_the_plan(sample_data):
     assert net.reindex(cents.index, fill_value=0).equals(cents) and net.drop(cents.index, errors="ignore").eq(0).all()
     assert (out.net == out.net[0]).all()
     util = utilization(data, allocation(data, plan))
-    pools = util[util["kind"].isin(["crew", "equipment", "post", "facility"])]
+    pools = util[~util["kind"].isin(["stage", "stage class"])]          # every named pool, people and places too
     short = pools["shortfall"].sum()
     assert (out.unit_weeks_short == short).all() and short > 0          # the plan's own pool shortfall, every sample
     hired = (pools["hired"] * pools["resource_id"].map(data.resources.set_index("resource_id")["hire_cost_per_week"])

@@ -31,7 +31,17 @@ def test_sample_shape(sample_data):
     stages = d.resources[d.resources["kind"] == "stage"]
     assert len(stages) >= 12 and stages["size"].nunique() >= 3
     assert {"crew", "equipment", "facility"} <= set(d.resources["kind"])
-    assert d.resources.loc[d.resources["kind"] != "stage", "hire_cost_per_week"].notna().all()
+    pools = d.resources["kind"].isin(["crew", "equipment", "facility"])
+    assert d.resources.loc[pools, "hire_cost_per_week"].notna().all()
+    assert d.resources.loc[~pools, "hire_cost_per_week"].isna().all()         # stages, people, places
+    # Shared people and places with dated availability, and one phase with a season window.
+    people = d.resources[d.resources["kind"] == "talent"]["resource_id"]
+    assert 3 <= len(people) <= 4 and (d.resources["kind"] == "location").sum() == 2
+    on = d.demands[d.demands["resource_id"].isin(people)].groupby("resource_id")["production_id"].nunique()
+    assert (on == 2).all() and len(on) == len(people)
+    assert set(d.availability["resource_id"]) == set(d.resources.loc[~pools & (d.resources["kind"] != "stage"),
+                                                                     "resource_id"])
+    assert d.phases["window_end"].notna().sum() == 1
     totals = d.budget_lines.groupby("production_id")["amount"].sum()
     assert totals.min() >= 5e6 and totals.max() <= 200e6
     accounts = d.budget_lines["account"].astype(int)

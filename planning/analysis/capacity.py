@@ -68,8 +68,26 @@ def resource_label(resource_id: str, names: dict[str, str]) -> str:
     return names.get(rid, rid)
 
 
+def available_weeks(data: SlateData) -> pd.DataFrame:
+    """``resource_id, week, units`` for every week (of ``0 .. horizon_weeks - 1``) that an
+    ``availability`` window covers whole: from the Monday on or after ``available_from`` to the
+    week whose Sunday is on or before ``available_to``; ``units`` empty means the resource's capacity."""
+    av = data.availability
+    h0, weeks = data.settings.horizon_start, data.settings.horizon_weeks
+    base = dict(zip(data.resources["resource_id"], data.resources["capacity"].astype("int64")))
+    rows = []
+    for r in av.itertuples(index=False):
+        first = -((h0 - r.available_from).days // 7)                  # ceil: the first whole week
+        last = ((r.available_to - h0).days + 1) // 7 - 1               # the last week ending by available_to
+        units = base[r.resource_id] if pd.isna(r.units) else int(r.units)
+        rows += [(r.resource_id, w, units) for w in range(max(first, 0), min(last, weeks - 1) + 1)]
+    return pd.DataFrame(rows, columns=["resource_id", "week", "units"]).astype({"week": "int64", "units": "int64"})
+
+
 def capacity_by_week(data: SlateData) -> pd.DataFrame:
-    """``resource_id, week, capacity`` for every resource and horizon week, calendar applied."""
+    """``resource_id, week, capacity`` for every resource and horizon week: a resource with
+    ``availability`` rows has the units of its windows (``available_weeks``) and 0 elsewhere; any
+    other its capacity, with its ``resource_calendar`` weeks replacing it."""
     weeks = np.arange(data.settings.horizon_weeks)
     res = data.resources
     grid = pd.DataFrame({
@@ -77,6 +95,12 @@ def capacity_by_week(data: SlateData) -> pd.DataFrame:
         "week": np.tile(weeks, len(res)),
         "capacity": np.repeat(res["capacity"].to_numpy(dtype="int64"), len(weeks)),
     })
+    if len(data.availability):
+        windows = available_weeks(data).astype({"resource_id": object})
+        grid = grid.merge(windows, on=["resource_id", "week"], how="left")
+        dated = grid["resource_id"].isin(set(data.availability["resource_id"]))
+        grid["capacity"] = grid["capacity"].where(~dated, grid["units"].fillna(0)).astype("int64")
+        grid = grid.drop(columns="units")
     cal = data.resource_calendar
     if len(cal):
         over = pd.DataFrame({"resource_id": cal["resource_id"].astype(object),

@@ -37,6 +37,7 @@ class SlateData:
     phase_links: pd.DataFrame
     resources: pd.DataFrame
     resource_calendar: pd.DataFrame
+    availability: pd.DataFrame
     demands: pd.DataFrame
     budget_lines: pd.DataFrame
     incentives: pd.DataFrame
@@ -168,8 +169,9 @@ def planned_schedule(data: SlateData) -> pd.DataFrame:
     """The as-planned start week of every phase.
 
     A phase with a ``planned_start`` starts in that week. A phase without one starts as early as
-    its links allow: ``max(earliest_start week, max over links (before.start + before.duration
-    + min_lag))``, taken in topological order (validation guarantees there is one).
+    its links allow: ``max(earliest_start week, its window_start week, max over links
+    (before.start + before.duration + min_lag))``, taken in topological order (validation
+    guarantees there is one).
     Columns: production_id, phase_id, kind, seq, duration_weeks, start_week, end_week (exclusive),
     planned (True where the start came from planned_start), locked.
     """
@@ -187,10 +189,13 @@ def planned_schedule(data: SlateData) -> pd.DataFrame:
              for r in ph.itertuples(index=False)}
     dur = {(r.production_id, r.phase_id): int(r.duration_weeks) for r in ph.itertuples(index=False)}
     graph = TopologicalSorter({key: [(key[0], b) for b, _ in preds.get(key, [])] for key in start})
+    window = {(r.production_id, r.phase_id): math.ceil((r.window_start - h0).days / 7)
+              for r in ph.itertuples(index=False) if not pd.isna(r.window_start)}
     for key in graph.static_order():       # validation rejects cycles; a cycle here raises CycleError
         if start[key] is None:
             start[key] = max([int(earliest[key[0]])] + [start[(key[0], b)] + dur[(key[0], b)] + lag
-                                                        for b, lag in preds.get(key, [])])
+                                                        for b, lag in preds.get(key, [])]
+                             + ([window[key]] if key in window else []))
     ph["start_week"] = [start[(p, q)] for p, q in zip(ph["production_id"], ph["phase_id"])]
     ph["start_week"] = ph["start_week"].astype("int64")
     ph["end_week"] = ph["start_week"] + ph["duration_weeks"].astype("int64")

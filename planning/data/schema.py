@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PHASE_KINDS = ("development", "prep", "shoot", "post", "delivery", "other")
-RESOURCE_KINDS = ("stage", "crew", "equipment", "facility")
+RESOURCE_KINDS = ("stage", "crew", "equipment", "facility", "talent", "location")
+NEVER_HIRED = ("stage", "talent", "location")   # no outside unit can stand in for one of these
 STATUSES = ("greenlit", "development")
 RISK_KINDS = ("weather", "talent", "location", "other")
 SECTIONS = ("ATL", "BTL_PRODUCTION", "BTL_POST", "OTHER")
@@ -114,6 +115,10 @@ TABLES: dict[str, Table] = {
                        nullable=True, minimum=1, optional=True),
                 Column("duration_high_weeks", "int", "Longest it may take (empty: duration_weeks).", "weeks",
                        nullable=True, minimum=1, optional=True),
+                Column("window_start", "date", "The phase starts on or after this day (a season, a permit).",
+                       nullable=True, optional=True),
+                Column("window_end", "date", "The phase ends on or before this day (last day, inclusive).",
+                       nullable=True, optional=True),
             ),
             key=("production_id", "phase_id"),
             references=(Reference(("production_id",), "productions", ("production_id",)),),
@@ -127,6 +132,15 @@ TABLES: dict[str, Table] = {
                 "listed before it ends.",
                 "In a production with locked phases, every other phase keeps at least one start week that its "
                 "production's window, its links and the locked phases allow (else `duration_weeks` is named).",
+                "`window_start` and `window_end` leave the phase at least one start week: the weeks from the "
+                "Monday on or after `window_start` to the Sunday on or before `window_end` hold its "
+                "`duration_weeks` (else `window_end` is named). The window overlaps the production's own: "
+                "not ending before its `earliest_start` allows the phase to end, a first phase not starting "
+                "after its `latest_start`, and no later than the horizon allows (else `window_start` or "
+                "`window_end` is named). A locked phase runs inside its window (else `planned_start`).",
+                "Every phase of a production keeps a start week that the windows, links (min and max lags) "
+                "and locks of all its phases allow together (else the first phase left without one is named, "
+                "column `window_start` where it has a window, else `duration_weeks`).",
             ),
         ),
         Table(
@@ -162,7 +176,9 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "resources",
-            "Stages, crew pools, equipment pools and post facilities shared by the slate.",
+            "Stages, crew pools, equipment pools, post facilities, and the people (`talent`: cast, a director, "
+            "a showrunner, a composer) and places (`location`: a backlot street, a practical location) "
+            "productions share.",
             (
                 Column("resource_id", "str", "Unique id, e.g. `STG-07`, `CREW-GE`."),
                 Column("kind", "str", "Resource kind.", choices=RESOURCE_KINDS),
@@ -183,6 +199,8 @@ TABLES: dict[str, Table] = {
                 "Crew, equipment and facilities: `hire_cost_per_week` and `hire_max_units` go together. A "
                 "`hire_max_units` above 0 needs a cost; a cost needs `hire_max_units` (0: none for now).",
                 "Only a stage has a `size`.",
+                "A `talent` or `location` cannot be hired in (`hire_cost_per_week` empty, `hire_max_units` empty "
+                "or 0); a `talent` is one person (`capacity` 0 or 1).",
             ),
         ),
         Table(
@@ -197,6 +215,30 @@ TABLES: dict[str, Table] = {
             required=False,
             references=(Reference(("resource_id",), "resources", ("resource_id",)),),
             rules=("`week_start` is a Monday; a stage's `capacity` is 0 or 1.",),
+        ),
+        Table(
+            "availability",
+            "Dated windows in which a resource is available (a person between other work, a location's "
+            "permit). A resource with rows here has, each week, the units of the window that covers the "
+            "whole week (Monday to Sunday) and none in other weeks; a resource without rows keeps its "
+            "capacity and its `resource_calendar`.",
+            (
+                Column("resource_id", "str", "The resource."),
+                Column("available_from", "date", "First day available."),
+                Column("available_to", "date", "Last day available (inclusive)."),
+                Column("units", "int", "Units available in the window (empty: the resource's capacity).", "units",
+                       nullable=True, minimum=0, optional=True),
+            ),
+            key=("resource_id", "available_from"),
+            required=False,
+            references=(Reference(("resource_id",), "resources", ("resource_id",)),),
+            rules=(
+                "`available_to` is not before `available_from`, and the window covers at least one whole "
+                "week, Monday to Sunday.",
+                "The windows of one resource do not overlap (the later one's `available_from` is named).",
+                "A resource has rows here or in `resource_calendar`, not both (`resource_id` is named).",
+                "A talent's `units` is 0 or 1; a stage's 0 or 1.",
+            ),
         ),
         Table(
             "demands",

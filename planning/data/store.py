@@ -136,12 +136,22 @@ def load_folder(folder: str | Path) -> SlateData:
     return data
 
 
+# Added to the contract after slates were stored: while they hold nothing they leave a slate's
+# hash as it was, so plans and scenarios made on it still match it.
+LATER_TABLES = ("availability",)
+LATER_COLUMNS = {"phases": ("window_start", "window_end")}
+
+
 def content_hash(data: SlateData) -> str:
-    """A stable hash of every table's content (identical data -> identical hash)."""
+    """A stable hash of every table's content (identical data -> identical hash); an empty
+    ``LATER_TABLES`` table or an all-empty ``LATER_COLUMNS`` column is left out."""
     h = hashlib.sha256()
     for name, frame in data.tables().items():
+        if name in LATER_TABLES and frame.empty:
+            continue
+        empty = [c for c in LATER_COLUMNS.get(name, ()) if c in frame.columns and frame[c].isna().all()]
         h.update(name.encode())
-        h.update(frame.to_csv(index=False).encode())
+        h.update(frame.drop(columns=empty).to_csv(index=False).encode())
     return h.hexdigest()[:16]
 
 
@@ -288,11 +298,17 @@ class Store:
         version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM slate_history").fetchall()[0][0]
         count = cur.execute('SELECT count(*) FROM "productions"').fetchall()[0][0]
         now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        for name in TABLES:
+        for name in self._stored_tables(cur):
             frame = cur.execute(f'SELECT * FROM "{name}"').df()
             cur.execute("INSERT INTO slate_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [version, meta[0], meta[1], meta[2], now, count, name, _blob(frame)])
         cur.execute("DELETE FROM slate_history WHERE version <= ?", [version - KEEP_SLATES])
+
+    @staticmethod
+    def _stored_tables(cur) -> list[str]:
+        """The contract tables this store holds (one made before a table was added lacks it)."""
+        names = {r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        return [name for name in TABLES if name in names]
 
     def history(self) -> pd.DataFrame:
         """The slates earlier loads replaced, newest first: version, source, content_hash,
@@ -358,7 +374,12 @@ class Store:
 
     def slate(self) -> SlateData:
         """The stored slate as typed frames."""
-        raw = {name: self.query(f'SELECT * FROM "{name}"') for name in TABLES}
+        cur = self._con.cursor()
+        try:
+            stored = self._stored_tables(cur)
+        finally:
+            cur.close()
+        raw = {name: self.query(f'SELECT * FROM "{name}"') for name in stored}   # an older store: no later tables
         data, problems = check(raw)
         if problems:  # only possible if the database was edited by hand
             raise ValidationError(problems)

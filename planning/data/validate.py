@@ -23,6 +23,7 @@ import pandas as pd
 
 from planning.data.inputs import PANDAS_TYPES, Settings, SlateData, coerce, empty_frame, monday_on_or_before, week_index
 from planning.data.schema import TABLES, Table
+from planning.data.windows import bounds, window_weeks
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def row_label(table: Table, frame: pd.DataFrame, i: int) -> str:
     if table.key:
         values = [frame.at[i, k] if k in frame.columns else None for k in table.key]
         if all(v is not None and not pd.isna(v) for v in values):
-            return "/".join(str(v) for v in values)
+            return "/".join(str(v.date()) if isinstance(v, pd.Timestamp) else str(v) for v in values)
     if table.name == "demands" and {"production_id", "phase_id"} <= set(frame.columns):
         target = frame.at[i, "resource_id"] if "resource_id" in frame.columns else None
         parts = [frame.at[i, "production_id"], frame.at[i, "phase_id"], target]
@@ -145,10 +146,23 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
     for i in stages.index[stages["hire_cost_per_week"].notna()]:
         add(Problem("resources", row_label(T["resources"], res, i), "hire_cost_per_week",
                     "stages cannot be hired in; add an outside stage as its own resource"))
+    never = res[res["kind"].isin(["talent", "location"]).fillna(False)]
+    for i in never.index[(never["hire_max_units"] > 0).fillna(False)]:
+        add(Problem("resources", row_label(T["resources"], res, i), "hire_max_units",
+                    f"a {never.at[i, 'kind']} cannot be hired in: leave hire_max_units empty or 0"))
+    for i in never.index[never["hire_cost_per_week"].notna()]:
+        add(Problem("resources", row_label(T["resources"], res, i), "hire_cost_per_week",
+                    f"a {never.at[i, 'kind']} cannot be hired in: leave hire_cost_per_week empty"))
+    talent = res[(res["kind"] == "talent").fillna(False)]
+    for i in talent.index[(talent["capacity"] > 1).fillna(False)]:
+        add(Problem("resources", row_label(T["resources"], res, i), "capacity",
+                    "a talent is one person (capacity 0 or 1): give each person their own row"))
     pools = res[res["kind"].notna() & (res["kind"] != "stage")]
     for i in pools.index:
         label = row_label(T["resources"], res, i)
         cost, most = pools.at[i, "hire_cost_per_week"], pools.at[i, "hire_max_units"]
+        if pools.at[i, "kind"] in ("talent", "location"):
+            cost = most = pd.NA                                         # told above
         if pd.isna(cost) and not pd.isna(most) and most > 0 and \
                 ("resources", label, "hire_cost_per_week") not in flagged:
             add(Problem("resources", label, "hire_cost_per_week",
@@ -165,6 +179,7 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
     for i in cal.index[cal["resource_id"].isin(stage_ids).fillna(False) & (cal["capacity"] > 1).fillna(False)]:
         add(Problem("resource_calendar", row_label(T["resource_calendar"], cal, i), "capacity",
                     "a stage's capacity is 0 or 1"))
+    _check_availability(t, problems)
 
     prods = t["productions"]
     order_ok = prods["latest_start"].isna() | (prods["latest_start"] >= prods["earliest_start"])
@@ -263,8 +278,10 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
         if horizon_known and group["duration_weeks"].notna().all():
             prod = prods[(prods["production_id"] == pid).fillna(False)]
             if len(prod):
-                _check_locks(group, phases, links, prod.iloc[0], locked, order, edges, lags, link_rows, settings,
-                             add, window_told=len(problems) > told)
+                lock_told = _check_locks(group, phases, links, prod.iloc[0], locked, order, edges, lags, link_rows,
+                                         settings, add)
+                _check_phase_windows(group, phases, prod.iloc[0], locked, order, edges, lags, link_rows, settings,
+                                     add, told=lock_told or len(problems) > told)
 
     # Uncertainty: three-point durations around the duration, ranges low <= high, probabilities.
     ph = t["phases"]
@@ -311,31 +328,65 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
                         f"which never has more than {best} (capacity plus hire-in)"))
 
 
+def _check_availability(t: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """``availability``: a window ends on or after it starts and holds a whole week (Monday to
+    Sunday); one resource's windows do not overlap; no resource is dated both here and in
+    ``resource_calendar``; a talent's or a stage's window has at most 1 unit."""
+    add, T = problems.append, TABLES
+    av, cal, res = t["availability"], t["resource_calendar"], t["resources"]
+    label = lambda i: row_label(T["availability"], av, i)              # noqa: E731
+    whole = av.dropna(subset=["available_from", "available_to"])
+    for i in whole.index:
+        start, end = whole.at[i, "available_from"], whole.at[i, "available_to"]
+        monday = start + pd.Timedelta(days=(7 - start.day_of_week) % 7)
+        if end < start:
+            add(Problem("availability", label(i), "available_to", f"{end.date()} is before available_from "
+                        f"({start.date()})"))
+        elif monday + pd.Timedelta(days=6) > end:
+            add(Problem("availability", label(i), "available_to",
+                        f"the window {start.date()} to {end.date()} holds no whole week (Monday {monday.date()} to "
+                        f"Sunday {(monday + pd.Timedelta(days=6)).date()}): availability counts whole weeks"))
+    for rid, group in whole.dropna(subset=["resource_id"]).sort_values("available_from").groupby("resource_id"):
+        previous = None
+        for i in group.index:
+            if previous is not None and group.at[i, "available_from"] <= group.at[previous, "available_to"]:
+                add(Problem("availability", label(i), "available_from",
+                            f"{rid} is already available from {group.at[previous, 'available_from'].date()} to "
+                            f"{group.at[previous, 'available_to'].date()}: windows of one resource do not overlap"))
+            if previous is None or group.at[i, "available_to"] > group.at[previous, "available_to"]:
+                previous = i
+    dated = set(cal["resource_id"].dropna())
+    for i in av.index[av["resource_id"].isin(dated).fillna(False)]:
+        add(Problem("availability", label(i), "resource_id",
+                    f"{av.at[i, 'resource_id']} also has resource_calendar rows: give its weeks in one table"))
+    one = set(res.loc[res["kind"].isin(["talent", "stage"]).fillna(False), "resource_id"].dropna())
+    for i in av.index[av["resource_id"].isin(one).fillna(False) & (av["units"] > 1).fillna(False)]:
+        add(Problem("availability", label(i), "units", "a talent or a stage has at most 1 unit"))
+
+
 def _check_locks(group: pd.DataFrame, phases: pd.DataFrame, links: pd.DataFrame, prod: pd.Series,
                  prod_locked: bool, order: list, edges: list, lags: list, link_rows: list, settings: Settings,
-                 add, window_told: bool) -> None:
+                 add) -> bool:
     """Locked phases against their production's window and links, in the optimizer's weeks: a
     locked phase starts in its planned week, no phase before the week of earliest_start (rounded
-    up to a Monday), a first phase not after the week of latest_start, a phase not before its
-    predecessors end (plus min lag) nor later than max lag after; every other phase must keep a
-    start week between them."""
-    h0, horizon = settings.horizon_start, settings.horizon_weeks
+    up to a Monday), a first phase not after the week of latest_start, a locked phase not before
+    a locked predecessor ends (plus min lag) nor later than max lag after. True when a problem
+    was told."""
+    h0 = settings.horizon_start
     ids = list(group["phase_id"])
     label = {p: row_label(TABLES["phases"], phases, i) for p, i in zip(ids, group.index)}
     dur = dict(zip(ids, group["duration_weeks"].astype(int)))
     week = {p: week_index(d, h0) for p, d in zip(ids, group["planned_start"]) if not pd.isna(d)}
     locked = {p for p, flag in zip(ids, group["locked"]) if (prod_locked or (not pd.isna(flag) and flag)) and p in week}
     if not locked:
-        return
+        return False
     monday = lambda w: (h0 + pd.Timedelta(days=7 * w)).date()             # noqa: E731
     first = None if pd.isna(prod["earliest_start"]) else week_index(prod["earliest_start"], h0, ceil=True)
     last = None if pd.isna(prod["latest_start"]) else week_index(prod["latest_start"], h0)
     preds: dict[str, list] = {}
-    succs: dict[str, list] = {}
     told = False
     for (a, b), lag, (row, most) in zip(edges, lags, link_rows):
         preds.setdefault(b, []).append((a, lag))
-        succs.setdefault(a, []).append((b, lag))
         if a not in locked or b not in locked:
             continue
         gap = week[b] - week[a] - dur[a]
@@ -365,25 +416,76 @@ def _check_locks(group: pd.DataFrame, phases: pd.DataFrame, links: pd.DataFrame,
                         f"locked in the week of {monday(week[p])}, after the last week latest_start allows for a "
                         f"first phase (the week of {monday(last)})"))
             told = True
-    if told or window_told or first is None:
+    return told
+
+
+def _check_phase_windows(group: pd.DataFrame, phases: pd.DataFrame, prod: pd.Series, prod_locked: bool,
+                         order: list, edges: list, lags: list, link_rows: list, settings: Settings, add,
+                         told: bool) -> None:
+    """Each phase's own window (``window_start``, ``window_end``) against its length, its
+    production's window, the horizon and its lock; then, unless something was told already, every
+    phase must keep a start week that all windows, links (min and max lags) and locks allow
+    together (``planning.data.windows.bounds``: exact for these difference constraints)."""
+    h0, horizon = settings.horizon_start, settings.horizon_weeks
+    ids = list(group["phase_id"])
+    label = {p: row_label(TABLES["phases"], phases, i) for p, i in zip(ids, group.index)}
+    dur = dict(zip(ids, group["duration_weeks"].astype(int)))
+    monday = lambda w: (h0 + pd.Timedelta(days=7 * w)).date()             # noqa: E731
+    first = None if pd.isna(prod["earliest_start"]) else week_index(prod["earliest_start"], h0, ceil=True)
+    last = None if pd.isna(prod["latest_start"]) else week_index(prod["latest_start"], h0)
+    week = {p: week_index(d, h0) for p, d in zip(ids, group["planned_start"]) if not pd.isna(d)}
+    locked = {p for p, flag in zip(ids, group["locked"]) if (prod_locked or (not pd.isna(flag) and flag)) and p in week}
+    heads = {p for p in ids if not any(b == p for _, b in edges)}
+    lo = {p: max([first if first is not None else 0, min([0] + list(week.values()))]) for p in ids}
+    hi = {p: horizon - dur[p] for p in ids}
+    windowed = set()
+    for p, i in zip(ids, group.index):
+        w_lo, w_hi = window_weeks(group.at[i, "window_start"], group.at[i, "window_end"], dur[p], h0)
+        if w_lo is None and w_hi is None:
+            continue
+        windowed.add(p)
+        where = f"its window ({_day(group.at[i, 'window_start'])} to {_day(group.at[i, 'window_end'])})"
+        if w_lo is not None and w_hi is not None and w_hi < w_lo:
+            add(Problem("phases", label[p], "window_end", f"{where} is shorter than its {dur[p]} weeks (whole "
+                        "weeks, Monday to Sunday)"))
+            told = True
+            continue
+        if w_hi is not None and first is not None and p not in locked and w_hi < first:
+            add(Problem("phases", label[p], "window_end", f"{where} ends before the production may start it "
+                        f"(earliest_start: the week of {monday(first)})"))
+            told = True
+        if w_lo is not None and p not in locked and (w_lo > horizon - dur[p] or
+                                                      (p in heads and last is not None and w_lo > last)):
+            why = (f"after latest_start (the week of {monday(last)})" if p in heads and last is not None
+                   and w_lo > last else f"too late to end inside the {horizon}-week horizon")
+            add(Problem("phases", label[p], "window_start", f"{where} starts {why}"))
+            told = True
+        if p in locked and ((w_lo is not None and week[p] < w_lo) or (w_hi is not None and week[p] > w_hi)):
+            add(Problem("phases", label[p], "planned_start",
+                        f"locked in the week of {monday(week[p])}, outside {where}"))
+            told = True
+        lo[p] = max(lo[p], w_lo) if w_lo is not None else lo[p]
+        hi[p] = min(hi[p], w_hi) if w_hi is not None else hi[p]
+    if told or first is None:
         return
-    # Every other phase: a start week between its predecessors' ends and its successors' starts.
-    lo = max(first, min([0] + list(week.values())))
-    es, ls = {}, {}
-    for p in order:
-        es[p] = week[p] if p in locked else max([lo] + [es[a] + dur[a] + lag for a, lag in preds.get(p, [])])
-    for p in reversed(order):
-        bound = [horizon - dur[p]] + [ls[b] - dur[p] - lag for b, lag in succs.get(p, [])]
-        if last is not None and p not in preds:
-            bound.append(last)
-        ls[p] = week[p] if p in locked else min(bound)
+    for p in ids:
+        if p in locked:
+            lo[p] = hi[p] = week[p]
+        elif p in heads and last is not None:
+            hi[p] = min(hi[p], last)
+    links = [(a, b, lag, most) for (a, b), lag, (_, most) in zip(edges, lags, link_rows)]
+    es, ls = bounds(ids, dur, links, lo, hi)
     for p in order:
         if ls[p] < es[p]:
-            add(Problem("phases", label[p], "duration_weeks",
-                        f"no start week is left for its {dur[p]} weeks: the production's window, links and locked "
-                        f"phases need it to start in the week of {monday(es[p])} or later and in the week of "
-                        f"{monday(ls[p])} or earlier"))
+            add(Problem("phases", label[p], "window_start" if p in windowed else "duration_weeks",
+                        f"no start week is left for its {dur[p]} weeks: the production's window, its phases' "
+                        f"windows, links and locked phases need it to start in the week of {monday(es[p])} or "
+                        f"later and in the week of {monday(ls[p])} or earlier"))
             return
+
+
+def _day(value) -> str:
+    return "any day" if pd.isna(value) else str(value.date())
 
 
 def _settings(t: dict[str, pd.DataFrame], problems: list[Problem]) -> Settings:

@@ -1,8 +1,9 @@
 """The start weeks every phase may take, and what each one loads onto the lot.
 
 The plan places *units*: one per phase. A *combo* is one start week for one unit; a unit's combos
-are every week its production's window, its links (min and max lags, through the earliest and
-latest starts of the forward and backward passes), the grid and its lock allow. Nothing else is
+are every week its production's window, its own window (``window_start``/``window_end``), its
+links (min and max lags, propagated to the tightest bounds by ``planning.data.windows.bounds``),
+the grid and its lock allow. Nothing else is
 left out: these are exactly the plans of the data contract. For every combo we know its move cost
 (``|start - planned| * move weight``, only for a phase with a ``planned_start``: an undated phase
 has nothing to move from), a lateness lower bound (its production cannot finish before ``start +
@@ -32,6 +33,7 @@ import pandas as pd
 
 from planning.analysis.capacity import capacity_by_week, class_id
 from planning.data.inputs import SlateData, effective_links, planned_schedule, week_index
+from planning.data.windows import bounds, window_weeks
 from planning.optimizer.options import PlanOptions
 
 SHORT_WEIGHT = 1e9   # a unit-week short outranks any money a heuristic weighs against it
@@ -115,13 +117,13 @@ def _rows(data: SlateData, options: PlanOptions) -> tuple[pd.DataFrame, dict[str
 
 
 def _explicit_stages(data: SlateData) -> set[str]:
-    """Stages named by a demand, or with a calendar week that changes their capacity."""
+    """Stages named by a demand, or with a calendar week or availability that changes their capacity."""
     res = data.resources
     stages = set(res.loc[res["kind"] == "stage", "resource_id"].astype(str))
     named = set(data.demands["resource_id"].dropna().astype(str)) & stages
     cal = data.resource_calendar.merge(res[["resource_id", "capacity"]], on="resource_id", suffixes=("", "_base"))
     changed = set(cal.loc[cal["capacity"] != cal["capacity_base"], "resource_id"].astype(str)) & stages
-    return named | changed
+    return named | changed | (set(data.availability["resource_id"].astype(str)) & stages)
 
 
 def _capacity(data: SlateData, rows: pd.DataFrame, weeks: int) -> np.ndarray:
@@ -150,6 +152,8 @@ def _production_specs(data: SlateData) -> list[dict]:
     earliest = dict(zip(prods["production_id"], week_index(prods["earliest_start"], h0, ceil=True)))
     latest = dict(zip(prods["production_id"], week_index(prods["latest_start"], h0)))
     links = effective_links(data)
+    own = {(p, q): (ws, we) for p, q, ws, we in
+           zip(data.phases["production_id"], data.phases["phase_id"], data.phases["window_start"], data.phases["window_end"])}
     link_list = {pid: [(r.before_phase, r.after_phase, int(r.min_lag_weeks),
                         None if pd.isna(r.max_lag_weeks) else int(r.max_lag_weeks))
                        for r in g.itertuples(index=False)]
@@ -159,8 +163,10 @@ def _production_specs(data: SlateData) -> list[dict]:
         ids = list(ph["phase_id"])
         planned = dict(zip(ids, ph["start_week"].astype(int)))
         lk = link_list.get(pid, [])
+        window = {q: window_weeks(*own.get((pid, q), (pd.NaT, pd.NaT)), d, h0)
+                  for q, d in zip(ids, ph["duration_weeks"])}
         specs.append(dict(
-            pid=pid, ids=ids, order=topological(ids, lk), links=lk, planned=planned,
+            pid=pid, ids=ids, order=topological(ids, lk), links=lk, planned=planned, window=window,
             dur=dict(zip(ids, ph["duration_weeks"].astype(int))), locked=dict(zip(ids, ph["locked"].astype(bool))),
             dated=dict(zip(ids, ph["planned"].astype(bool))),
             lo=max(int(earliest[pid]), min(0, min(planned.values()))),
@@ -168,30 +174,20 @@ def _production_specs(data: SlateData) -> list[dict]:
     return specs
 
 
-def _forward(spec: dict) -> dict:
-    """Earliest start of each phase: ``es_b = max(lo, es_a + d_a + L)``; locked phases as planned."""
-    es = {}
-    for q in spec["order"]:
+def _limits(spec: dict, weeks: int) -> tuple[dict, dict]:
+    """Per phase, ``lo <= t <= hi`` before links: the production's ``lo``, its own window, the
+    grid (``t + d <= weeks``), ``latest`` for a first phase; a locked phase its planned week."""
+    heads = {q for q in spec["ids"] if not any(b == q for _, b, _, _ in spec["links"])}
+    lo, hi = {}, {}
+    for q in spec["ids"]:
         if spec["locked"][q]:
-            es[q] = spec["planned"][q]
+            lo[q] = hi[q] = spec["planned"][q]
             continue
-        es[q] = max([spec["lo"]] + [es[a] + spec["dur"][a] + lag for a, b, lag, _ in spec["links"] if b == q])
-    return es
-
-
-def _backward(spec: dict, weeks: int) -> dict:
-    """Latest start: ``ls_a = min(weeks - d_a, ls_b - d_a - L)``, the first phases also by
-    ``latest``; locked phases as planned."""
-    ls = {}
-    for q in reversed(spec["order"]):
-        if spec["locked"][q]:
-            ls[q] = spec["planned"][q]
-            continue
-        bound = [weeks - spec["dur"][q]] + [ls[b] - spec["dur"][q] - lag for a, b, lag, _ in spec["links"] if a == q]
-        if spec["latest"] is not None and not any(b == q for _, b, _, _ in spec["links"]):
-            bound.append(spec["latest"])
-        ls[q] = min(bound)
-    return ls
+        w_lo, w_hi = spec["window"][q]
+        lo[q] = max(spec["lo"], w_lo if w_lo is not None else spec["lo"])
+        hi[q] = min([weeks - spec["dur"][q]] + ([w_hi] if w_hi is not None else [])
+                    + ([spec["latest"]] if spec["latest"] is not None and q in heads else []))
+    return lo, hi
 
 
 def _tails(spec: dict) -> dict:
@@ -204,9 +200,11 @@ def _tails(spec: dict) -> dict:
 
 
 def _windows(spec: dict, weeks: int) -> tuple[dict, dict]:
-    """``(es, ls)`` of every phase. Where the window is empty (locks, windows and links that
-    contradict each other) the production stays exactly as planned and its links are dropped."""
-    es, ls = _forward(spec), _backward(spec, weeks)
+    """``(es, ls)`` of every phase: the tightest start weeks its limits (``_limits``) and links, min
+    and max lags, allow together (``planning.data.windows.bounds``). Where they leave no start
+    (validation refuses such data; a what-if's changes can still cause it) the production stays
+    exactly as planned and its links are dropped."""
+    es, ls = bounds(spec["ids"], spec["dur"], spec["links"], *_limits(spec, weeks))
     if any(ls[q] < es[q] for q in spec["ids"]):
         spec["links"] = []
         es = ls = dict(spec["planned"])
@@ -229,8 +227,9 @@ def build_candidates(data: SlateData, options: PlanOptions) -> Candidates:
 
     specs = _production_specs(data)
     weeks = data.settings.horizon_weeks
-    for spec in specs:
-        es = _forward(spec)
+    for spec in specs:              # the grid holds every production's earliest schedule
+        lo, _ = _limits(spec, 10 ** 6)
+        es, _ = bounds(spec["ids"], spec["dur"], spec["links"], lo, {q: 10 ** 6 for q in spec["ids"]})
         weeks = max(weeks, max(es[q] + spec["dur"][q] for q in spec["ids"]))
     unit_rows, combo_rows, free_links, phase_unit = [], [], [], {}
     for spec in specs:
