@@ -17,8 +17,8 @@ from planning.data.inputs import week_start
 from planning.plan import Plan
 
 GROUPINGS = {"production": "Production", "format": "Format", "status": "Status", "stage": "Stage",
-             "resource": "Resource (crew, kit, post)"}
-POOL_ORDER = ["crew", "equipment", "facility"]
+             "resource": "Resource (people, places, crew, kit, post)"}
+POOL_ORDER = ["talent", "location", "crew", "equipment", "facility"]
 
 
 def phase_rows(plan: Plan, moves: dict[str, str]) -> pd.DataFrame:
@@ -89,7 +89,8 @@ def _bookings(plan: Plan, rows: pd.DataFrame, group_by: str) -> list[dict]:
 
 def _groups(plan: Plan, rows: pd.DataFrame, group_by: str, used: set[str]) -> list[dict]:
     """The rows of the timeline in order: productions by first start; formats and statuses by name;
-    stages largest first (then unplaced bookings); pools by kind (crew, equipment, facility) and id."""
+    stages largest first (then unplaced bookings); pools by kind (talent, location, crew, equipment,
+    facility) and id."""
     if group_by == "production":
         first = rows.groupby("production_id").agg(start=("start", "min"), title=("title", "first")).sort_values("start")
         return [{"id": pid, "label": f"{pid} · {r.title}", "tip": f"{pid} · {r.title}", "order": i}

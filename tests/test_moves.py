@@ -165,6 +165,13 @@ def test_the_timeline_shows_every_phase_and_lets_only_unlocked_or_hand_moved_one
     assert {(i["production_id"], i["phase_id"]) for i in stage_items} == set(zip(board["production_id"], board["phase_id"]))
     assert by_stage["groups"][0]["label"] == "Stage 10 (30,000 sq ft)"
 
+    by_resource = timeline_data(plan, "resource", shown, {}, planned=None)
+    star = {(i["production_id"], i["phase_id"]) for i in by_resource["items"] if i["group"] == "TAL-STAR"}
+    dem = sample_data.demands
+    assert star == set(zip(dem.loc[dem["resource_id"] == "TAL-STAR", "production_id"],
+                           dem.loc[dem["resource_id"] == "TAL-STAR", "phase_id"])) and len(star) == 2
+    assert [g["id"] for g in by_resource["groups"]][:2] == ["TAL-DIR", "TAL-SHOW"]      # people first, by id
+
     series = productions_shown(plan, ["series"], [], ["STG-10"])
     assert series and all(sample_data.productions.set_index("production_id").at[p, "format"] == "series" for p in series)
     assert productions_shown(plan, [], ["development"], []) == {"P14", "P15", "P17"}
