@@ -150,3 +150,107 @@ def test_each_fix_says_in_words_what_to_hire_or_add(sample_data):
                                 "or add them to the lot")
     assert fixes["stages>=30000"] == "add 1 stage of at least 30,000 sq ft"
     assert fixes["stages>=18000"] == "add 2 stages of at least 18,000 sq ft"
+
+
+def people_slate():
+    """Ana Ruiz (talent) is available 2027-01-11 to 2027-04-30 (whole weeks 1..15) and 2027-06-21 to
+    2027-08-08 (weeks 24..30); Harbour (a location, no availability rows) has capacity 1.
+    P03 shoots weeks 9..12 with Ana at Harbour, P07 weeks 8..13 with Ana, P08 weeks 17..18 with Ana
+    (between her windows), P10 week 0 (before the first), P11 weeks 40..41 (after the last), P09
+    weeks 10..11 at Harbour."""
+    shoots = {"P03": (9, 4), "P07": (8, 6), "P08": (17, 2), "P10": (0, 1), "P11": (40, 2), "P09": (10, 2)}
+    return slate([production(p) for p in shoots],
+                 [phase(p, "shoot", d, s) for p, (s, d) in shoots.items()],
+                 [resource("ANA", kind="talent", name="Ana Ruiz"), resource("HARB", kind="location", name="Harbour")],
+                 [demand(p, "shoot", "ANA") for p in ("P03", "P07", "P08", "P10", "P11")]
+                 + [demand(p, "shoot", "HARB") for p in ("P03", "P09")],
+                 availability=[("ANA", "2027-01-11", "2027-04-30", None), ("ANA", "2027-06-21", "2027-08-08", None)])
+
+
+def test_a_person_or_place_conflict_names_them_the_productions_the_dates_and_the_availability():
+    runs = as_planned(people_slate()).conflicts
+    got = [(r.resource_id, r.first_week, r.last_week, r.productions, r.what, r.fix) for r in runs.itertuples()]
+    assert got == [
+        ("ANA", 0, 0, "P10", "Ana Ruiz (talent) is booked by P10 shoot in the week of 2027-01-04; "
+                             "not available before 2027-01-11",
+         "move P10 shoot into weeks Ana Ruiz is available, or change the availability"),
+        ("ANA", 9, 12, "P03;P07", "Ana Ruiz (talent) is booked by P03 shoot and P07 shoot in the weeks of "
+                                  "2027-03-08 to 2027-03-29; available until 2027-04-30",
+         "move P03 shoot or P07 shoot so that they do not overlap"),
+        ("ANA", 17, 18, "P08", "Ana Ruiz (talent) is booked by P08 shoot in the weeks of 2027-05-03 to 2027-05-10; "
+                               "not available from 2027-05-01 to 2027-06-20",
+         "move P08 shoot into weeks Ana Ruiz is available, or change the availability"),
+        ("ANA", 40, 41, "P11", "Ana Ruiz (talent) is booked by P11 shoot in the weeks of 2027-10-11 to 2027-10-18; "
+                               "not available from 2027-08-09 on",
+         "move P11 shoot into weeks Ana Ruiz is available, or change the availability"),
+        ("HARB", 10, 11, "P03;P09", "Harbour (location) is booked by P03 shoot and P09 shoot in the weeks of "
+                                    "2027-03-15 to 2027-03-22",
+         "move P03 shoot or P09 shoot so that they do not overlap, or raise its capacity"),
+    ]
+    assert not any("hire" in f for f in runs["fix"])
+
+
+def test_the_sample_as_planned_names_every_person_and_place_and_who_holds_them(sample_data):
+    plan = as_planned(sample_data)
+    res = sample_data.resources.set_index("resource_id")
+    runs = plan.conflicts[plan.conflicts["kind"].isin(["talent", "location"])]
+    assert set(runs["resource_id"]) == {"TAL-DIR", "TAL-STAR", "TAL-SHOW", "LOC-HARBOUR"}   # the Old Mill is free
+    for r in runs.itertuples():
+        name = res.at[r.resource_id, "name"]
+        assert r.what.startswith(f"{name[:-1]}, {r.kind}) is booked by ")     # "Maya Okafor (director, talent)"
+        held = plan.allocation[(plan.allocation["resource_id"] == r.resource_id)
+                               & plan.allocation["week"].between(r.first_week, r.last_week)]
+        assert len(set(held["production_id"])) == 2                         # double-booked, both named
+        for p, ph in set(zip(held["production_id"], held["phase_id"])):
+            assert f"{p} {ph}" in r.what and f"{p} {ph}" in r.fix
+        assert "hire" not in r.fix and " she " not in r.what and " he " not in r.what
+        assert f"{r.start:%Y-%m-%d}" in r.what
+    assert "Leo Marsh (lead actor, talent) is booked by P05 shoot and P07 shoot in the weeks of 2027-04-26 to " \
+           "2027-05-03; available until 2027-09-05" in set(runs["what"])
+    assert (plan.conflicts.loc[~plan.conflicts["kind"].isin(["talent", "location"]), "what"] == "").all()
+
+
+def test_bookings_of_people_and_places_with_their_weeks_and_clashes():
+    from planning.analysis.people import availability_windows, bookings
+
+    data = people_slate()
+    plan = as_planned(data)
+    got = bookings(data, plan.allocation, plan.utilization)
+    rows = [(r.resource_id, r.production_id, r.phase_id, r.first_week, r.last_week, r.inside, r.clash_weeks, r.with_,
+             r.state) for r in got.rename(columns={"with": "with_"}).itertuples()]
+    assert rows == [
+        ("ANA", "P10", "shoot", 0, 0, False, 1, "", "outside availability (1 week)"),
+        ("ANA", "P07", "shoot", 8, 13, True, 4, "P03 shoot", "clashes with P03 shoot (4 weeks)"),
+        ("ANA", "P03", "shoot", 9, 12, True, 4, "P07 shoot", "clashes with P07 shoot (4 weeks)"),
+        ("ANA", "P08", "shoot", 17, 18, False, 2, "", "outside availability (2 weeks)"),
+        ("ANA", "P11", "shoot", 40, 41, False, 2, "", "outside availability (2 weeks)"),
+        ("HARB", "P03", "shoot", 9, 12, True, 2, "P09 shoot", "clashes with P09 shoot (2 weeks)"),
+        ("HARB", "P09", "shoot", 10, 11, True, 2, "P03 shoot", "clashes with P03 shoot (2 weeks)"),
+    ]
+    p07 = got[(got["resource_id"] == "ANA") & (got["production_id"] == "P07")].iloc[0]
+    assert (p07["start"], p07["end"]) == (pd.Timestamp("2027-03-01"), pd.Timestamp("2027-04-11"))   # weeks 8..13: Monday, Sunday
+    win = availability_windows(data)
+    assert win[["resource_id", "start", "end", "units", "always"]].values.tolist() == [
+        ["ANA", pd.Timestamp("2027-01-11"), pd.Timestamp("2027-04-30"), 1, False],
+        ["ANA", pd.Timestamp("2027-06-21"), pd.Timestamp("2027-08-08"), 1, False],
+        ["HARB", pd.Timestamp("2027-01-04"), pd.Timestamp("2028-01-02"), 1, True],   # 52 weeks from 2027-01-04
+    ]
+
+
+def test_a_booking_both_outside_availability_and_clashing_says_both():
+    from planning.analysis.people import bookings
+
+    # Bo is available weeks 2..5 (2027-01-18 to 2027-02-14); A shoots weeks 4..7, B weeks 5..6:
+    # short in 5 (both), 6 (both, outside) and 7 (A, outside).
+    data = slate([production("A"), production("B")], [phase("A", "shoot", 4, 4), phase("B", "shoot", 2, 5)],
+                 [resource("BO", kind="talent", name="Bo")], [demand("A", "shoot", "BO"), demand("B", "shoot", "BO")],
+                 availability=[("BO", "2027-01-18", "2027-02-14", None)])
+    plan = as_planned(data)
+    got = bookings(data, plan.allocation, plan.utilization).set_index("production_id")
+    assert got.at["A", "state"] == "outside availability (2 weeks); clashes with B shoot (2 weeks)"
+    assert got.at["B", "state"] == "outside availability (1 week); clashes with A shoot (2 weeks)"
+    assert got.at["A", "clash_weeks"] == 3 and not got.at["A", "inside"]      # week 4: A alone, inside
+    assert plan.conflicts[["first_week", "last_week"]].values.tolist() == [[5, 7]]
+    assert plan.conflicts["what"].iloc[0] == ("Bo (talent) is booked by A shoot and B shoot in the weeks of "
+                                              "2027-02-08 to 2027-02-22; not available from 2027-02-15 on")
+    assert plan.conflicts["fix"].iloc[0] == "move A shoot or B shoot into weeks Bo is available, or change the availability"
