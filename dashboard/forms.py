@@ -3,6 +3,8 @@ again. Pure: a Scenario and the slate in, widget keys and values out (no Streaml
 
 from __future__ import annotations
 
+import datetime
+
 from planning.data.inputs import SlateData
 from planning.scenarios.types import Scenario
 
@@ -12,6 +14,17 @@ LATENESS_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
 MOVE_COSTS = (0, 500, 1000, 5000, 20000)
 SLIP_RANGE = (-8, 16)
 OVERAGE_RANGE = (0, 30)
+AVAILABILITY_SHIFT_RANGE = (-26, 26)
+DATED_KINDS = ("talent", "location")     # people and places: changed by availability, not by a capacity slider
+
+
+def pool_ids(data: SlateData) -> list[str]:
+    """The resources the What-if pool sliders offer: crews, equipment and facilities without
+    availability windows (a stage, a person or a place, or a resource with windows is changed otherwise)."""
+    res = data.resources
+    windows = set(data.availability["resource_id"])
+    keep = ~res["kind"].isin(("stage",) + DATED_KINDS) & ~res["resource_id"].isin(windows)
+    return list(res.loc[keep, "resource_id"])
 
 
 def whatif_values(scenario: Scenario, data: SlateData, quick: bool) -> tuple[dict, list[str]]:
@@ -19,7 +32,7 @@ def whatif_values(scenario: Scenario, data: SlateData, quick: bool) -> tuple[dic
     in it the form cannot show (it is then not opened: saving from the form would drop it)."""
     res = data.resources
     stage_sizes = set(res.loc[res["kind"] == "stage", "size"].dropna())
-    pools = set(res.loc[res["kind"] != "stage", "resource_id"])
+    pools = set(pool_ids(data))
     values: dict = {f"wi_stage_{int(s)}": 0 for s in stage_sizes} | {f"wi_pool_{r}": 0 for r in pools}
     cannot = []
     for c in scenario.stages:
@@ -37,6 +50,18 @@ def whatif_values(scenario: Scenario, data: SlateData, quick: bool) -> tuple[dic
         cannot.append("more than one slip, or a slip beyond the slider")
     who, weeks = next(iter(slips.items()), ("(none)", 0))
     values |= {"wi_slip_who": who, "wi_slip": weeks}
+    dated = set(res.loc[res["kind"].isin(DATED_KINDS), "resource_id"])
+    values |= {"wi_avail_who": "(none)", "wi_avail_shift": 0, "wi_avail_off": ()}
+    changes = scenario.availability
+    if len(changes) > 1 or any(c.resource_id not in dated or not AVAILABILITY_SHIFT_RANGE[0] <= c.shift_weeks
+                               <= AVAILABILITY_SHIFT_RANGE[1] for c in changes):
+        cannot.append("more than one availability change, one beyond the form, or one of a resource that is "
+                      "not a person or a place")
+    elif changes:
+        c = changes[0]
+        values |= {"wi_avail_who": c.resource_id, "wi_avail_shift": c.shift_weeks,
+                   "wi_avail_off": (datetime.date.fromisoformat(c.off_from), datetime.date.fromisoformat(c.off_to))
+                   if c.off_from and c.off_to else ()}
     if scenario.locks or scenario.phase_locks:
         cannot.append("locks (set them on the Plan page)")
     if scenario.moves:

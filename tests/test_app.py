@@ -77,7 +77,7 @@ def test_conflicts_page_lists_conflicts_and_filters(app, sample_data):
     table = app.table[0].value                                          # a table that wraps: names in full
     assert len(app.metric) == 1 and len(table) == int(app.metric[0].value)     # only the plan as planned
     expected = as_planned(sample_data).conflicts
-    assert table.index.tolist() == expected["name"].tolist()
+    assert table.index.tolist() == [md(n) for n in expected["name"]]     # st.table cells are escaped Markdown
     assert table["Unit-weeks short"].astype(int).tolist() == expected["unit_weeks"].tolist()
     assert {"crew", "stage class"} <= set(table["Kind"])
     involved = table["Productions involved"].iloc[0]
@@ -500,3 +500,65 @@ def test_replace_one_table_refuses_a_production_due_before_it_may_start(app, sam
     from dashboard import state
     stored = state.current().data.productions.set_index("production_id")
     assert stored.at["P04", "target_delivery"] == productions.set_index("production_id").at["P04", "target_delivery"]
+
+
+def test_whatif_makes_a_person_unavailable_saves_it_in_words_and_reopens_it(app):
+    """People and places change by availability (no capacity slider for them); the change re-plans,
+    is saved as an AvailabilityChange, is described by name and reopens with the same widgets."""
+    import datetime
+
+    from dashboard import state
+    from dashboard.text import md
+    from planning.scenarios.types import AvailabilityChange
+
+    app.switch_page("app_pages/whatif.py").run()
+    sliders = {s.key for s in app.slider}
+    assert "wi_pool_CREW-GE" in sliders and not {k for k in sliders if "TAL-" in k or "LOC-" in k}
+    assert app.selectbox(key="wi_avail_who").options[1:] == [
+        "Maya Okafor (director)", "Leo Marsh (lead actor)", "Ines Duarte (showrunner)", "Harbour Street (backlot)",
+        "The Old Mill (practical location)"]
+    app.selectbox(key="wi_avail_who").set_value("TAL-STAR")
+    app.number_input(key="wi_avail_shift").set_value(3)
+    app.date_input(key="wi_avail_off").set_value((datetime.date(2027, 6, 7), datetime.date(2027, 7, 4)))
+    app.button[0].click().run()                                # Apply
+    assert not app.exception
+    assert "Conflicts as planned" in {m.label for m in app.metric}
+    app.text_input(key="wi_name").input("Leo later")
+    app.button[1].click().run()
+    assert "Saved" in app.success[0].value
+    saved = state.scenario_store().load("Leo later")[0]
+    assert saved.availability == (AvailabilityChange("TAL-STAR", 3, "2027-06-07", "2027-07-04"),)
+    app.switch_page("app_pages/scenarios.py").run()
+    assert app.table[0].value["What it changes"].tolist() == [
+        md("Leo Marsh (lead actor) available 3 weeks later, not available 2027-06-07 to 2027-07-04")]
+    app.selectbox(key="sc_open_pick").set_value("Leo later").run()
+    app.button(key="sc_open").click().run()
+    assert not app.exception
+    assert app.selectbox(key="wi_avail_who").value == "TAL-STAR" and app.number_input(key="wi_avail_shift").value == 3
+    assert app.date_input(key="wi_avail_off").value == (datetime.date(2027, 6, 7), datetime.date(2027, 7, 4))
+
+
+def test_capacity_page_shows_people_and_places_and_the_clashes_as_planned(app, sample_data):
+    app.switch_page("app_pages/capacity.py").run()
+    assert not app.exception
+    res = sample_data.resources
+    people = res[res["kind"].isin(["talent", "location"])]
+    assert len(people) == 5
+    charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    chart = next(c for c in charts if c["layout"]["title"]["text"].startswith("People and places"))
+    rows = chart["layout"]["yaxis"]["ticktext"]
+    assert sorted(rows) == sorted(f"{n} · {k}" for n, k in zip(people["name"], people["kind"]))
+    assert {t["name"] for t in chart["data"]} >= {"available", "clash"}
+    clashes = [m.value for m in app.markdown if "is booked by" in m.value]
+    expected = {"Maya Okafor": ("P06 shoot", "P11 shoot"), "Leo Marsh": ("P05 shoot", "P07 shoot"),
+                "Ines Duarte": ("P10 shoot\\_b1", "P12 shoot\\_b1"), "Harbour Street": ("P09 shoot", "P18 shoot")}
+    assert len(clashes) == len(expected)                           # the Old Mill does not clash as planned
+    for name, (first, second) in expected.items():
+        line = next(c for c in clashes if name in c)
+        assert f"{first} and {second}" in line and "available until" in line
+    table = app.table[0].value                                      # who needs them when
+    assert set(table.index) == {md(n) for n in people["name"]}
+    assert list(table.columns) == ["Kind", "Production", "Phase", "From", "To", "Availability", "Clash"]
+    mill = table.loc[md("The Old Mill (practical location)")]
+    assert mill["Production"] == md("P13 Paper Tigers") and mill["Clash"] == "no"
+    assert (table["Clash"] != "no").sum() == 8                      # both bookings of each clash

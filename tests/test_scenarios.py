@@ -235,3 +235,82 @@ def test_a_scenario_name_with_control_characters_or_no_text_is_refused(tmp_path,
     with pytest.raises(ScenarioError):
         store.rename("x" * 120, name, actor=planner)
     assert store.list()["name"].tolist() == ["x" * 120]
+
+
+def dated_slate():
+    """A person T with one window (a Wednesday to a Friday), a place L always available but closed in
+    week 10 by its calendar, and a crew C always available; horizon 52 weeks from 2027-01-04."""
+    from factory import demand, monday, phase, production, resource, slate
+
+    return slate([production("P1")], [phase("P1", "shoot", 3, 5)],
+                 [resource("T", kind="talent", name="Leo Marsh (lead actor)"), resource("L", kind="location"),
+                  resource("C")],
+                 [demand("P1", "shoot", "T"), demand("P1", "shoot", "L")],
+                 availability=[dict(resource_id="T", available_from="2027-01-06", available_to="2027-04-30", units=None)],
+                 calendar=[dict(resource_id="L", week_start=monday(10), capacity=0)])
+
+
+def windows(data, rid):
+    av = data.availability[data.availability["resource_id"] == rid].sort_values("available_from")
+    return [(str(a.date()), str(b.date()), None if pd.isna(u) else int(u))
+            for a, b, u in zip(av["available_from"], av["available_to"], av["units"])]
+
+
+def test_availability_later_and_a_gap_split_windows_and_drop_pieces_without_a_whole_week():
+    from planning.scenarios.types import AvailabilityChange
+
+    data = dated_slate()
+    new = apply(data, Scenario("x", availability=(
+        AvailabilityChange("T", shift_weeks=2, off_from="2027-02-10", off_to="2027-02-20"),
+        AvailabilityChange("L", shift_weeks=3, off_from="2027-03-01", off_to="2027-03-21"),
+        AvailabilityChange("C", shift_weeks=2))))
+    # T: 01-06..04-30 two weeks later is 01-20..05-14; the gap 02-10..02-20 splits it (01-20..02-09
+    # still holds the week of 01-25).
+    assert windows(new, "T") == [("2027-01-20", "2027-02-09", None), ("2027-02-21", "2027-05-14", None)]
+    # L (no windows; calendar: week 10 = 2027-03-15 at 0): weeks 0-9 at 1, week 10 at 0, weeks 11-51 at 1
+    # (to 2028-01-02); 3 weeks later drops 01-04..01-24; the gap 03-01..03-21 leaves 01-25..02-28 and
+    # swallows the 0 week; its calendar rows are gone.
+    assert windows(new, "L") == [("2027-01-25", "2027-02-28", 1), ("2027-03-22", "2028-01-02", 1)]
+    assert new.resource_calendar.empty
+    # C: always available: 2 weeks later means from week 2 (2027-01-18) to the horizon's end.
+    assert windows(new, "C") == [("2027-01-18", "2028-01-02", None)]
+    assert cap(new, "T", 2) == 0 and cap(new, "T", 3) == 1 and cap(new, "T", 5) == 0 and cap(new, "T", 7) == 1
+    assert [cap(new, "C", w) for w in (1, 2)] == [0, 1]
+    assert windows(data, "T") == [("2027-01-06", "2027-04-30", None)]          # the base is unchanged
+
+
+def test_availability_earlier_a_gap_of_everything_and_bad_changes():
+    from planning.scenarios.types import AvailabilityChange
+
+    data = dated_slate()
+    earlier = apply(data, Scenario("x", availability=(AvailabilityChange("T", shift_weeks=-1),
+                                                        AvailabilityChange("C", shift_weeks=-4))))
+    assert windows(earlier, "T") == [("2026-12-30", "2027-04-23", None)]
+    assert windows(earlier, "C") == [("2027-01-04", "2028-01-02", None)]      # always available: no change
+    # A gap over the whole window leaves nothing: one window of 0 units, unavailable every week.
+    gone = apply(data, Scenario("x", availability=(AvailabilityChange("T", off_from="2027-01-01", off_to="2027-06-30"),)))
+    assert windows(gone, "T") == [("2027-01-04", "2027-01-10", 0)]
+    assert capacity_by_week(gone).query("resource_id == 'T'")["capacity"].sum() == 0
+    with pytest.raises(ValueError, match="unknown resource 'NOPE'"):
+        apply(data, Scenario("x", availability=(AvailabilityChange("NOPE", 1),)))
+    with pytest.raises(ValueError, match="give both"):
+        apply(data, Scenario("x", availability=(AvailabilityChange("T", off_from="2027-02-01"),)))
+    with pytest.raises(ValueError, match="has availability windows"):
+        apply(data, Scenario("x", capacity=(CapacityChange("T", delta=1),)))
+
+
+def test_availability_changes_round_trip_describe_and_old_scenarios_still_load():
+    from planning.scenarios.types import AvailabilityChange
+
+    s = Scenario("x", availability=(AvailabilityChange("TAL-STAR", 3),
+                                    AvailabilityChange("LOC-HARBOUR", off_from="2027-06-07", off_to="2027-07-04")))
+    assert Scenario.from_json("x", s.overrides_json()) == s
+    assert describe(s, {"TAL-STAR": "Leo Marsh (lead actor)", "LOC-HARBOUR": "Harbour Street"}) == (
+        "Leo Marsh (lead actor) available 3 weeks later; Harbour Street not available 2027-06-07 to 2027-07-04")
+    assert describe(Scenario("y", availability=(AvailabilityChange("T", -1, "2027-01-01", "2027-01-31"),))) == \
+        "T available 1 week earlier, not available 2027-01-01 to 2027-01-31"
+    old = ('{"added_costs":{},"base_hash":"","capacity":[],"hire_allowed":true,"locks":{},"moves":{},"note":"",'
+           '"overage_pct":0.0,"phase_locks":{},"slips":{"P05":2},"stages":[],"weights":{}}')
+    loaded = Scenario.from_json("old", old)
+    assert loaded.availability == () and loaded.slips == {"P05": 2}
+    assert loaded.overrides_json() == old                                      # the same text, the same hash

@@ -1,5 +1,5 @@
-"""What-if: change capacity, hiring, a production's dates, the budget or the weights; apply to
-re-plan and compare with the baseline plan. Save the scenario for colleagues."""
+"""What-if: change capacity, hiring, a production's dates, a person's or a place's availability, the
+budget or the weights; apply to re-plan and compare with the baseline plan. Save the scenario for colleagues."""
 
 from dataclasses import replace
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.downloads import comparison_stem, comparison_workbook
 from dashboard.figures import position_figure
-from dashboard.forms import DEPTHS, LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE
+from dashboard.forms import AVAILABILITY_SHIFT_RANGE, DEPTHS, LATENESS_WEIGHTS, MOVE_COSTS, OVERAGE_RANGE, SLIP_RANGE, pool_ids
 from dashboard.state import DEFAULT_OPTIONS, WHATIF_OPTIONS, actor, baseline, current, run_with_progress, scenario_store
 from planning.access import Forbidden
 from dashboard import show
@@ -18,7 +18,7 @@ from planning.finance.flows import funding_need, position
 from planning.analysis.compare import comparison_csv, delivery_changes, kpi_table, schedule_changes
 from planning.optimizer import Weights
 from planning.scenarios.store import ScenarioExists
-from planning.scenarios.types import CapacityChange, Scenario, StageChange
+from planning.scenarios.types import AvailabilityChange, CapacityChange, Scenario, StageChange
 
 DEFAULT_WEIGHTS = {"lateness": 1.0, "moves": Weights().move_cost_per_week}   # what a scenario leaves unchanged
 
@@ -31,7 +31,8 @@ st.write("Set the changes, then **Apply** to re-plan. The comparison is against 
          "(the optimizer on the data as it is). Results are cached: the same settings come back at once.")
 
 stage_sizes = sorted(res.loc[res["kind"] == "stage", "size"].dropna().unique())
-pools = res[res["kind"] != "stage"]
+pools = res[res["resource_id"].isin(pool_ids(data))]       # people and places change by availability below
+dated = res[res["kind"].isin(["talent", "location"])]
 opened = st.session_state.pop("wi_open", {})          # a saved scenario reopened from the Scenarios page
 if opened:
     st.info(f"Opened “{md(opened['wi_name'])}” from Scenarios: adjust it, **Apply**, then **Save** (Replace is ticked).")
@@ -50,6 +51,24 @@ with st.form("whatif"):
         pool_delta[r.resource_id] = pool_cols[i % 4].slider(f"{r.name} ({r.capacity})", -int(r.capacity),
                                                             int(r.capacity), opened.get(f"wi_pool_{r.resource_id}", 0),
                                                             key=f"wi_pool_{r.resource_id}")
+    avail_who, avail_shift, avail_off = "(none)", 0, ()
+    if len(dated):
+        st.markdown("**People and places** (a person or a place available later or earlier, or not for a while)")
+        names = dict(zip(dated["resource_id"], dated["name"]))
+        who_options = ["(none)"] + list(dated["resource_id"])
+        a1, a2, a3 = st.columns([2, 1, 2])
+        avail_who = a1.selectbox("Person or place", who_options, key="wi_avail_who",
+                                 index=who_options.index(opened.get("wi_avail_who", "(none)")),
+                                 format_func=lambda r: r if r == "(none)" else names[r])
+        avail_shift = a2.number_input("Available weeks later (negative = earlier)", *AVAILABILITY_SHIFT_RANGE,
+                                      value=opened.get("wi_avail_shift", 0), step=1, key="wi_avail_shift",
+                                      help="Every availability window moves by these weeks. One without windows (always "
+                                           "available) is unavailable in the first weeks of the horizon; earlier "
+                                           "changes nothing for it.")
+        avail_off = a3.date_input("Not available (first and last day)", value=opened.get("wi_avail_off", ()),
+                                  key="wi_avail_off", format="YYYY-MM-DD",
+                                  help="Leave empty for no gap. The days are cut out of its windows; a piece left "
+                                       "without a whole week (Monday to Sunday) is dropped.")
     c1, c2, c3 = st.columns(3)
     hire_allowed = c1.toggle("Hire-in allowed", value=opened.get("wi_hire", True), key="wi_hire")
     stage_rent = c1.number_input(f"An added stage costs a week ({data.settings.currency})", min_value=0, step=5_000,
@@ -81,8 +100,14 @@ with st.form("whatif"):
     if not me.may("optimize"):
         st.caption(f"You are signed in as a {me.role}: what-ifs take the planner role.")
 
+off = tuple(avail_off) if isinstance(avail_off, (tuple, list)) else ()
+availability = ()
+if avail_who != "(none)" and (avail_shift or len(off) == 2):
+    availability = (AvailabilityChange(avail_who, shift_weeks=int(avail_shift),
+                                       off_from=str(off[0]) if len(off) == 2 else None,
+                                       off_to=str(off[1]) if len(off) == 2 else None),)
 scenario = Scenario(
-    "what-if", base_hash=loaded.key,
+    "what-if", base_hash=loaded.key, availability=availability,
     capacity=tuple(CapacityChange(rid, delta=d) for rid, d in pool_delta.items() if d),
     stages=tuple(StageChange(float(size), d) for size, d in stage_delta.items() if d),
     slips={slip_who: slip} if slip_who != "(none)" and slip else {},

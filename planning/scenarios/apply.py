@@ -30,15 +30,27 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
   be moved again). A move must keep its phases inside the horizon and cannot move a phase that is
   locked before the moves; one the slate's rules refuse (before the production's earliest start, after
   its latest start, against a link) raises ``MoveRejected`` naming the move, the phase and the week.
+- ``availability``: a person or a place (any resource, in fact) available later, earlier or not for a
+  while. Each ``AvailabilityChange(resource_id, shift_weeks, off_from, off_to)`` first moves every
+  ``availability`` window of the resource ``shift_weeks`` later (earlier when negative), then cuts the
+  days ``off_from .. off_to`` (inclusive) out of its windows, splitting a window across the gap; a
+  piece that no longer holds a whole week (Monday to Sunday) is dropped. A resource without
+  ``availability`` rows is available all the time: it becomes one window over the horizon (or one
+  per run of equal weeks of its ``resource_calendar``, whose rows it then loses), so "``N`` weeks
+  later" means unavailable in the first ``N`` weeks of the horizon, "earlier" changes nothing, and a
+  gap leaves a window on each side (``planning.data.availability``). A resource left with no window
+  is unavailable everywhere. Applied after ``capacity`` (which refuses a resource with
+  ``availability`` rows: its weeks are its windows).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from planning.data.availability import cut, replace_windows, shifted, windows_of
 from planning.data.inputs import SlateData
 from planning.data.validate import ValidationError, check
-from planning.scenarios.types import CapacityChange, Scenario, describe_move
+from planning.scenarios.types import AvailabilityChange, CapacityChange, Scenario, describe_availability, describe_move
 
 
 class MoveRejected(ValueError):
@@ -55,6 +67,9 @@ def _weekly_capacity_rows(data: SlateData, change: CapacityChange) -> pd.DataFra
     res = data.resources.set_index("resource_id")
     if change.resource_id not in res.index:
         raise ValueError(f"scenario changes capacity of unknown resource {change.resource_id!r}")
+    if change.resource_id in set(data.availability["resource_id"]):
+        raise ValueError(f"scenario changes the capacity of {change.resource_id}, which has availability windows: "
+                         "change its availability instead")
     first = 0 if change.first_week is None else max(0, change.first_week)
     last = data.settings.horizon_weeks - 1 if change.last_week is None else min(change.last_week, data.settings.horizon_weeks - 1)
     weeks = pd.Series(range(first, last + 1), dtype="int64")
@@ -130,6 +145,8 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
                 cal = pd.concat([cal[cal["resource_id"] != rid], closed.astype(cal.dtypes.to_dict())], ignore_index=True)
     t["resources"] = res
     t["resource_calendar"] = cal
+    for change in scenario.availability:
+        _apply_availability(t, data, change)
 
     if not scenario.hire_allowed:
         t["resources"]["hire_max_units"] = t["resources"]["hire_max_units"].where(
@@ -147,6 +164,28 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def _apply_availability(t: dict[str, pd.DataFrame], data: SlateData, change: AvailabilityChange) -> None:
+    """One ``AvailabilityChange`` (module docstring) on the tables ``t``, in place."""
+    said = describe_availability(change)
+    if change.resource_id not in set(t["resources"]["resource_id"]):
+        raise ValueError(f"scenario changes the availability of unknown resource {change.resource_id!r}")
+    if (change.off_from is None) != (change.off_to is None):
+        raise ValueError(f"{said}: give both the first and the last day it is not available")
+    h0, weeks = data.settings.horizon_start, data.settings.horizon_weeks
+    windows = windows_of(t, change.resource_id, h0, weeks)
+    had_rows = bool((data.availability["resource_id"] == change.resource_id).any())
+    if change.shift_weeks > 0 and not had_rows:
+        windows = cut(windows, h0, h0 + pd.Timedelta(weeks=change.shift_weeks) - pd.Timedelta(days=1))
+    elif had_rows:
+        windows = shifted(windows, int(change.shift_weeks))
+    if change.off_from is not None:
+        off_from, off_to = pd.Timestamp(change.off_from), pd.Timestamp(change.off_to)
+        if off_to < off_from:
+            raise ValueError(f"{said}: the last day is before the first")
+        windows = cut(windows, off_from, off_to)
+    replace_windows(t, change.resource_id, windows, h0)
 
 
 def _apply_moves(t: dict[str, pd.DataFrame], data: SlateData, moves: dict[str, str]) -> None:
