@@ -362,3 +362,91 @@ def stage_board_figure(board: pd.DataFrame, stages: pd.DataFrame, horizon_start:
                       margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+#: The production colours a people-and-places chart uses: ``PRODUCTION_COLORS`` without the reds (red is a clash).
+BOOKING_COLORS = tuple(c for c in PRODUCTION_COLORS if c not in {"#F6222E", "#C4451C", "#B00068", "#862A16",
+                                                                 "#FA0087", "#F8A19F", "#FED4C4", "#620042"})
+CLASH_RED, AVAILABLE_GREEN = "#dc2626", "#d1fae5"
+
+
+def booking_lanes(bookings: pd.DataFrame) -> pd.Series:
+    """A lane (0, 1, ...) for each booking of one resource, so that bookings that overlap in time sit
+    one above the other: each booking, by first week, takes the lowest lane whose last booking ended before."""
+    ends: list[int] = []                       # the last week of each lane's latest booking
+    lanes = pd.Series(0, index=bookings.index, dtype="int64")
+    ordered = bookings.sort_values(["first_week", "last_week"])
+    for i, first, last in zip(ordered.index, ordered["first_week"], ordered["last_week"]):
+        lane = next((k for k, end in enumerate(ends) if end < first), None)
+        if lane is None:
+            lane = len(ends)
+            ends.append(last)
+        else:
+            ends[lane] = last
+        lanes[i] = lane
+    return lanes
+
+
+def people_places_figure(who: pd.DataFrame, windows: pd.DataFrame, bookings: pd.DataFrame, clashes: pd.DataFrame,
+                         horizon_start: pd.Timestamp, horizon_weeks: int, titles: dict[str, str] | None = None,
+                         title: str = "People and places: availability and bookings") -> go.Figure:
+    """One row per person or place (``who``: resource_id, name, kind, in order): its availability as pale
+    green bars (``windows``: ``planning.analysis.people.availability_windows``), every booking of the plan
+    on it (``bookings``: ``planning.analysis.people.bookings``) as a bar in its production's colour labelled
+    "P05 shoot" (bookings that overlap one above the other), and the weeks it is short
+    (``clashes``: conflict runs with resource_id, start, end: the Monday after) as translucent red over
+    them, a booking that clashes outlined in red."""
+    titles = titles or {}
+    rows = {r: i for i, r in enumerate(who["resource_id"])}
+    ms = lambda a, b: (pd.to_datetime(b) - pd.to_datetime(a)).dt.total_seconds() * 1000   # noqa: E731
+    fig = go.Figure()
+    win = windows[windows["resource_id"].isin(rows)]
+    if len(win):
+        end = pd.to_datetime(win["end"]) + pd.Timedelta(days=1)
+        fig.add_bar(y=win["resource_id"].map(rows), base=win["start"], x=ms(win["start"], end), orientation="h",
+                    width=0.9, name="available", marker=dict(color=AVAILABLE_GREEN, line=dict(color="#34d399", width=1)),
+                    customdata=np.stack([win["name"], np.where(win["always"], "available all the horizon",
+                                         "available " + win["start"].dt.strftime("%d %b %Y") + " to "
+                                         + win["end"].dt.strftime("%d %b %Y")),
+                                         win["units"].astype(str)], axis=-1),
+                    hovertemplate="%{customdata[0]}<br>%{customdata[1]} (%{customdata[2]} a week)<extra></extra>")
+    bk = bookings[bookings["resource_id"].isin(rows)].copy()
+    if len(bk):
+        bk["lane"] = pd.concat([booking_lanes(g) for _, g in bk.groupby("resource_id")])
+        lanes = bk.groupby("resource_id")["lane"].transform("max") + 1
+        height = 0.8 / lanes
+        bk["y"] = bk["resource_id"].map(rows) - 0.4 + height * (bk["lane"] + 0.5)
+        bk["height"] = height * 0.9
+        bk["monday_after"] = pd.to_datetime(bk["end"]) + pd.Timedelta(days=1)
+        ids = sorted(bk["production_id"].unique())
+        for i, pid in enumerate(ids):
+            part = bk[bk["production_id"] == pid]
+            name = f"{pid} {titles[pid]}" if pid in titles else pid
+            fig.add_bar(y=part["y"], base=part["start"], x=ms(part["start"], part["monday_after"]), orientation="h",
+                        width=part["height"], name=name, text=part["production_id"] + " " + part["phase_id"],
+                        textposition="inside", insidetextanchor="middle", textangle=0,
+                        marker=dict(color=BOOKING_COLORS[i % len(BOOKING_COLORS)],
+                                    line=dict(color=np.where(part["clashes"], CLASH_RED, "white"),
+                                              width=np.where(part["clashes"], 2, 1))),
+                        customdata=np.stack([part["name"], part["phase_id"], part["start"].dt.strftime("%d %b %Y"),
+                                             part["end"].dt.strftime("%d %b %Y"), part["state"]], axis=-1),
+                        hovertemplate=f"%{{customdata[0]}}<br>{name}, %{{customdata[1]}}: %{{customdata[2]}} to "
+                                      "%{customdata[3]}<br>%{customdata[4]}<extra></extra>")
+    cl = clashes[clashes["resource_id"].isin(rows)]
+    if len(cl):
+        last = pd.to_datetime(cl["end"]) - pd.Timedelta(days=1)
+        fig.add_bar(y=cl["resource_id"].map(rows), base=cl["start"], x=ms(cl["start"], cl["end"]), orientation="h",
+                    width=0.96, name="clash", marker=dict(color="rgba(220, 38, 38, 0.3)",
+                                                          line=dict(color=CLASH_RED, width=2)),
+                    customdata=np.stack([cl["name"], pd.to_datetime(cl["start"]).dt.strftime("%d %b %Y"),
+                                         last.dt.strftime("%d %b %Y")], axis=-1),
+                    hovertemplate="%{customdata[0]}<br>clash: booked more than available, "
+                                  "%{customdata[1]} to %{customdata[2]}<extra></extra>")
+    h0 = pd.Timestamp(horizon_start)
+    fig.update_xaxes(type="date", range=[h0, week_start(horizon_weeks, h0)], title=None)
+    fig.update_yaxes(tickvals=list(rows.values()), ticktext=[f"{n} · {k}" for n, k in zip(who["name"], who["kind"])],
+                     range=[len(rows) - 0.5, -0.5], title=None)
+    fig.update_layout(title=title, barmode="overlay", height=max(260, 90 * len(rows) + 160),
+                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.12),
+                      uniformtext=dict(minsize=8, mode="show"))
+    return fig

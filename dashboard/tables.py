@@ -145,17 +145,46 @@ def plan_changes_display(changes: pd.DataFrame, kind: str, schedule: pd.DataFram
 #: The conflict columns a person reads, and their headers (the same on every page).
 CONFLICT_HEADERS = {"name": "Resource", "kind": "Kind", "start": "From", "end": "Until", "weeks": "Weeks",
                     "peak_demand": "Peak demand", "capacity": "Capacity", "short_by": "Short by (units)",
-                    "unit_weeks": "Unit-weeks short", "productions": "Productions involved", "fix": "What would fix it"}
+                    "unit_weeks": "Unit-weeks short", "productions": "Productions involved",
+                    "what": "What happens", "fix": "What would fix it"}
 
 
 def conflicts_display(runs: pd.DataFrame, productions: pd.DataFrame) -> pd.DataFrame:
     """A plan's conflicts (``planning.analysis.conflicts``) as read: productions by title, dates
-    (``Until`` is the last week's Sunday), the headers of ``CONFLICT_HEADERS``."""
-    out = runs[list(CONFLICT_HEADERS)].copy()
+    (``Until`` is the last week's Sunday), the headers of ``CONFLICT_HEADERS`` ("What happens" only
+    when a run on a person or place has it)."""
+    out = runs.reindex(columns=list(CONFLICT_HEADERS)).copy()     # a plan saved before ``what`` existed: blank
+    out["what"] = out["what"].fillna("")
     out["productions"] = named_productions(out["productions"], productions)
     out["start"] = pd.to_datetime(out["start"]).dt.date
     out["end"] = (pd.to_datetime(out["end"]) - pd.Timedelta(days=1)).dt.date
+    if not out["what"].astype(bool).any():     # only a person or place has words for what happens
+        out = out.drop(columns="what")
     return out.rename(columns=CONFLICT_HEADERS)
+
+
+def weeks(n: int) -> str:
+    """``"1 week"``, ``"3 weeks"``."""
+    return f"{n} week{'s' if n != 1 else ''}"
+
+
+def people_display(bookings: pd.DataFrame, productions: pd.DataFrame) -> pd.DataFrame:
+    """Who needs each person and place when (``planning.analysis.people.bookings``), as read:
+    the person or place, its kind, the production by title, the phase, the first Monday and last
+    Sunday, whether the booking is inside the availability ("outside, 2 weeks") and whether it
+    clashes ("with P07 shoot, 2 weeks"; "yes, 1 week" when short with nobody else: outside)."""
+    names = titles(productions)
+    clash = [("no" if not c else f"with {w}, {weeks(n)}" if w else f"yes, {weeks(k)}")
+             for c, w, n, k in zip(bookings["clashes"], bookings["with"], bookings["with_weeks"], bookings["clash_weeks"])]
+    return pd.DataFrame({
+        "Person or place": bookings["name"].astype(str).to_numpy(), "Kind": bookings["kind"].astype(str).to_numpy(),
+        "Production": [f"{p} {names.get(p, '')}".strip() for p in bookings["production_id"]],
+        "Phase": bookings["phase_id"].astype(str).to_numpy(),
+        "From": pd.to_datetime(bookings["start"]).dt.date.to_numpy(),
+        "To": pd.to_datetime(bookings["end"]).dt.date.to_numpy(),
+        "Availability": ["inside" if i else f"outside, {weeks(n)}"
+                         for i, n in zip(bookings["inside"], bookings["outside_weeks"])],
+        "Clash": clash})
 
 
 def moves_by_production(changes: pd.DataFrame, schedule: pd.DataFrame, planned: pd.DataFrame,

@@ -246,3 +246,50 @@ def test_named_productions_and_plan_changes():
     assert stages.iloc[0]["stage"] == "S1" and stages.iloc[0]["until"] == (START + pd.Timedelta(weeks=4)).date()
     hires = plan_changes_display(changes, "hire", planned_schedule(data), data.productions, data.resources, START)
     assert hires.iloc[0]["unit-weeks hired"] == 1 and hires.iloc[0]["from"] == (START + pd.Timedelta(weeks=2)).date()
+
+
+def test_people_and_places_figure_and_table_on_a_hand_built_slate():
+    from dashboard.figures import CLASH_RED, people_places_figure
+    from dashboard.tables import people_display
+    from planning.analysis.people import availability_windows, bookings, people_and_places
+
+    # Ana (talent) is available weeks 1..10 (2027-01-11 to 2027-03-21); A shoots weeks 2..5 with her,
+    # B weeks 4..6 (clash in 4..5, both inside), C weeks 12..13 (outside). Yard (location) is never
+    # dated and only C uses it.
+    data = slate([production("A"), production("B"), production("C")],
+                 [phase("A", "shoot", 4, 2), phase("B", "shoot", 3, 4), phase("C", "shoot", 2, 12)],
+                 [resource("ANA", kind="talent", name="Ana"), resource("YARD", kind="location", name="Yard")],
+                 [demand("A", "shoot", "ANA"), demand("B", "shoot", "ANA"), demand("C", "shoot", "ANA"),
+                  demand("C", "shoot", "YARD")],
+                 availability=[("ANA", "2027-01-11", "2027-03-21", None)])
+    plan = as_planned(data)
+    booked = bookings(data, plan.allocation, plan.utilization)
+    clashes = plan.conflicts[plan.conflicts["kind"].isin(["talent", "location"])]
+    fig = people_places_figure(people_and_places(data), availability_windows(data), booked, clashes, START, 52,
+                               titles={"A": "Alpha"})
+    day = 86_400_000
+    traces = {t.name: t for t in fig.data}
+    assert list(fig.layout.yaxis.ticktext) == ["Ana · talent", "Yard · location"]
+    win = traces["available"]
+    assert list(win.y) == [0, 1] and list(win.x) == [70 * day, 364 * day]           # 10 weeks; the whole horizon
+    assert [str(pd.Timestamp(b).date()) for b in win.base] == ["2027-01-11", "2027-01-04"]
+    red = traces["clash"]
+    assert [str(pd.Timestamp(b).date()) for b in red.base] == ["2027-02-01", "2027-03-29"]    # weeks 4 and 12
+    assert list(red.x) == [14 * day, 14 * day] and list(red.y) == [0, 0]
+    alpha, b, c = traces["A Alpha"], traces["B"], traces["C"]
+    assert list(alpha.text) == ["A shoot"] and list(b.text) == ["B shoot"] and list(c.text) == ["C shoot", "C shoot"]
+    # Ana's row (0) has two lanes, 0.4 high each from -0.4: A the top one, B below, C (after A) the top one again;
+    # Yard's row (1) one lane, in its middle.
+    assert [round(y, 6) for y in (*alpha.y, *b.y, *c.y)] == [-0.2, 0.2, -0.2, 1.0]
+    assert list(alpha.marker.line.color) == [CLASH_RED] and list(c.marker.line.color) == [CLASH_RED, "white"]
+    table = people_display(booked, data.productions)
+    assert table.values.tolist() == [
+        ["Ana", "talent", "A Title A", "shoot", pd.Timestamp("2027-01-18").date(), pd.Timestamp("2027-02-14").date(),
+         "inside", "with B shoot, 2 weeks"],
+        ["Ana", "talent", "B Title B", "shoot", pd.Timestamp("2027-02-01").date(), pd.Timestamp("2027-02-21").date(),
+         "inside", "with A shoot, 2 weeks"],
+        ["Ana", "talent", "C Title C", "shoot", pd.Timestamp("2027-03-29").date(), pd.Timestamp("2027-04-11").date(),
+         "outside, 2 weeks", "yes, 2 weeks"],
+        ["Yard", "location", "C Title C", "shoot", pd.Timestamp("2027-03-29").date(), pd.Timestamp("2027-04-11").date(),
+         "inside", "no"],
+    ]

@@ -1,11 +1,14 @@
-"""Capacity: how full every stage, pool and facility is, week by week, in the plan shown."""
+"""Capacity: how full every stage, pool and facility is, week by week, in the plan shown; when the
+people and places of the slate are available and who books them when."""
 
 import streamlit as st
 
-from dashboard.figures import KIND_ORDER, capacity_heatmap, pool_figure, stage_board_figure
+from dashboard import show
+from dashboard.figures import KIND_ORDER, capacity_heatmap, people_places_figure, pool_figure, stage_board_figure
 from dashboard.state import current, shown_plan
-from dashboard.tables import titles
+from dashboard.tables import people_display, titles
 from dashboard.text import md
+from planning.analysis.people import KINDS as PEOPLE_KINDS, availability_windows, bookings, people_and_places
 from planning.analysis.capacity import (CLASS_PREFIX, capacity_by_week, counted_productions, counted_utilization,
                                        resource_label)
 from planning.analysis.stageboard import UNPLACED
@@ -64,6 +67,30 @@ st.plotly_chart(stage_board_figure(plan.stage_board, plan.data.resources[plan.da
 if (plan.stage_board["resource_id"] == UNPLACED).any():
     st.caption("**Unplaced bookings**: weeks of a stage booking that no stage of the right size was free for, "
                "for the whole booking. They are the stage conflicts; the optimizer moves productions to clear them.")
+
+with st.container(key="people_places"):
+    st.subheader("People and places")
+    who = people_and_places(plan.data)
+    if who.empty:
+        st.caption("This slate has no people (talent) or places (location) to book: see the data format.")
+    else:
+        booked = bookings(plan.data, plan.allocation, plan.utilization)
+        clashes = plan.conflicts[plan.conflicts["kind"].isin(PEOPLE_KINDS)]
+        st.plotly_chart(people_places_figure(who, availability_windows(plan.data), booked, clashes,
+                                             data.settings.horizon_start, data.settings.horizon_weeks,
+                                             titles=titles(data.productions)), width="stretch")
+        st.caption("Each row is a person or a place. Green: when available (the availability table; a row without "
+                   "dates is available all the horizon). Bars: every booking of the plan, one colour per production. "
+                   "Red: a clash, weeks in which the plan books more than is available (two productions at once, or "
+                   "outside the availability), outlined on the bookings it involves; these are the Conflicts page's "
+                   "conflicts on people and places.")
+        if clashes.empty:
+            st.success("No clashes: every person and place is booked once at a time, inside their availability.")
+        else:
+            for line in clashes["what"]:
+                st.markdown(f"- :red[**Clash**]: {md(line)}")
+        st.markdown("**Who needs them when**")
+        show.table(people_display(booked, data.productions).set_index("Person or place"))
 
 st.subheader("One resource, week by week")
 names = dict(zip(plan.data.resources["resource_id"].astype(str), plan.data.resources["name"].astype(str)))

@@ -7,6 +7,7 @@ from dashboard import show
 from dashboard.figures import conflict_bars
 from dashboard.state import current, planned, shown_plan
 from dashboard.tables import conflicts_display
+from dashboard.text import md
 
 loaded = current()
 plan = shown_plan(loaded)
@@ -15,7 +16,9 @@ plans = {"as planned": base} if plan is base else {"as planned": base, plan.orig
 
 st.title("Conflicts")
 st.caption("A conflict is a run of weeks in which a stage, crew or facility is short: more is booked than the lot "
-           "has and hire-in can cover. Showing the plan **" + plan.origin.label + "** (pick another in the sidebar).")
+           "has and hire-in can cover; or a person or place (talent, location) is booked by two productions at "
+           "once, or outside their availability (they cannot be hired in). Showing the plan **"
+           + md(plan.origin.label) + "** (pick another in the sidebar).")
 cols = st.columns(len(plans))
 for col, (name, p) in zip(cols, plans.items()):
     delta = None if p is base else p.kpis["conflicts"] - base.kpis["conflicts"]

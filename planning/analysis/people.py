@@ -24,7 +24,8 @@ from planning.data.inputs import SlateData, week_start
 KINDS = ("talent", "location")
 WINDOW_COLUMNS = ["resource_id", "name", "kind", "start", "end", "units", "always"]
 BOOKING_COLUMNS = ["resource_id", "name", "kind", "production_id", "phase_id", "first_week", "last_week", "weeks",
-                   "start", "end", "units", "inside", "clash_weeks", "clashes", "with", "state"]
+                   "start", "end", "units", "inside", "outside_weeks", "clash_weeks", "clashes", "with", "with_weeks",
+                   "state"]
 
 
 def people_and_places(data: SlateData) -> pd.DataFrame:
@@ -66,9 +67,10 @@ def bookings(data: SlateData, alloc: pd.DataFrame, util: pd.DataFrame) -> pd.Dat
     ``utilization``), one row per run of consecutive weeks one phase holds it (columns
     ``BOOKING_COLUMNS``; ``start`` the Monday of the first week, ``end`` the Sunday of the last).
 
-    ``inside``: the resource's capacity covers the booking's units in each of its weeks;
+    ``inside``: the resource's capacity covers the booking's units in each of its weeks (else
+    ``outside_weeks`` say how many it does not);
     ``clash_weeks``: how many of its weeks the resource is short in; ``with``: the other phases
-    holding the resource in those weeks (``"P07 shoot"``); ``state`` in words: "inside
+    holding the resource in those weeks (``"P07 shoot"``), in ``with_weeks`` of them; ``state`` in words: "inside
     availability", "clashes with P07 shoot (2 weeks)" (the short weeks they share), "outside
     availability (3 weeks)" (the weeks the capacity does not cover its units), or both."""
     who = people_and_places(data)
@@ -103,8 +105,8 @@ def bookings(data: SlateData, alloc: pd.DataFrame, util: pd.DataFrame) -> pd.Dat
             "resource_id": rid, "name": str(info.at[rid, "name"]), "kind": str(info.at[rid, "kind"]),
             "production_id": pid, "phase_id": ph, "first_week": weeks[0], "last_week": weeks[-1], "weeks": len(weeks),
             "start": week_start(weeks[0], h0), "end": week_start(weeks[-1] + 1, h0) - pd.Timedelta(days=1),
-            "units": units, "inside": outside == 0, "clash_weeks": len(clash), "clashes": bool(clash),
-            "with": others, "state": "; ".join(parts) or "inside availability",
+            "units": units, "inside": outside == 0, "outside_weeks": outside, "clash_weeks": len(clash),
+            "clashes": bool(clash), "with": others, "with_weeks": together, "state": "; ".join(parts) or "inside availability",
         })
     out = pd.DataFrame(rows, columns=BOOKING_COLUMNS)
     order = out["resource_id"].map({r: i for i, r in enumerate(who["resource_id"])})
