@@ -190,3 +190,20 @@ def test_an_impossible_slate_reports_the_least_shortfall_and_names_the_person():
     assert result.shortfall == result.shortfall_bound == best_plans(data).shortfall == 2
     conflicts = from_result(data, result).conflicts
     assert set(conflicts["resource_id"]) == {"STAR"}
+
+
+def test_a_locked_later_phase_pulls_its_predecessor_within_the_max_lag():
+    """prep (3 weeks) -> shoot with lags 0..1, the shoot locked at week 10: every start the optimizer
+    may give the prep is week 6 or 7 (ends 0 or 1 week before the shoot), not anything earlier."""
+    from planning.optimizer.candidates import build_candidates
+
+    raw = frames([production("P1", target_delivery=monday(20))],
+                 [phase("P1", "prep", 3, 2, kind="prep"), phase("P1", "shoot", 2, 10, locked=True)],
+                 [resource("CREW")], [demand("P1", "shoot", "CREW")],
+                 links=[dict(production_id="P1", before_phase="prep", after_phase="shoot", min_lag_weeks=0,
+                             max_lag_weeks=1)], horizon_weeks=20)
+    data, problems = check(raw)
+    assert not problems
+    cands = build_candidates(data, PlanOptions())
+    prep = cands.units.loc[cands.units["phase_id"] == "prep", "unit"].iloc[0]
+    assert sorted(cands.combos.loc[cands.combos["unit"] == prep, "start_week"]) == [6, 7]
