@@ -261,7 +261,7 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
                                  columns=["horizon_start", "horizon_weeks", "currency", "financing_rate_annual"]),
     }
     frames["availability"] = pd.DataFrame(columns=["resource_id", "available_from", "available_to", "units"])
-    return _fit_capacities(_typed(_people_and_places(_uncertain(frames, seed))))
+    return _fit_capacities(_typed(_risks_on_people_and_places(_people_and_places(_uncertain(frames, seed)))))
 
 
 DEVELOPMENT_ODDS = (0.3, 0.5, 0.7)   # the latest-starting productions are still in development
@@ -298,11 +298,11 @@ def _uncertain(frames: dict[str, pd.DataFrame], seed: int) -> dict[str, pd.DataF
         pid = rng.choice(free)
         used.add(pid)
         phase = phases[(phases["production_id"] == pid) & (phases["kind"] == hits)]["phase_id"].iloc[0]
-        rows.append((pid, phase, name, kind, probability, dlo, dhi, float(clo), float(chi)))
+        rows.append((pid, phase, name, kind, probability, dlo, dhi, float(clo), float(chi), None))
     frames = {**frames, "productions": prods, "phases": phases}
     frames["risks"] = pd.DataFrame(rows, columns=["production_id", "phase_id", "name", "kind", "probability",
                                                   "delay_low_weeks", "delay_high_weeks", "extra_cost_low",
-                                                  "extra_cost_high"])
+                                                  "extra_cost_high", "resource_id"])
     return frames
 
 
@@ -381,6 +381,26 @@ def _people_and_places(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
             "resources": pd.concat([frames["resources"], pd.DataFrame(resources, columns=res_cols)], ignore_index=True),
             "demands": pd.concat([frames["demands"], pd.DataFrame(demands, columns=dem_cols)], ignore_index=True),
             "availability": pd.DataFrame(availability, columns=frames["availability"].columns)}
+
+
+RISK_TAKES = {"Lead actor's availability": "TAL-STAR", "Losing the harbour location": "LOC-HARBOUR"}
+
+
+def _risks_on_people_and_places(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The risks in ``RISK_TAKES`` name the person or place they take away and hit a phase that needs
+    it: the first (by production id) of the phases booking it whose production no other risk hits,
+    else the first. A resource the slate does not have leaves its risk as drawn."""
+    risks, dem = frames["risks"].copy(), frames["demands"]
+    for i in risks.index:
+        rid = RISK_TAKES.get(risks.at[i, "name"])
+        booked = dem[dem["resource_id"] == rid].sort_values("production_id")
+        if rid is None or booked.empty:
+            continue
+        others = set(risks.loc[risks.index != i, "production_id"])
+        free = booked[~booked["production_id"].isin(others)]
+        pick = (free if len(free) else booked).iloc[0]
+        risks.loc[i, ["production_id", "phase_id", "resource_id"]] = [pick["production_id"], pick["phase_id"], rid]
+    return {**frames, "risks": risks}
 
 
 def _fit_capacities(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -155,8 +155,12 @@ def test_switching_a_driver_off_equals_drawing_without_it(sample_data):
     inputs = prepare(sample_data, planned_schedule(sample_data))
     s = draw(inputs, 60, seed=8, chunk=2)
     _, parts = evaluate(inputs, s)
+    takers = [i for i in range(len(inputs.risks)) if inputs.risk_resource[i] >= 0]
+    assert inputs.risks.loc[takers, "resource_id"].tolist() == ["TAL-STAR", "LOC-HARBOUR"]
     for kind, i in drivers(inputs):
         off = draw(inputs, 60, seed=8, chunk=2, off=(kind, i))
+        if kind == "risk" and i in takers:     # a lost person or place moves other productions too: run.py evaluates in full
+            continue
         k = i if kind == "production" else int(inputs.prod_of[inputs.risk_phase[i]])
         quick, full = evaluate_switched(inputs, s, parts, off, k), evaluate(inputs, off)[0]
         for name in ("finish", "peak_need", "cost", "unit_weeks_short", "stage_weeks_short", "hire_cost"):
@@ -252,3 +256,74 @@ def test_a_run_asking_for_more_samples_than_allowed_is_refused_before_any_work(s
                     risk_run.RiskOptions(samples=0)):
         with pytest.raises(ValueError, match="samples may be asked for at once"):
             risk_run.run(sample_data, schedule, options)
+
+
+def person_slate(resource_id="T"):
+    """A person T needed by A's shoot (weeks 2-4, then A's post from week 5), B's shoot (weeks 3-4)
+    and C's shoot (weeks 0-3); D's shoot (weeks 2-4) needs only a crew. One risk on A's shoot,
+    certain, 2 weeks, naming ``resource_id`` (None: the risk delays the shoot as before)."""
+    raw = frames([production(p) for p in "ABCD"],
+                 [phase("A", "shoot", 3, 2), phase("A", "post", 2, 5, kind="post"), phase("B", "shoot", 2, 3),
+                  phase("C", "shoot", 4, 0), phase("D", "shoot", 3, 2)],
+                 [resource("T", kind="talent", name="Leo Marsh"), resource("GE", capacity=4)],
+                 [demand(p, "shoot", "T") for p in "ABC"] + [demand("D", "shoot", "GE")],
+                 links=[("A", "shoot", "post", 0, None)])
+    raw["risks"] = pd.DataFrame([{**risk("A", "shoot", 1.0, 2, 2, name="Leo away"), "kind": "talent",
+                                  "resource_id": resource_id}])
+    data, problems = check(raw)
+    assert not problems
+    return data
+
+
+def test_a_risk_naming_a_person_makes_every_phase_that_needs_them_wait_out_the_lost_weeks():
+    data = person_slate("T")
+    inputs = prepare(data, planned_schedule(data))
+    order = list(zip(inputs.phases["production_id"], inputs.phases["phase_id"]))
+    assert order == [("A", "shoot"), ("A", "post"), ("B", "shoot"), ("C", "shoot"), ("D", "shoot")]
+    s = draw(inputs, 10, seed=5)
+    # T is lost in weeks 2-3 (from A's shoot's planned week 2, for 2 weeks):
+    # A's shoot (starts week 2) waits to week 4, 3 weeks long; its post follows at 4 + 3 = 7;
+    # B's shoot (week 3) waits to week 4; C's shoot (weeks 0-3, running at week 2) stops 2 weeks: 6 long;
+    # D's shoot does not need T and keeps week 2.
+    assert (s.start == [4, 7, 4, 0, 2]).all() and (s.duration == [3, 2, 2, 6, 3]).all()
+    assert (s.lost == 2).all()
+    out, _ = evaluate(inputs, s)
+    assert (out.finish == [9, 6, 6, 5]).all()
+    ranked = results.ranked_risks(data, run(data, planned_schedule(data), RiskOptions(samples=10, seed=5)))
+    assert ranked[["driver", "resource"]].values.tolist() == [["Leo away", "Leo Marsh"]]
+    assert ranked.at[0, "p90_delivery_weeks"] == (9 - 7) + (6 - 5) + (6 - 4)     # A, B and C later; D not
+
+
+def test_a_risk_without_a_resource_delays_its_phase_as_before():
+    for data in (person_slate(None), ):
+        inputs = prepare(data, planned_schedule(data))
+        s = draw(inputs, 10, seed=5)
+        # A's shoot lasts 3 + 2 weeks; its post follows at 2 + 5 = 7; nobody else moves.
+        assert (s.start == [2, 7, 3, 0, 2]).all() and (s.duration == [5, 2, 2, 4, 3]).all()
+        assert (s.lost == 0).all() and inputs.risks.at[0, "resource_id"] == ""
+
+
+def test_replanning_a_lost_person_plans_around_the_lost_weeks():
+    from planning.optimizer.options import PlanOptions
+    from planning.risk.replan import reaction_week, replan, replanned_slate
+    from planning.analysis.capacity import capacity_by_week
+
+    data = person_slate("T")
+    inputs = prepare(data, planned_schedule(data))
+    s = draw(inputs, 1, seed=5)
+    assert reaction_week(inputs, s.start[0], s.duration[0], s.goes[0], s.lost[0]) == 2   # T is lost in week 2
+    slate = replanned_slate(data, inputs, s.start[0], s.duration[0], s.goes[0], 2, s.lost[0])
+    caps = capacity_by_week(slate).query("resource_id == 'T'").set_index("week")["capacity"]
+    assert caps.loc[0:5].tolist() == [1, 1, 0, 0, 1, 1]
+    new = replan(data, inputs, s.start[0], s.duration[0], s.goes[0], PlanOptions(), s.lost[0])
+    a, b = new[0], new[2]
+    assert a >= 4 and b >= 4 and new[3] == 0           # A and B after the lost weeks; C had begun: stays
+
+
+def test_a_risk_naming_an_unknown_resource_is_refused_by_table_row_and_column():
+    raw = frames([production("A")], [phase("A", "shoot", 3, 2)], [resource("T", kind="talent")],
+                 [demand("A", "shoot", "T")])
+    raw["risks"] = pd.DataFrame([{**risk("A", "shoot", 1.0, 2, 2, name="Leo away"), "resource_id": "NOPE"}])
+    _, problems = check(raw)
+    assert [(p.table, p.row, p.column) for p in problems] == [("risks", "A/Leo away", "resource_id")]
+    assert "NOPE" in problems[0].message

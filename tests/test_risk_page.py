@@ -34,6 +34,10 @@ def test_the_risk_page_shows_the_samples_of_the_plan_shown(app, sample_data):
                       "Chance of being short after hire-in"]
     ranked = next(d.value for d in app.dataframe if "driver" in d.value.columns)
     assert len(ranked) == 8 and ranked["p90_delivery_weeks"].is_monotonic_decreasing
+    takes = dict(zip(ranked["driver"], ranked["resource"]))           # who or what a risk takes away, by name
+    assert takes["Lead actor's availability"] == "Leo Marsh (lead actor)"
+    assert takes["Losing the harbour location"] == "Harbour Street (backlot)"
+    assert takes["Weather on the coastal shoot"] == ""
     assert len(app.get("download_button")) == 2
 
 

@@ -150,6 +150,8 @@ show.dataframe(ranked.drop(columns=["phase_id"]), key="risk_ranked", column_conf
     "driver": st.column_config.TextColumn("Risk", width="medium"),
     "kind": st.column_config.TextColumn("Kind"),
     "production_id": st.column_config.TextColumn("Prod.", width="small"),
+    "resource": st.column_config.TextColumn("Takes away", help="The person or place the risk takes away for its "
+                                            "delay: every phase that needs them waits"),
     "probability": st.column_config.NumberColumn("Chance", format="percent", width="small"),
     "p90_delivery_weeks": st.column_config.NumberColumn("P90 delivery (weeks)",
                                                         help="Weeks it adds to the P90 deliveries, summed"),

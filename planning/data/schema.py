@@ -310,7 +310,12 @@ TABLES: dict[str, Table] = {
         Table(
             "risks",
             "Named things that may go wrong: each happens with its probability and then delays a phase "
-            "(or the production's first phase) and costs extra, within a low..high range.",
+            "(or the production's first phase) and costs extra, within a low..high range. A risk that names "
+            "a `resource_id` (a person or a place lost for a while; any resource may be named) takes that "
+            "resource away for its delay instead, from the week the phase it hits is planned to start: every "
+            "phase that needs the resource and would start in the lost weeks waits until they are over, one "
+            "running when it is lost stops for them, and what follows is pushed (re-planned, when samples "
+            "are re-planned, around the lost weeks).",
             (
                 Column("production_id", "str", "The production."),
                 Column("phase_id", "str", "The phase it hits (empty: the production's first phase).", nullable=True),
@@ -321,12 +326,15 @@ TABLES: dict[str, Table] = {
                 Column("delay_high_weeks", "int", "Most delay if it happens.", "weeks", minimum=0),
                 Column("extra_cost_low", "float", "Least extra cost if it happens.", "money", minimum=0),
                 Column("extra_cost_high", "float", "Most extra cost if it happens.", "money", minimum=0),
+                Column("resource_id", "str", "The person or place it takes away for its delay (empty: it delays "
+                       "its phase).", nullable=True, optional=True),
             ),
             key=("production_id", "name"),
             required=False,
             references=(
                 Reference(("production_id",), "productions", ("production_id",)),
                 Reference(("production_id", "phase_id"), "phases", ("production_id", "phase_id")),
+                Reference(("resource_id",), "resources", ("resource_id",)),
             ),
             rules=("`delay_low_weeks` <= `delay_high_weeks`; `extra_cost_low` <= `extra_cost_high`.",),
         ),

@@ -39,8 +39,10 @@ class RiskInputs:
     high: np.ndarray                      # (phases,) duration_high_weeks (else duration_weeks)
     p_go: np.ndarray                      # (productions,) chance of going ahead (1 when greenlit)
     preds: list[tuple[int, list[tuple[int, int]]]]   # topological: (phase, [(before phase, min lag)])
-    risks: pd.DataFrame                   # production_id, phase_id (the one hit), name, kind
+    risks: pd.DataFrame                   # production_id, phase_id (the one hit), name, kind, resource_id ("" none)
     risk_phase: np.ndarray                # (risks,) phase index hit
+    risk_resource: np.ndarray             # (risks,) row of the resource it takes away, -1: none (delays its phase)
+    risk_needs: list[np.ndarray]          # (risks,) phases with a named demand on that resource
     risk_p: np.ndarray
     delay_low: np.ndarray
     delay_high: np.ndarray
@@ -133,6 +135,14 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
     risks["phase_id"] = risks["phase_id"].fillna(risks["production_id"].map(first))
     risk_phase = np.array([pos[(p, q)] for p, q in zip(risks["production_id"], risks["phase_id"])], dtype=np.int64)
     delay_high = risks["delay_high_weeks"].to_numpy(np.int64)
+    named_ids = [str(r) for r in data.resources["resource_id"]]
+    takes = risks["resource_id"].astype(object).where(risks["resource_id"].notna(), None) \
+        if "resource_id" in risks.columns else pd.Series([None] * len(risks), dtype=object)
+    risk_resource = np.array([-1 if r is None else named_ids.index(r) for r in takes], dtype=np.int64)
+    on = data.demands[data.demands["resource_id"].notna()]
+    risk_needs = [np.array(sorted({pos[(p, q)] for p, q, r in zip(on["production_id"], on["phase_id"], on["resource_id"])
+                                   if r == rid}), dtype=np.int64) if rid is not None else np.zeros(0, np.int64)
+                  for rid in takes]
 
     h = data.settings.horizon_weeks
     classes = stage_classes(data)
@@ -167,7 +177,9 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
     lags = data.incentives.set_index("jurisdiction")["receipt_lag_weeks"]
     budget = pd.Series(to_cents(data.budget_lines["amount"]), index=data.budget_lines.index)
     lines = data.budget_lines
-    longest = high + np.bincount(risk_phase, weights=delay_high, minlength=len(ph)).astype(np.int64)
+    longest = high.copy()                 # a delay lengthens its phase, or pauses the phases needing its resource
+    for r, j in enumerate(risk_phase):
+        longest[risk_needs[r] if risk_resource[r] >= 0 else j] += delay_high[r]
     paid = {}
     for (pid, phase), group in lines.groupby(["production_id", "phase_id"]):
         j = pos[(pid, phase)]
@@ -180,8 +192,9 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
         horizon=h, productions=ids, phases=ph[["production_id", "phase_id"]].astype(str),
         prod_of=ph["production_id"].map(index).to_numpy(np.int64), planned=ph["start_week"].to_numpy(np.int64),
         duration=d, low=low, high=high, p_go=p_go, preds=preds,
-        risks=risks[["production_id", "phase_id", "name", "kind"]].astype(str).reset_index(drop=True),
-        risk_phase=risk_phase, risk_p=risks["probability"].to_numpy(float),
+        risks=risks.assign(resource_id=takes.fillna("").to_numpy())[["production_id", "phase_id", "name", "kind", "resource_id"]]
+        .astype(str).reset_index(drop=True),
+        risk_phase=risk_phase, risk_resource=risk_resource, risk_needs=risk_needs, risk_p=risks["probability"].to_numpy(float),
         delay_low=risks["delay_low_weeks"].to_numpy(np.int64), delay_high=delay_high,
         cost_low=to_cents(risks["extra_cost_low"]), cost_high=to_cents(risks["extra_cost_high"]),
         rows=rows, kind=[str(k) for k in res["kind"]] + ["stage class"] * len(class_ids),

@@ -107,21 +107,23 @@ def ranked_risks(data: SlateData, m: Merged, by: str = RANKINGS[0]) -> pd.DataFr
     switching it off with every other draw the same: the weeks it adds to the P90 deliveries of
     the productions that go ahead either way (summed), and what it adds to the P90 funding need, to
     the P90 net cost and to the expected weeks short (unit-weeks of crews and kit plus stage-weeks).
+    ``resource``: the name of the person or place a risk takes away ("" for none).
     Ranked by ``by`` (one of ``RANKINGS``), then by the others in that order."""
     inputs, o = m.inputs, m.plan
     base_p90 = _p90_delivery(o.finish)
     titles = data.productions.set_index("production_id")["title"]
+    names = dict(zip(data.resources["resource_id"], data.resources["name"]))
     rows = []
     for (kind, i), off in m.drivers.items():
         if kind == "risk":
             r = inputs.risks.iloc[i]
             row = {"driver": r["name"], "kind": r["kind"], "production_id": r["production_id"], "phase_id": r["phase_id"],
-                   "probability": float(inputs.risk_p[i])}
+                   "resource": names.get(r["resource_id"], ""), "probability": float(inputs.risk_p[i])}
             k = inputs.productions.index(r["production_id"])
         else:
             pid = inputs.productions[i]
             row = {"driver": f"{titles[pid]} goes ahead", "kind": "development", "production_id": pid,
-                   "phase_id": "", "probability": float(inputs.p_go[i])}
+                   "phase_id": "", "resource": "", "probability": float(inputs.p_go[i])}
             k = i
         both = np.ones(len(inputs.productions), bool)
         both[k] = kind == "risk"       # a production switched off has no delivery to compare
@@ -132,7 +134,7 @@ def ranked_risks(data: SlateData, m: Merged, by: str = RANKINGS[0]) -> pd.DataFr
         row["weeks_short"] = float((o.unit_weeks_short + o.stage_weeks_short).mean()
                                    - (off["unit_weeks_short"] + off["stage_weeks_short"]).mean())
         rows.append(row)
-    out = pd.DataFrame(rows, columns=["driver", "kind", "production_id", "phase_id", "probability", *RANKINGS])
+    out = pd.DataFrame(rows, columns=["driver", "kind", "production_id", "phase_id", "resource", "probability", *RANKINGS])
     order = [by] + [r for r in RANKINGS if r != by]
     return out.sort_values(order, ascending=False, kind="stable").reset_index(drop=True)
 

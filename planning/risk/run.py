@@ -101,13 +101,17 @@ def run_chunk(data: SlateData, inputs: RiskInputs, options: RiskOptions, chunk: 
     plan, parts = evaluate(inputs, samples)
     off = {}
     for d in drivers(inputs):
-        production = d[1] if d[0] == "production" else int(inputs.prod_of[inputs.risk_phase[d[1]]])
-        out = evaluate_switched(inputs, samples, parts, draw(inputs, size, options.seed, chunk, off=d), production)
+        switched = draw(inputs, size, options.seed, chunk, off=d)
+        if d[0] == "risk" and inputs.risk_resource[d[1]] >= 0:     # a lost resource may move every production
+            out = evaluate(inputs, switched)[0]
+        else:
+            production = d[1] if d[0] == "production" else int(inputs.prod_of[inputs.risk_phase[d[1]]])
+            out = evaluate_switched(inputs, samples, parts, switched, production)
         off[d] = {name: getattr(out, name) for name in DRIVER_FIELDS}
     reacted = None
     if options.replan:
-        starts = np.array([replan(data, inputs, samples.start[i], samples.duration[i], samples.goes[i], PlanOptions())
-                           for i in range(size)])
+        starts = np.array([replan(data, inputs, samples.start[i], samples.duration[i], samples.goes[i], PlanOptions(),
+                                  samples.lost[i]) for i in range(size)])
         reacted = evaluate(inputs, samples.with_starts(starts))[0]
     return ChunkResult(chunk, plan, off, reacted)
 
