@@ -254,3 +254,13 @@ def test_a_booking_both_outside_availability_and_clashing_says_both():
     assert plan.conflicts["what"].iloc[0] == ("Bo (talent) is booked by A shoot and B shoot in the weeks of "
                                               "2027-02-08 to 2027-02-22; not available from 2027-02-15 on")
     assert plan.conflicts["fix"].iloc[0] == "move A shoot or B shoot into weeks Bo is available, or change the availability"
+
+
+def test_a_person_away_by_the_calendar_is_moved_not_hired():
+    # Cy has no availability rows; the calendar takes Cy away in week 3; A shoots weeks 2..4 with Cy.
+    data = slate([production("A")], [phase("A", "shoot", 3, 2)], [resource("CY", kind="talent", name="Cy")],
+                 [demand("A", "shoot", "CY")], calendar=[("CY", monday(3), 0)])
+    runs = as_planned(data).conflicts
+    assert runs[["first_week", "last_week", "what", "fix"]].values.tolist() == [
+        [3, 3, "Cy (talent) is booked by A shoot in the week of 2027-01-25",
+         "move A shoot to weeks Cy is available, or change its capacity in the calendar"]]

@@ -139,8 +139,9 @@ def people_fix(data: SlateData, alloc: pd.DataFrame, resource_id: str, first: in
     dated = (data.availability["resource_id"] == resource_id).any()
     name = res["name"]
     if (cap["capacity"] == 0).any():
-        where = f"into weeks {name} is available" if dated else f"to weeks {name} is available"
-        return f"move {phases} {where}, or change the availability"
+        if dated:
+            return f"move {phases} into weeks {name} is available, or change the availability"
+        return f"move {phases} to weeks {name} is available, or change its capacity in the calendar"
     if len(held) == 1:
         return f"move {phases} to other weeks, or change the availability"
     more = "" if res["kind"] != "location" else (", or change the availability (more units)" if dated
