@@ -235,7 +235,10 @@ def test_plan_page_optimizes_and_every_page_follows_the_plan_shown(app, sample_d
     need = optimized.kpis["peak_funding_need"]
     assert {m.label: m.value for m in app.metric}["Peak funding need (USD)"] == f"{need / 1e6:,.1f}M"
     app.switch_page("app_pages/capacity.py").run()
-    assert not app.exception and len(app.get("plotly_chart")) == 3
+    assert not app.exception and len(app.get("plotly_chart")) == 4      # heatmap, stage board, people, one resource
+    assert any(s.value.startswith("No clashes") for s in app.success)    # nobody double-booked once optimized
+    assert not [m for m in app.markdown if "is booked by" in m.value]
+    assert (app.table[0].value["Clash"] == "no").all()
     assert app.selectbox(key="capacity_pool").value == optimized.utilization.groupby("resource_id")["over"].sum().idxmax()
 
     # Back to the planned dates: the same pages follow.
