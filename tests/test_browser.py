@@ -124,8 +124,10 @@ def _listed(page, multiselect, name) -> bool:
 # page title -> screenshot name and what must be visible once it has rendered
 TOUR = {
     "Slate": ("slate", lambda p: timeline_drawn(p) and visible(p, "[data-testid='stMetric']", 5)),
-    "Capacity": ("capacity", lambda p: charts_drawn(p, 3) == 3
-                 and p.locator(".js-plotly-plot .heatmaplayer").count() == 2),  # load heatmap and stage board
+    "Capacity": ("capacity", lambda p: charts_drawn(p, 4) == 4
+                 and p.locator(".js-plotly-plot .heatmaplayer").count() == 2     # load heatmap and stage board
+                 and p.locator(".st-key-people_places .js-plotly-plot").count() == 1   # people and places
+                 and visible(p, ".st-key-people_places [data-testid='stTable']")),
     "Conflicts": ("conflicts", lambda p: charts_drawn(p) >= 1 and visible(p, "[data-testid='stTable']")
                   and visible(p, "[data-testid='stMetric']", 2)),
     "Plan": ("plan", lambda p: p.get_by_role("button", name="Optimize the plan").is_visible()),
