@@ -454,7 +454,7 @@ def test_risk_run_threshold_and_workbook(browser_page, app_url, tmp_path):
     assert page.get_by_role("heading", name="The risks that move the P90s most").is_visible()
     assert visible(page, "[data-testid='stDataFrame']") == 1               # the ranked risks (no re-planning)
     headers = shown.locator("[data-testid='stDataFrame'] [role='columnheader']").all_text_contents()
-    assert headers[:4] == ["Risk", "Kind", "Prod.", "Chance"], headers
+    assert headers[:5] == ["Risk", "Kind", "Prod.", "Takes away", "Chance"], headers
     risks = ranked(page)
     assert len(risks) == 8 and sum("goes ahead" in r for r in risks) == 3, risks  # 5 named risks, 3 developments
     assert shown.locator("[data-testid='stMetric']").count() == 4
