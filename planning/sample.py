@@ -437,7 +437,7 @@ def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     out = {}
     for name, frame in frames.items():
         table = TABLES[name]
-        out[name] = frame.astype({c.name: PANDAS_TYPES[c.type] for c in table.columns})
+        out[name] = frame.astype({c.name: PANDAS_TYPES[c.type] for c in table.columns if c.name in frame.columns})
     return out
 
 

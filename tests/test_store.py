@@ -112,7 +112,8 @@ def test_a_store_another_process_holds_says_which_process_and_what_to_do(tmp_pat
 
 
 def test_a_store_made_before_people_and_places_opens_and_keeps_its_hash(tmp_path):
-    """A store saved before the ``availability`` table and the phase windows existed: it opens, its
+    """A store saved before the ``availability``, ``actuals`` and ``estimates`` tables, the phase windows,
+    actual dates, line basis and report date existed: it opens, its
     slate reads back with them empty, and the slate's hash is what it was (plans and scenarios made
     on it still match), computed here as it was then: every table but the new one, without the new
     columns."""
@@ -132,17 +133,22 @@ def test_a_store_made_before_people_and_places_opens_and_keeps_its_hash(tmp_path
     assert not problems
     path = tmp_path / "old.duckdb"
     Store(path).save(data, source="then", actor=ADMIN)
+    later = {"phases": ["window_start", "window_end", "actual_start", "actual_end"], "budget_lines": ["basis"],
+             "settings": ["as_of"]}
     with duckdb.connect(str(path)) as con:                       # as an older version left it
-        con.execute('DROP TABLE "availability"')
-        con.execute('ALTER TABLE "phases" DROP COLUMN window_start')
-        con.execute('ALTER TABLE "phases" DROP COLUMN window_end')
+        for table in ("availability", "actuals", "estimates"):
+            con.execute(f'DROP TABLE "{table}"')
+        for table, columns in later.items():
+            for column in columns:
+                con.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
     back = Store(path).slate()
     assert back.availability.empty and back.phases["window_start"].isna().all()
+    assert back.actuals.empty and back.estimates.empty and back.settings.as_of is None
     then = hashlib.sha256()
     for name, frame in back.tables().items():
-        if name != "availability":
+        if name not in ("availability", "actuals", "estimates"):
             then.update(name.encode())
-            then.update(frame.drop(columns=["window_start", "window_end"], errors="ignore").to_csv(index=False).encode())
+            then.update(frame.drop(columns=later.get(name, [])).to_csv(index=False).encode())
     assert content_hash(back) == then.hexdigest()[:16]
     store = Store(path)
     store.save(back, source="again", actor=ADMIN)               # the next load keeps the old slate in history

@@ -28,6 +28,17 @@ class Settings:
     horizon_weeks: int
     currency: str
     financing_rate_annual: float
+    as_of: pd.Timestamp | None = None      # the report date (a Monday); None: no report date given
+
+    @property
+    def report_date(self) -> pd.Timestamp:
+        """``as_of``, or ``horizon_start`` when none is given."""
+        return self.horizon_start if self.as_of is None else self.as_of
+
+    @property
+    def now_week(self) -> int:
+        """The week of the report date: weeks before it are history, the plan runs from it."""
+        return (self.report_date - self.horizon_start).days // 7
 
 
 @dataclass(frozen=True)
@@ -41,13 +52,17 @@ class SlateData:
     demands: pd.DataFrame
     budget_lines: pd.DataFrame
     incentives: pd.DataFrame
+    actuals: pd.DataFrame
+    estimates: pd.DataFrame
     risks: pd.DataFrame
     settings: Settings
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table as a frame in contract columns (``settings`` as one row)."""
         out = {name: getattr(self, name) for name in TABLES if name != "settings"}
-        out["settings"] = pd.DataFrame([vars(self.settings)])
+        settings = pd.DataFrame([vars(self.settings)])
+        settings["as_of"] = pd.Series([self.settings.as_of], dtype="datetime64[us]")
+        out["settings"] = settings
         return out
 
     def week_of(self, dates: pd.Series | pd.Timestamp) -> pd.Series | int:

@@ -18,6 +18,8 @@ STATUSES = ("greenlit", "development")
 RISK_KINDS = ("weather", "talent", "location", "other")
 SECTIONS = ("ATL", "BTL_PRODUCTION", "BTL_POST", "OTHER")
 CURVES = ("flat", "front", "back", "bell", "start", "end")
+BASES = ("fixed", "weekly")
+ACTUAL_KINDS = ("actual", "committed")
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,10 @@ TABLES: dict[str, Table] = {
                        nullable=True, optional=True),
                 Column("window_end", "date", "The phase ends on or before this day (last day, inclusive).",
                        nullable=True, optional=True),
+                Column("actual_start", "date", "The day it really started (empty: not started by `as_of`).",
+                       nullable=True, optional=True),
+                Column("actual_end", "date", "The day it really finished, its last day (empty: not finished).",
+                       nullable=True, optional=True),
             ),
             key=("production_id", "phase_id"),
             references=(Reference(("production_id",), "productions", ("production_id",)),),
@@ -141,6 +147,12 @@ TABLES: dict[str, Table] = {
                 "Every phase of a production keeps a start week that the windows, links (min and max lags) "
                 "and locks of all its phases allow together (else the first phase left without one is named, "
                 "column `window_start` where it has a window, else `duration_weeks`).",
+                "`actual_start` and `actual_end` are not after `settings.as_of`; `actual_end` needs an "
+                "`actual_start` and is not before it. A phase with `actual_end` is done; with `actual_start` "
+                "only it is running and expected to end `duration_weeks` after its start, or in the week of "
+                "`as_of` if that is later. A phase does not start before a phase linked before it has started "
+                "(else its `actual_start` is named). A locked phase that has not started is not planned to "
+                "start before the week of `as_of`.",
             ),
         ),
         Table(
@@ -284,6 +296,9 @@ TABLES: dict[str, Table] = {
                 Column("curve", "str", "Shape of the spend over the phase.", choices=CURVES),
                 Column("payment_lag_weeks", "int", "Weeks from spend to payment.", "weeks", minimum=0),
                 Column("qualifying", "bool", "Counts toward the incentive."),
+                Column("basis", "str", "`fixed`: the amount whatever the weeks (empty: fixed); `weekly`: "
+                       "`amount / duration_weeks` for every week its phase runs (stage rent, crew wages).",
+                       nullable=True, choices=BASES, optional=True),
             ),
             key=("production_id", "account"),
             references=(
@@ -306,6 +321,44 @@ TABLES: dict[str, Table] = {
             ),
             key=("jurisdiction",),
             required=False,
+        ),
+        Table(
+            "actuals",
+            "The money of a slate under way, to the report date `settings.as_of`: cost incurred and paid "
+            "(`actual`, from the ledger) and open purchase orders (`committed`), by production and account.",
+            (
+                Column("production_id", "str", "The production."),
+                Column("account", "str", "The budget account (a row of `budget_lines`)."),
+                Column("posted", "date", "The day it was paid (`actual`) or ordered (`committed`)."),
+                Column("amount", "float", "Money; a refund or credit is negative.", "money"),
+                Column("kind", "str", "`actual`: incurred and paid on `posted`; `committed`: an open purchase "
+                       "order as of `as_of`, paid over the rest of the line's phase.", choices=ACTUAL_KINDS),
+            ),
+            required=False,
+            references=(
+                Reference(("production_id",), "productions", ("production_id",)),
+                Reference(("production_id", "account"), "budget_lines", ("production_id", "account")),
+            ),
+            rules=(
+                "`posted` is not after `settings.as_of` (what has not happened yet is the plan's).",
+                "A `committed` amount is not negative.",
+            ),
+        ),
+        Table(
+            "estimates",
+            "A production accountant's own estimate to complete of an account, which wins over the computed one.",
+            (
+                Column("production_id", "str", "The production."),
+                Column("account", "str", "The budget account (a row of `budget_lines`)."),
+                Column("estimate_to_complete", "float", "Money still to be spent on it after `as_of`, beyond "
+                       "what is committed.", "money", minimum=0),
+            ),
+            key=("production_id", "account"),
+            required=False,
+            references=(
+                Reference(("production_id",), "productions", ("production_id",)),
+                Reference(("production_id", "account"), "budget_lines", ("production_id", "account")),
+            ),
         ),
         Table(
             "risks",
@@ -349,9 +402,11 @@ TABLES: dict[str, Table] = {
                 Column("currency", "str", "Currency of every amount, e.g. USD."),
                 Column("financing_rate_annual", "float", "Cost of funding a deficit.", "per year",
                        minimum=0, maximum=1),
+                Column("as_of", "date", "The report date, a Monday: actuals run to it and the plan runs from "
+                       "its week (empty: `horizon_start`).", nullable=True, optional=True),
             ),
             required=False,
-            rules=("One row; `horizon_start` is a Monday.",),
+            rules=("One row; `horizon_start` is a Monday; `as_of`, when given, is a Monday inside the horizon.",),
         ),
     )
 }

@@ -138,8 +138,9 @@ def load_folder(folder: str | Path) -> SlateData:
 
 # Added to the contract after slates were stored: while they hold nothing they leave a slate's
 # hash as it was, so plans and scenarios made on it still match it.
-LATER_TABLES = ("availability",)
-LATER_COLUMNS = {"phases": ("window_start", "window_end")}
+LATER_TABLES = ("availability", "actuals", "estimates")
+LATER_COLUMNS = {"phases": ("window_start", "window_end", "actual_start", "actual_end"),
+                 "budget_lines": ("basis",), "settings": ("as_of",)}
 
 
 def content_hash(data: SlateData) -> str:

@@ -303,6 +303,8 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
             add(Problem("risks", row_label(T["risks"], rk, i), low, f"is more than {high} ({rk.at[i, low]} > "
                         f"{rk.at[i, high]})"))
 
+    _check_progress(t, settings, problems)
+
     # Demands that no resource can ever serve.
     stage_sizes = stages[(stages["capacity"] >= 1).fillna(False)]["size"]
     for i in dem.index[(dem["resource_kind"] == "stage").fillna(False) & dem["units"].notna()]:
@@ -326,6 +328,63 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
             add(Problem("demands", row_label(T["demands"], dem, i), "units",
                         f"no resource can serve it: needs {dem.at[i, 'units']} units of {rid}, "
                         f"which never has more than {best} (capacity plus hire-in)"))
+
+
+def _check_progress(t: dict[str, pd.DataFrame], settings: Settings, problems: list[Problem]) -> None:
+    """Where the slate stands on ``settings.as_of`` (the report date; ``horizon_start`` when empty):
+    actual dates not after it, an ``actual_end`` only after an ``actual_start`` and not before it, no
+    phase started while a phase linked before it has not, no locked phase still to start planned
+    before the report week (only when ``as_of`` is given); actuals not posted after it, commitments
+    not negative."""
+    add, T = problems.append, TABLES
+    report = settings.report_date
+    said = "as_of" if settings.as_of is not None else "as_of (empty: horizon_start)"
+    ph = t["phases"]
+    label = lambda i: row_label(T["phases"], ph, i)                    # noqa: E731
+    for column in ("actual_start", "actual_end"):
+        for i in ph.index[(ph[column] > report).fillna(False)]:
+            add(Problem("phases", label(i), column, f"{ph.at[i, column].date()} is after {said} ({report.date()}): "
+                        "an actual date is one that has passed"))
+    for i in ph.index[ph["actual_end"].notna() & ph["actual_start"].isna()]:
+        add(Problem("phases", label(i), "actual_end", "a phase that finished has an actual_start: give it"))
+    for i in ph.index[(ph["actual_end"] < ph["actual_start"]).fillna(False)]:
+        add(Problem("phases", label(i), "actual_end", f"{ph.at[i, 'actual_end'].date()} is before actual_start "
+                    f"({ph.at[i, 'actual_start'].date()})"))
+    started = set(zip(ph.loc[ph["actual_start"].notna(), "production_id"], ph.loc[ph["actual_start"].notna(), "phase_id"]))
+    links = t["phase_links"]
+    with_links = set(links["production_id"].dropna())
+    before: dict[tuple, list] = {}
+    for r in links.dropna(subset=["production_id", "before_phase", "after_phase"]).itertuples(index=False):
+        before.setdefault((r.production_id, r.after_phase), []).append(r.before_phase)
+    for pid, group in ph.dropna(subset=["production_id", "phase_id"]).groupby("production_id", sort=False):
+        if pid not in with_links:
+            ids = list(group["phase_id"])
+            for a, b in zip(ids, ids[1:]):
+                before.setdefault((pid, b), []).append(a)
+    for i in ph.index[ph["actual_start"].notna() & ph["production_id"].notna() & ph["phase_id"].notna()]:
+        key = (ph.at[i, "production_id"], ph.at[i, "phase_id"])
+        waiting = [a for a in before.get(key, []) if (key[0], a) not in started]
+        if waiting:
+            add(Problem("phases", label(i), "actual_start", f"started on {ph.at[i, 'actual_start'].date()} but "
+                        f"{', '.join(waiting)}, linked before it, has no actual_start: give it"))
+    if settings.as_of is not None:
+        prods = t["productions"]
+        prod_locked = dict(zip(prods["production_id"], prods["locked"].fillna(False)))
+        now = settings.now_week
+        locked = ph["locked"].fillna(False) | ph["production_id"].map(prod_locked).fillna(False).astype(bool)
+        early = locked & ph["actual_start"].isna() & (week_index(ph["planned_start"], settings.horizon_start) < now)
+        for i in ph.index[early.fillna(False)]:
+            add(Problem("phases", label(i), "planned_start",
+                        f"locked to start {ph.at[i, 'planned_start'].date()}, before the week of as_of "
+                        f"({report.date()}), but it has not started: give its actual_start, or plan it from as_of"))
+    act = t["actuals"]
+    alabel = lambda i: row_label(T["actuals"], act, i)                 # noqa: E731
+    for i in act.index[(act["posted"] > report).fillna(False)]:
+        add(Problem("actuals", alabel(i), "posted", f"{act.at[i, 'posted'].date()} is after {said} "
+                    f"({report.date()}): actuals and commitments are to the report date"))
+    for i in act.index[((act["kind"] == "committed") & (act["amount"] < 0)).fillna(False)]:
+        add(Problem("actuals", alabel(i), "amount", f"a commitment of {act.at[i, 'amount']:,.2f} is negative: "
+                    "give a credit as an actual, or lower the commitment it belongs to"))
 
 
 def _check_availability(t: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -493,12 +552,21 @@ def _settings(t: dict[str, pd.DataFrame], problems: list[Problem]) -> Settings:
     prods = t["productions"]
     if len(s) > 1:
         problems.append(Problem("settings", "row 2", "", f"settings has one row, found {len(s)}"))
-    if len(s) and s.iloc[0].notna().all():
+    needed = [c.name for c in TABLES["settings"].columns if not c.nullable]
+    if len(s) and s.iloc[0][needed].notna().all():
         row = s.iloc[0]
         h0 = pd.Timestamp(row["horizon_start"])
         if h0.weekday() != 0:
             problems.append(Problem("settings", "row 1", "horizon_start", f"{h0.date()} is not a Monday"))
-        return Settings(h0, int(row["horizon_weeks"]), str(row["currency"]), float(row["financing_rate_annual"]))
+        as_of = None if pd.isna(row["as_of"]) else pd.Timestamp(row["as_of"])
+        if as_of is not None and as_of.weekday() != 0:
+            problems.append(Problem("settings", "row 1", "as_of", f"{as_of.date()} is not a Monday: the report date "
+                                    f"is the Monday of the report week ({monday_on_or_before(as_of).date()})"))
+        elif as_of is not None and not 0 <= (as_of - h0).days // 7 < int(row["horizon_weeks"]):
+            problems.append(Problem("settings", "row 1", "as_of", f"{as_of.date()} is outside the horizon "
+                                    f"({h0.date()}, {int(row['horizon_weeks'])} weeks)"))
+        return Settings(h0, int(row["horizon_weeks"]), str(row["currency"]), float(row["financing_rate_annual"]),
+                        as_of)
     first = prods["earliest_start"].min()
     h0 = monday_on_or_before(first) if not pd.isna(first) else pd.Timestamp("2000-01-03")
     return Settings(h0, 104, "USD", 0.0)
