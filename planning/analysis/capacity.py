@@ -28,6 +28,7 @@ import pandas as pd
 import pulp
 
 from planning.config import SOLVER_THREADS
+from planning.data.availability import whole_weeks
 from planning.data.inputs import SlateData, week_start
 
 CLASS_PREFIX = "stages>="
@@ -77,8 +78,7 @@ def available_weeks(data: SlateData) -> pd.DataFrame:
     base = dict(zip(data.resources["resource_id"], data.resources["capacity"].astype("int64")))
     rows = []
     for r in av.itertuples(index=False):
-        first = -((h0 - r.available_from).days // 7)                  # ceil: the first whole week
-        last = ((r.available_to - h0).days + 1) // 7 - 1               # the last week ending by available_to
+        first, last = whole_weeks(r.available_from, r.available_to, h0)
         units = base[r.resource_id] if pd.isna(r.units) else int(r.units)
         rows += [(r.resource_id, w, units) for w in range(max(first, 0), min(last, weeks - 1) + 1)]
     return pd.DataFrame(rows, columns=["resource_id", "week", "units"]).astype({"week": "int64", "units": "int64"})

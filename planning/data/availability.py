@@ -24,10 +24,18 @@ DAY = pd.Timedelta(days=1)
 Window = tuple[pd.Timestamp, pd.Timestamp, "int | None"]
 
 
+def whole_weeks(start: pd.Timestamp, end: pd.Timestamp, horizon_start: pd.Timestamp) -> tuple[int, int]:
+    """``(first, last)``: the weeks (counted from the Monday ``horizon_start``) that the days ``start ..
+    end`` (inclusive) cover whole, Monday to Sunday: ``first = ceil(days(start) / 7)`` (the Monday on or
+    after ``start``), ``last = floor((days(end) + 1) / 7) - 1`` (the last week whose Sunday is on or
+    before ``end``); it holds none when ``first > last``. The one rounding of a window to weeks."""
+    return -((horizon_start - start).days // 7), ((end - horizon_start).days + 1) // 7 - 1
+
+
 def holds_a_week(start: pd.Timestamp, end: pd.Timestamp) -> bool:
     """Whether the days ``start .. end`` (inclusive) hold a whole week, Monday to Sunday."""
-    monday = start + pd.Timedelta(days=(7 - start.weekday()) % 7)
-    return monday + pd.Timedelta(days=6) <= end
+    first, last = whole_weeks(start, end, start - pd.Timedelta(days=start.weekday()))
+    return first <= last
 
 
 def windows_of(tables: dict[str, pd.DataFrame], resource_id: str, horizon_start: pd.Timestamp,

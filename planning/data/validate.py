@@ -21,6 +21,7 @@ from graphlib import CycleError, TopologicalSorter
 
 import pandas as pd
 
+from planning.data.availability import holds_a_week
 from planning.data.inputs import PANDAS_TYPES, Settings, SlateData, coerce, empty_frame, monday_on_or_before, week_index
 from planning.data.schema import TABLES, Table
 from planning.data.windows import bounds, window_weeks
@@ -401,7 +402,7 @@ def _check_availability(t: dict[str, pd.DataFrame], problems: list[Problem]) -> 
         if end < start:
             add(Problem("availability", label(i), "available_to", f"{end.date()} is before available_from "
                         f"({start.date()})"))
-        elif monday + pd.Timedelta(days=6) > end:
+        elif not holds_a_week(start, end):
             add(Problem("availability", label(i), "available_to",
                         f"the window {start.date()} to {end.date()} holds no whole week (Monday {monday.date()} to "
                         f"Sunday {(monday + pd.Timedelta(days=6)).date()}): availability counts whole weeks"))
