@@ -1,5 +1,5 @@
-"""The Slate timeline: vis-timeline as a Streamlit custom component, served from ``frontend/build``
-(built by ``frontend/build.sh``; nothing is fetched at run time). ``dashboard/timeline.py`` makes
+"""The Slate timeline: vis-timeline as a Streamlit custom component, served from ``frontend/static``
+(vis-timeline vendored there by ``frontend/build.sh``; nothing is fetched at run time). ``dashboard/timeline.py`` makes
 what it shows from a plan; ``dashboard/moves.py`` turns what it returns into a move."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-BUILD = Path(__file__).parent / "frontend" / "build"
-_component = components.declare_component("slate_timeline", path=str(BUILD))
+STATIC = Path(__file__).parent / "frontend" / "static"
+_component = components.declare_component("slate_timeline", path=str(STATIC))
 
 
 def timeline(items: list[dict], groups: list[dict], *, backgrounds: list[dict] = (), markers: list[dict] = (),

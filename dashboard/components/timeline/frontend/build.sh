@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Rebuild build/, the files the Slate timeline component serves (dashboard/components/timeline):
-# our page (src/) and vis-timeline's standalone build (vis-data, moment and its CSS bundled in one
-# file), at the version and checksum pinned here. Needs npm and the npm registry; nothing is
-# fetched at run time. Run it after changing src/ or the version, then commit build/.
+# Refresh the vendored part of static/, the files the Slate timeline component serves
+# (dashboard/components/timeline): vis-timeline's standalone build (vis-data, moment and its CSS
+# bundled in one file) and its licences, at the version and checksum pinned here. Our own page
+# (index.html, timeline.js, timeline.css) is edited in static/ directly: there is no build step.
+# Needs npm and the npm registry; nothing is fetched at run time. Commit static/ afterwards.
 set -euo pipefail
 cd "$(dirname "$0")"
 VERSION=8.5.4
@@ -14,11 +15,8 @@ trap 'rm -rf "$tmp"' EXIT
 vis="$tmp/package/standalone/umd/vis-timeline-graph2d.min.js"
 echo "$SHA256  $vis" | sha256sum --check --quiet -
 
-rm -rf build
-mkdir build
-cp src/* build/
-cp "$vis" build/
+cp "$vis" static/
 for f in LICENSE.md LICENSE.Apache-2.0.txt LICENSE.MIT.txt; do
-  cp "$tmp/package/$f" "build/vis-timeline-$f"
+  cp "$tmp/package/$f" "static/vis-timeline-$f"
 done
-echo "built $(pwd)/build with vis-timeline $VERSION"
+echo "refreshed $(pwd)/static with vis-timeline $VERSION"
