@@ -83,3 +83,16 @@ def slate(*args, **kw):
     data, problems = check(frames(*args, **kw))
     assert not problems, "\n".join(map(str, problems))
     return data
+
+
+def edit(raw: dict, table: str, match: dict, column: str, value) -> dict:
+    """A copy of the raw tables with one cell changed: ``column`` of the one row of ``table`` whose
+    columns equal ``match``."""
+    frame = raw[table].copy()
+    rows = pd.Series(True, index=frame.index)
+    for k, v in match.items():
+        rows &= frame[k] == v
+    assert rows.sum() == 1, (table, match)
+    frame[column] = frame[column].astype(object)
+    frame.loc[rows, column] = value
+    return {**raw, table: frame}

@@ -10,7 +10,7 @@ from planning.optimizer import PlanOptions, plan
 from planning.plan import from_result
 
 from bruteforce import _day, _people_places_windows, _person_overbooked, best_plans
-from factory import demand, frames, monday, phase, production, resource
+from factory import demand, edit, frames, monday, phase, production, resource
 
 FAST = PlanOptions(time_limit=20, gap=0.0)
 
@@ -29,17 +29,6 @@ def base(**changes) -> dict:
         horizon_weeks=12)
     raw.update(changes)
     return raw
-
-
-def edit(raw: dict, table: str, match: dict, column: str, value) -> dict:
-    frame = raw[table].copy()
-    rows = pd.Series(True, index=frame.index)
-    for k, v in match.items():
-        rows &= frame[k] == v
-    assert rows.sum() == 1, (table, match)
-    frame[column] = frame[column].astype(object)
-    frame.loc[rows, column] = value
-    return {**raw, table: frame}
 
 
 def named(raw: dict) -> set[tuple[str, str, str]]:

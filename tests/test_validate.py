@@ -13,6 +13,7 @@ from planning.data.validate import ValidationError
 from planning.access import Actor
 
 from conftest import ROOT, SAMPLE
+from factory import edit
 
 ADMIN = Actor("ana", "admin")
 
@@ -260,13 +261,7 @@ def where(problems) -> set[tuple[str, str, str]]:
 
 
 def set_cell(raw, table, match: dict, column, value):
-    frame = raw[table]
-    rows = pd.Series(True, index=frame.index)
-    for k, v in match.items():
-        rows &= frame[k] == v
-    assert rows.sum() == 1, (table, match)
-    frame[column] = frame[column].astype(object)
-    frame.loc[rows, column] = value
+    raw[table] = edit(raw, table, match, column, value)[table]
 
 
 def date(text):
