@@ -1,11 +1,14 @@
 """An independent brute-force oracle: the true optimum of a tiny slate, by enumerating every plan.
 
 ``best_plans(data)`` tries EVERY start-week combination the data contract allows and returns the
-lexicographic optimum: least shortfall (unit-weeks) first, then least money. It uses only
-``planning.data.inputs`` (week arithmetic, effective links, the as-planned schedule) and the validated
-``SlateData``; nothing from the optimizer, so it can check it.
+lexicographic optimum: least shortfall (unit-weeks) first, then least money. It reads the tables
+of a validated ``SlateData`` (built by ``tests/factory.py``) and nothing else: the week arithmetic,
+the links (explicit or in listed order) and the planned weeks are worked out here, in a few lines of
+its own (``_week``, ``_links``), not taken from ``planning.data.inputs`` or the optimizer, so that a
+bug in the code it judges cannot hit both sides at once.
 
-The rules (week ``w`` starts ``horizon_start + 7*w`` days; the grid is weeks ``0 .. H-1``):
+The rules (week ``w`` starts ``horizon_start + 7*w`` days; the grid is weeks ``0 .. H-1``; a date's
+week is ``floor(days since horizon_start / 7)``, or ``ceil`` where said):
 
 - Windows: no phase starts before its production's ``earliest_start`` week (rounded up to a
   Monday) nor before week 0; a production's first phases (no predecessor link) start no later
@@ -13,9 +16,12 @@ The rules (week ``w`` starts ``horizon_start + 7*w`` days; the grid is weeks ``0
 - Phase windows: a phase with ``window_start`` starts on a Monday on or after that day; with
   ``window_end`` its last day (the Sunday of its last week) is on or before that day. Checked on
   calendar days here, not in weeks.
-- Links (``effective_links``): ``after >= before + duration + min_lag`` and, with a max lag,
-  ``after <= before + duration + max_lag``.
-- Locks: a locked phase (or a phase of a locked production) starts at its planned week, and only
+- Links: a production with rows in ``phase_links`` has exactly those; one without has a link from
+  each phase to the next in the order its phases are listed (min lag 0, no max lag). A link holds
+  when ``after >= before + duration + min_lag`` and, with a max lag, ``after <= before + duration +
+  max_lag``.
+- Locks: a locked phase (or a phase of a locked production) starts at the week of its
+  ``planned_start`` (validation refuses a locked phase without one), and only
   there. The lock wins over the windows and the grid end (such data is inconsistent; validation
   does not look). Links still hold: a plan that breaks one is not a plan.
 - Pools (crew, equipment, facility): a demand occupies ``[start - lead, start + duration + tail)``
@@ -32,7 +38,7 @@ The rules (week ``w`` starts ``horizon_start + 7*w`` days; the grid is weeks ``0
   Stages cannot be hired.
 - Money = hire + lateness + moves. Lateness of a production: ``lateness_cost_per_week *
   priority_factors[priority-1] * max(0, finish - target)``, ``finish = max(start + duration)``
-  over its phases, ``target = week_index(target_delivery, ceil=True)``. Moves:
+  over its phases, ``target`` = the week of ``target_delivery``, ceil. Moves:
   ``move_cost_per_week * sum |start - planned week|`` over the phases that have a
   ``planned_start`` (an undated phase never costs a move).
 
@@ -51,11 +57,12 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import pandas as pd
 
-from planning.data.inputs import SlateData, effective_links, planned_schedule, week_index
+if TYPE_CHECKING:  # the type only: the oracle calls nothing of the code it checks
+    from planning.data.inputs import SlateData
 
 try:  # tests/ is on sys.path under pytest (conftest); ``tests.factory`` from the repository root
     from factory import demand, monday, phase, production, resource, slate
@@ -100,6 +107,28 @@ class Optimum:
 
 
 # --------------------------------------------------------------------------------------------
+# The oracle's own calendar and links (nothing shared with planning.data.inputs).
+
+
+def _week(date, h0: pd.Timestamp, ceil: bool = False) -> int:
+    """The week of ``date``: whole weeks from ``h0``, rounded down (or up with ``ceil``)."""
+    days = (pd.Timestamp(date) - pd.Timestamp(h0)).days
+    return -(-days // 7) if ceil else days // 7
+
+
+def _links(phase_links: pd.DataFrame, phases: dict[str, list[str]]) -> list[tuple[str, str, str, int, int | None]]:
+    """``(production, before, after, min_lag, max_lag or None)``: a production's rows of
+    ``phase_links`` when it has any, else each phase to the next in listed order (lag 0, no max)."""
+    explicit = [(str(r.production_id), str(r.before_phase), str(r.after_phase), int(r.min_lag_weeks),
+                 None if pd.isna(r.max_lag_weeks) else int(r.max_lag_weeks))
+                for r in phase_links.itertuples(index=False)]
+    linked = {pid for pid, *_ in explicit}
+    listed = [(pid, a, b, 0, None) for pid, ids in phases.items() if pid not in linked
+              for a, b in zip(ids, ids[1:])]
+    return explicit + listed
+
+
+# --------------------------------------------------------------------------------------------
 # The instance: plain Python structures read once from the validated data.
 
 
@@ -116,15 +145,15 @@ class _Instance:
         h0 = data.settings.horizon_start
         self.move_cost = float(move_cost_per_week)
         prods = data.productions
-        phases = data.phases.sort_values(["production_id", "seq"], kind="stable")
+        phases = data.phases       # in the order the rows are listed
 
         # Productions, in listed order; phases in listed order within each.
         self.prod_ids: list[str] = [str(p) for p in prods["production_id"]]
-        self.earliest = {str(r.production_id): int(week_index(r.earliest_start, h0, ceil=True))
+        self.earliest = {str(r.production_id): _week(r.earliest_start, h0, ceil=True)
                          for r in prods.itertuples(index=False)}
-        self.latest = {str(r.production_id): (None if pd.isna(r.latest_start) else int(week_index(r.latest_start, h0)))
+        self.latest = {str(r.production_id): (None if pd.isna(r.latest_start) else _week(r.latest_start, h0))
                        for r in prods.itertuples(index=False)}
-        self.target = {str(r.production_id): int(week_index(r.target_delivery, h0, ceil=True))
+        self.target = {str(r.production_id): _week(r.target_delivery, h0, ceil=True)
                        for r in prods.itertuples(index=False)}
         self.late_rate = {str(r.production_id): float(r.lateness_cost_per_week) * float(priority_factors[int(r.priority) - 1])
                           for r in prods.itertuples(index=False)}
@@ -141,20 +170,16 @@ class _Instance:
             k = (str(r.production_id), str(r.phase_id))
             self.phases[k[0]].append(k[1])
             self.dur[k] = int(r.duration_weeks)
-            self.planned[k] = None if pd.isna(r.planned_start) else int(week_index(r.planned_start, h0))
+            self.planned[k] = None if pd.isna(r.planned_start) else _week(r.planned_start, h0)
             self.locked[k] = bool(prod_locked[k[0]]) or (False if pd.isna(r.locked) else bool(r.locked))
             self.window[k] = (getattr(r, "window_start", pd.NaT), getattr(r, "window_end", pd.NaT))
-        # The week a locked phase sits at: the as-planned schedule (== its planned_start).
-        sched = planned_schedule(data)
-        self.lock_week = {(str(r.production_id), str(r.phase_id)): int(r.start_week)
-                          for r in sched.itertuples(index=False) if self.locked[(str(r.production_id), str(r.phase_id))]}
+        # The week a locked phase sits at: its planned week (validation refuses a locked phase without one).
+        self.lock_week = {k: self.planned[k] for k in self.dur if self.locked[k]}
 
         # Links: for each phase, its predecessors (before, min_lag, max_lag or None).
         self.preds: dict[Key, list[tuple[str, int, int | None]]] = {k: [] for k in self.dur}
-        for r in effective_links(data).itertuples(index=False):
-            pid = str(r.production_id)
-            self.preds[(pid, str(r.after_phase))].append(
-                (str(r.before_phase), int(r.min_lag_weeks), None if pd.isna(r.max_lag_weeks) else int(r.max_lag_weeks)))
+        for pid, before, after, lo, hi in _links(data.phase_links, self.phases):
+            self.preds[(pid, after)].append((before, lo, hi))
         self.order: dict[str, list[str]] = {p: self._topological(p) for p in self.prod_ids}
 
         # Resources and capacities per week.
@@ -162,7 +187,7 @@ class _Instance:
         cal = data.resource_calendar
         override: dict[str, dict[int, int]] = {}
         for r in cal.itertuples(index=False):
-            w = int(week_index(r.week_start, h0))
+            w = _week(r.week_start, h0)
             if 0 <= w < H:
                 override.setdefault(str(r.resource_id), {})[w] = int(r.capacity)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 
+import pandas as pd
 import pytest
 
 from bruteforce import TINY_SLATES, Parts, _evaluate, _Instance, best_plans, evaluate
@@ -172,6 +173,48 @@ def test_links_lags_latest_start_and_lock():
     # Without the max lag: p=1: s in 3..6 (4), p=2: s in 4..6 (3) -> 7 plans; s = 5 from either
     # prep week costs the same 2,000 (the prep is undated): 2 optimal plans.
     assert_optimum(best_plans(links_slate(None)), 0, 2_000, Parts(0, 0, 2_000), plans=7, optimal_plans=2)
+
+
+def day(week: int, weekday: int) -> str:
+    """The date of ``weekday`` (0 Monday .. 6 Sunday) in ``week``."""
+    return str((pd.Timestamp(monday(week)) + pd.Timedelta(days=weekday)).date())
+
+
+def listed_and_explicit_links():
+    # P1 has no phase_links: prep (1 week) then shoot (2 weeks), in listed order (lag 0, no max);
+    # earliest_start a Wednesday of week 1 (rounds up: week 2), latest_start a Friday of week 3 (rounds
+    # down: week 3), target a Tuesday of week 4 (rounds up: week 5), 1,000 a week late (factor 1.0).
+    # P2 lists post before shoot but links shoot -> post: its links are exactly that one row.
+    # Nothing is dated (no moves); only P2's post needs the crew (never short); horizon 8.
+    return slate([production("P1", earliest_start=day(1, 2), latest_start=day(3, 4), target_delivery=day(4, 1),
+                             lateness_cost_per_week=1_000.0),
+                  production("P2")],
+                 [phase("P1", "prep", 1, None, kind="prep"), phase("P1", "shoot", 2, None),
+                  phase("P2", "post", 1, None, kind="post"), phase("P2", "shoot", 1, None)],
+                 [resource("CREW")], [demand("P2", "post", "CREW")],
+                 links=[dict(production_id="P2", before_phase="shoot", after_phase="post", min_lag_weeks=0,
+                             max_lag_weeks=None)],
+                 horizon_weeks=8)
+
+
+def test_the_oracle_links_listed_phases_and_rounds_dates_itself():
+    # P1: prep p in {2, 3}; shoot s >= p + 1 and s + 2 <= 8: p=2: s in 3..6, p=3: s in 4..6 -> 7.
+    # P2: shoot q in 0..7 with post r in q+1..7: 7 + 6 + ... + 1 = 28 (post listed first adds no link).
+    # 7 x 28 = 196 plans. Only P1 at (2, 3) finishes by week 5 (money 0); P2 is free: 28 optima.
+    # (Without the listed-order link P1 would have 2 x 5 = 10 tuples; rounding earliest_start down, 3 x 7.)
+    opt = best_plans(listed_and_explicit_links())
+    assert_optimum(opt, 0, 0, Parts(0, 0, 0), plans=196, optimal_plans=28)
+    assert (opt.schedule[("P1", "prep")], opt.schedule[("P1", "shoot")]) == (2, 3)
+    data = listed_and_explicit_links()
+    plan = {("P1", "prep"): 2, ("P1", "shoot"): 4, ("P2", "shoot"): 5, ("P2", "post"): 6}
+    score = evaluate(data, plan)
+    assert score.feasible and score.parts == Parts(0, 1_000, 0)             # finishes week 6: 1 week late
+    for bad in ({**plan, ("P1", "shoot"): 2},                                  # shoot before its prep ends
+                {**plan, ("P1", "prep"): 1},                                   # before the Wednesday of week 1
+                {**plan, ("P1", "prep"): 4, ("P1", "shoot"): 5},               # after the Friday of week 3
+                {**plan, ("P2", "post"): 5}):                                  # post before its shoot ends
+        assert not evaluate(data, bad).feasible, bad
+    assert evaluate(data, {**plan, ("P2", "shoot"): 0, ("P2", "post"): 7}).feasible   # no max lag
 
 
 def test_evaluate_rejects_plans_the_contract_forbids():
