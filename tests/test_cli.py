@@ -201,3 +201,60 @@ def test_a_plan_read_from_a_folder_is_named_by_its_folder(tmp_path, capsys, samp
                           capsys)
     assert code == 0, err
     assert said.startswith(f"50 samples (plan: the schedule in {plan_dir}) in ")
+
+
+def test_schema_prints_the_data_contract_as_documented():
+    """``slate schema`` prints docs/data.md exactly (the page is written by ``slate schema > docs/data.md``)."""
+    from planning.data.schema import TABLES, to_markdown
+
+    done = subprocess.run([sys.executable, "-m", "planning.cli", "schema"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout == (ROOT / "docs" / "data.md").read_text() == to_markdown() + "\n"
+    headings = [line for line in done.stdout.splitlines() if line.startswith("## ")]
+    assert [h.split("`")[1] for h in headings] == list(TABLES)          # every table, in contract order
+
+
+def clash_slate(folder, hire_max=None):
+    """A and B shoot weeks 0-1 on the one grip crew (a clash: 2 on a crew of 1 for 2 weeks); C shoots
+    weeks 4-5 on it alone; A and B also share 2 cameras (2 of 2: no clash). As CSV files."""
+    folder.mkdir()
+    tables = frames([production("A"), production("B"), production("C")],
+                    [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0), phase("C", "shoot", 2, 4)],
+                    [resource("GE", name="Grip crews", capacity=1, hire_cost_per_week=None if hire_max is None else 5.0,
+                              hire_max_units=hire_max),
+                     resource("CAM", kind="equipment", name="Cameras", capacity=2)],
+                    [demand("A", "shoot", "GE"), demand("B", "shoot", "GE"), demand("C", "shoot", "GE"),
+                     demand("A", "shoot", "CAM"), demand("B", "shoot", "CAM")], horizon_weeks=10)
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return folder
+
+
+def test_conflicts_names_the_clash_and_nothing_else(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, said, err = run(["conflicts", str(clash_slate(tmp_path / "slate")), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert said.strip() == (f"1 conflicts on 1 resources (2 unit-weeks short) as planned; wrote {out}/conflicts.csv "
+                            f"and {out}/utilization.csv")
+    found = pd.read_csv(out / "conflicts.csv", dtype={"productions": str})
+    assert len(found) == 1
+    row = found.iloc[0]
+    assert (row["resource_id"], row["name"], row["kind"]) == ("GE", "Grip crews", "crew")
+    assert (row["first_week"], row["last_week"], row["weeks"], row["start"]) == (0, 1, 2, "2027-01-04")
+    assert (row["peak_demand"], row["capacity"], row["short_by"], row["unit_weeks"]) == (2, 1, 1, 2)
+    assert row["productions"] == "A;B" and row["fix"] == "add 1 more Grip crew to the lot"
+    util = pd.read_csv(out / "utilization.csv").set_index(["resource_id", "week"])
+    assert util.loc[("GE", 0), "shortfall"] == util.loc[("GE", 1), "shortfall"] == 1
+    assert util["shortfall"].sum() == 2 and util.loc[("CAM", 0), "demand"] == 2    # cameras full, not short
+    assert util.loc[("GE", 4), "demand"] == 1 and util.loc[("GE", 4), "shortfall"] == 0
+
+
+def test_conflicts_counts_none_where_hire_in_covers_the_clash(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, said, err = run(["conflicts", str(clash_slate(tmp_path / "slate", hire_max=1)), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert said.startswith("0 conflicts on 0 resources (0 unit-weeks short) as planned")
+    assert pd.read_csv(out / "conflicts.csv").empty
+    util = pd.read_csv(out / "utilization.csv").set_index(["resource_id", "week"])
+    assert util.loc[("GE", 0), "hired"] == util.loc[("GE", 1), "hired"] == 1 and util["shortfall"].sum() == 0
