@@ -56,7 +56,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planning.data.inputs import Settings, SlateData, week_start
+from planning.data.inputs import Settings, SlateData, week_index, week_start
+from planning.data.progress import phase_weeks, tracks_progress
 from planning.data.schema import CURVES, SECTIONS
 
 SLATE_ID = "SLATE"
@@ -153,19 +154,29 @@ def curve_weights(curve: str, weeks: int) -> list[int]:
     return _weights(np.full(weeks, CURVES.index(curve)), i, np.full(weeks, weeks, dtype=np.int64)).tolist()
 
 
-def spread(cents: np.ndarray, curve: np.ndarray, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spread(cents: np.ndarray, curve: np.ndarray, weeks: np.ndarray,
+           skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split each line's ``cents`` over its ``weeks`` by its curve code, by largest remainder.
 
-    Returns ``(line, offset, cents)``: one entry per line and week of its phase (lines in order,
-    weeks in order), whose cents sum exactly to the line's.
+    With ``skip`` (weeks already behind, ``0 <= skip < weeks``) only weeks ``skip .. weeks - 1`` of
+    the phase get money: their own weights, over the sum of those weights (the curve's tail). When
+    that tail weighs nothing (a ``start`` curve past its first week) the first week left takes all.
+    Returns ``(line, offset, cents)``: one entry per line and week spread over (lines in order,
+    weeks in order; ``offset`` counts from the phase's first week), whose cents sum exactly to the
+    line's.
     """
     if not len(cents):
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    line = np.repeat(np.arange(len(cents)), weeks)
-    starts = np.concatenate([[0], np.cumsum(weeks)[:-1]]).astype(np.int64)
-    offset = np.arange(len(line)) - starts[line]
+    skip = np.zeros(len(cents), np.int64) if skip is None else np.asarray(skip, np.int64)
+    left_weeks = weeks - skip
+    line = np.repeat(np.arange(len(cents)), left_weeks)
+    starts = np.concatenate([[0], np.cumsum(left_weeks)[:-1]]).astype(np.int64)
+    offset = np.arange(len(line)) - starts[line] + skip[line]
     k = _weights(curve[line], offset, weeks[line])
     total_k = np.add.reduceat(k, starts)
+    weightless = total_k == 0
+    k[starts[weightless]] = 1
+    total_k[weightless] = 1
     num = cents[line] * k
     base, rest = num // total_k[line], num % total_k[line]
     left = cents - np.add.reduceat(base, starts)
@@ -175,24 +186,127 @@ def spread(cents: np.ndarray, curve: np.ndarray, weeks: np.ndarray) -> tuple[np.
     return line, offset, base + (rank < left[line])
 
 
-def spend_flows(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
-    """Every budget line spread over its phase by its curve and paid ``payment_lag_weeks`` later.
+# --- where each line stands on the report date --------------------------------------------------
 
-    Columns ``FLOW_COLUMNS`` (flow ``spend``, negative cents), one row per line and paid week with
-    money in it, in budget-line order.
+LINE_COST_COLUMNS = ["production_id", "account", "phase_id", "basis", "start_week", "end_week", "from_week",
+                     "budget_cents", "actual_cents", "committed_cents", "estimated", "etc_cents", "efc_cents"]
+
+
+def in_progress(data: SlateData) -> bool:
+    """True when the slate's money runs from its report week: it tracks progress (an ``as_of`` or a
+    phase's ``actual_start``, ``planning.data.progress.tracks_progress``) or holds any ``actuals``."""
+    return tracks_progress(data) or len(data.actuals) > 0
+
+
+def weekly_cents(budget: np.ndarray, weeks: np.ndarray, duration: np.ndarray) -> np.ndarray:
+    """What ``weeks`` weeks of a weekly line cost: ``budget x weeks / duration`` cents (the rate
+    ``budget / duration`` times the weeks), rounded half up once; ``weeks >= 0``, ``budget >= 0``."""
+    budget, weeks, duration = (np.asarray(a, np.int64) for a in (budget, weeks, duration))
+    return (2 * budget * weeks + duration) // (2 * duration)
+
+
+def line_costs(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
+    """Each budget line's money on the report date under ``schedule``, in integer cents, one row per
+    budget line in ``budget_lines`` order (columns ``LINE_COST_COLUMNS``).
+
+    - ``start_week``, ``end_week``: the weeks its phase runs (``planning.data.progress.phase_weeks``:
+      a started phase where it really ran, or runs to its expected end; a planned one where the
+      schedule puts it).
+    - ``from_week``: the first week of what is still to be spent. A slate ``in_progress``: the report
+      week ``now`` or the phase's start if later; ``now`` for a phase already over (``end_week <=
+      now``). Any other slate: the phase's start (nothing has happened; all of it is to come).
+    - ``actual_cents``: the sum of its ``actual`` rows (refunds negative); ``committed_cents`` of its
+      ``committed`` rows; each row rounded to the cent first.
+    - ``etc_cents`` (estimate to complete): its ``estimates`` figure when given (``estimated``);
+      else a ``fixed`` line ``max(0, budget - actual - committed)``; a ``weekly`` line
+      ``max(0, weekly_cents(budget, weeks left, duration_weeks) - committed)`` with weeks left =
+      ``end_week - from_week`` (0 for a phase already over).
+    - ``efc_cents`` (estimate at final cost) = actual + committed + ETC.
+
+    Without actuals, commitments or estimates, a planned phase runs ``duration_weeks`` weeks, so every
+    line's EFC is its budget.
     """
     sched = checked_schedule(data, schedule)
-    lines = data.budget_lines.merge(sched, on=["production_id", "phase_id"], how="left")
-    lines = lines.merge(data.productions[["production_id", "title"]], on="production_id", how="left")
-    weeks = (lines["end_week"] - lines["start_week"]).to_numpy(np.int64)
+    runs = phase_weeks(data, sched).merge(data.phases[["production_id", "phase_id", "duration_weeks"]],
+                                          on=["production_id", "phase_id"])
+    lines = data.budget_lines[["production_id", "account", "phase_id", "basis", "amount"]].reset_index(drop=True)
+    at = lines.merge(runs, on=["production_id", "phase_id"], how="left", validate="m:1")
+    start, end = at["start_week"].to_numpy(np.int64), at["end_week"].to_numpy(np.int64)
+    if in_progress(data):
+        now = data.settings.now_week
+        from_week = np.where(end <= now, now, np.maximum(start, now))
+    else:
+        from_week = start
+    budget = to_cents(lines["amount"])
+    key = pd.MultiIndex.from_frame(lines[["production_id", "account"]])
+    act = data.actuals
+    posted = pd.DataFrame({"production_id": act["production_id"], "account": act["account"], "kind": act["kind"],
+                           "cents": to_cents(act["amount"])}).groupby(["kind", "production_id", "account"])["cents"].sum()
+
+    def total(kind: str) -> np.ndarray:
+        got = posted.xs(kind, level="kind") if kind in posted.index.get_level_values("kind") else pd.Series(dtype="int64")
+        return got.reindex(key, fill_value=0).to_numpy(np.int64)
+
+    actual, committed = total("actual"), total("committed")
+    est = data.estimates.set_index(["production_id", "account"])["estimate_to_complete"]
+    est = pd.Series(to_cents(est), index=est.index, dtype="int64").reindex(key)
+    weekly = (lines["basis"] == "weekly").fillna(False).to_numpy(bool)
+    left = weekly_cents(budget, np.maximum(0, end - from_week), at["duration_weeks"].to_numpy(np.int64))
+    computed = np.where(weekly, np.maximum(0, left - committed), np.maximum(0, budget - actual - committed))
+    estimated = est.notna().to_numpy(bool)
+    etc = np.where(estimated, est.fillna(0).to_numpy(np.int64), computed)
+    out = lines[["production_id", "account", "phase_id"]].copy()
+    out["basis"] = np.where(weekly, "weekly", "fixed")
+    out = out.astype({"production_id": "string", "account": "string", "phase_id": "string", "basis": "string"})
+    for name, values in (("start_week", start), ("end_week", end), ("from_week", from_week),
+                         ("budget_cents", budget), ("actual_cents", actual), ("committed_cents", committed)):
+        out[name] = np.asarray(values, np.int64)
+    out["estimated"] = estimated
+    out["etc_cents"] = etc.astype(np.int64)
+    out["efc_cents"] = actual + committed + out["etc_cents"].to_numpy()
+    return out[LINE_COST_COLUMNS]
+
+
+def spend_flows(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
+    """What every budget line pays, week by week: its actuals where they were paid, then what is
+    still to be spent (``line_costs``: committed + ETC) spread by its curve from ``from_week`` to its
+    phase's end and paid ``payment_lag_weeks`` later; a line whose phase is over spends it all in
+    the report week. A slate not ``in_progress`` has no actuals and spreads each line's EFC (its
+    budget) over its whole phase.
+
+    Columns ``FLOW_COLUMNS`` (flow ``spend``, negative cents: paid out; a refund is positive), one
+    row per line and paid week with money in it, in budget-line order then week.
+    """
+    return _spend(data, line_costs(data, schedule))
+
+
+def _spend(data: SlateData, costs: pd.DataFrame) -> pd.DataFrame:
+    """``spend_flows`` from the lines' ``line_costs``."""
+    lines = data.budget_lines.reset_index(drop=True).merge(data.productions[["production_id", "title"]],
+                                                           on="production_id", how="left")
+    start, end, first = (costs[c].to_numpy(np.int64) for c in ("start_week", "end_week", "from_week"))
+    over = first >= end
+    base = np.where(over, first, start)
+    weeks = np.where(over, 1, end - start)
+    skip = np.where(over, 0, first - start)
     curve = lines["curve"].map(CURVES.index).to_numpy(np.int64)
-    line, offset, cents = spread(to_cents(lines["amount"]), curve, weeks)
-    keep = cents != 0
-    line, offset, cents = line[keep], offset[keep], cents[keep]
-    paid = lines["start_week"].to_numpy(np.int64)[line] + offset + lines["payment_lag_weeks"].to_numpy(np.int64)[line]
+    to_spend = (costs["committed_cents"] + costs["etc_cents"]).to_numpy(np.int64)
+    line, offset, cents = spread(to_spend, curve, weeks, skip)
+    paid = base[line] + offset + lines["payment_lag_weeks"].to_numpy(np.int64)[line]
+    act = data.actuals[data.actuals["kind"] == "actual"]
+    if len(act):
+        row = pd.Series(np.arange(len(lines)), index=pd.MultiIndex.from_frame(lines[["production_id", "account"]]))
+        line = np.concatenate([row.reindex(pd.MultiIndex.from_frame(act[["production_id", "account"]]))
+                               .to_numpy(np.int64), line])
+        paid = np.concatenate([week_index(act["posted"], data.settings.horizon_start).to_numpy(np.int64), paid])
+        cents = np.concatenate([to_cents(act["amount"]), cents])
+    by_week = pd.DataFrame({"line": line, "week": paid, "cents": cents}).groupby(["line", "week"])["cents"].sum()
+    by_week = by_week[by_week != 0]
+    line = by_week.index.get_level_values("line").to_numpy(np.int64)
     out = lines[["production_id", "title", "section", "account", "description"]].take(line).reset_index(drop=True)
     out["flow"] = "spend"
-    return _with_money(out, paid, -cents, data.settings)
+    return _with_money(out, by_week.index.get_level_values("week").to_numpy(np.int64),
+                       -by_week.to_numpy(np.int64), data.settings)
 
 
 def _with_money(frame: pd.DataFrame, weeks: np.ndarray, cents: np.ndarray, settings: Settings) -> pd.DataFrame:
@@ -207,19 +321,28 @@ def _with_money(frame: pd.DataFrame, weeks: np.ndarray, cents: np.ndarray, setti
 
 # --- incentives --------------------------------------------------------------------------------
 
-def incentive_amounts(data: SlateData) -> pd.DataFrame:
-    """Each production's incentive (no schedule needed: timing does not change the amount).
+def incentive_amounts(data: SlateData, schedule: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each production's incentive: on the EFC of its qualifying lines under ``schedule``
+    (``line_costs``; timing changes it only through weekly lines and a slate under way), or on
+    their budget without a schedule (the two agree for a slate not under way without estimates).
 
-    Columns: production_id, jurisdiction, qualifying_cents, credit_cents (rate x qualifying,
-    capped), discount_cents, received_cents (credit less discount). Zero without a jurisdiction.
+    Columns: production_id, jurisdiction, qualifying_cents (never below 0), credit_cents (rate x
+    qualifying, capped), discount_cents, received_cents (credit less discount). Zero without a
+    jurisdiction.
     """
+    cents = to_cents(data.budget_lines["amount"]) if schedule is None else line_costs(data, schedule)["efc_cents"]
+    return _incentives(data, np.asarray(cents, np.int64))
+
+
+def _incentives(data: SlateData, cents: np.ndarray) -> pd.DataFrame:
+    """``incentive_amounts`` on the given cents of each budget line."""
     lines = data.budget_lines
-    qual = pd.Series(to_cents(lines["amount"]) * lines["qualifying"].to_numpy(bool), index=lines.index)
+    qual = pd.Series(cents * lines["qualifying"].to_numpy(bool), index=lines.index)
     qualifying = qual.groupby(lines["production_id"]).sum()
     rules = data.incentives.set_index("jurisdiction")
     rows = []
     for pid, jur in zip(data.productions["production_id"], data.productions["jurisdiction"]):
-        q = int(qualifying.get(pid, 0))
+        q = max(0, int(qualifying.get(pid, 0)))
         credit = discount = 0
         if not pd.isna(jur):
             rule = rules.loc[jur]
@@ -239,8 +362,13 @@ def incentive_flows(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
     ``incentive``, section ``INCENTIVE``, account ``INC-<jurisdiction>``, positive cents); only
     productions that receive something.
     """
+    return _incentive_flows(data, schedule, line_costs(data, schedule))
+
+
+def _incentive_flows(data: SlateData, schedule: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
+    """``incentive_flows`` with the lines' ``line_costs``."""
     delivery = checked_schedule(data, schedule).groupby("production_id")["end_week"].max()
-    got = incentive_amounts(data)
+    got = _incentives(data, costs["efc_cents"].to_numpy(np.int64))
     got = got[got["received_cents"] > 0].merge(data.productions[["production_id", "title"]], on="production_id")
     lag = got["jurisdiction"].map(data.incentives.set_index("jurisdiction")["receipt_lag_weeks"]).astype("int64")
     out = pd.DataFrame({
@@ -304,7 +432,8 @@ def cashflow(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
     incentive, financing), week (the true week index, negative before the horizon), week_start
     (its Monday), cents (int64, signed: out negative, in positive) and amount (cents / 100).
     """
-    moved = pd.concat([spend_flows(data, schedule), incentive_flows(data, schedule)], ignore_index=True)
+    costs = line_costs(data, schedule)
+    moved = pd.concat([_spend(data, costs), _incentive_flows(data, schedule, costs)], ignore_index=True)
     return pd.concat([moved, financing_flows(moved, data.settings)], ignore_index=True)
 
 
