@@ -122,9 +122,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from planning.sample import make_slate, write_slate
+    from planning.sample import SAMPLE_AS_OF, make_slate, write_slate
 
-    paths = write_slate(make_slate(args.productions, seed=args.seed), args.out)
+    paths = write_slate(make_slate(args.productions, seed=args.seed,
+                                   as_of=None if args.snapshot else SAMPLE_AS_OF), args.out)
     print(f"wrote {len(paths)} tables to {args.out}")
     return 0
 
@@ -495,6 +496,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s.add_argument("--productions", type=int, default=20)
     s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--snapshot", action="store_true",
+                   help="plan it from the horizon start: no report date, actual dates or actuals (by default the "
+                        "slate is under way on 2027-04-05, as the bundled sample is)")
     s.set_defaults(func=cmd_sample)
 
     f = sub.add_parser("cashflow", help="the slate's cash flow as a finance CSV or .xlsx workbook")

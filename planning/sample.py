@@ -5,6 +5,11 @@ post facilities with hire-in rates, about twenty features and series over two ye
 on a standard film chart of accounts, and four incentive jurisdictions. The planned dates are
 drawn so that a few resources are over-booked in some weeks, not everywhere. ``make_slate(n)``
 also builds the larger slates the benchmarks use.
+
+The bundled sample (``slate sample``: ``make_slate(as_of=SAMPLE_AS_OF)``) is the slate under way on
+its report date: ``under_way`` gives it actual dates, a shoot that ran long, the ledger's actuals and
+open purchase orders, and two estimates. ``make_slate`` without ``as_of`` plans from the horizon start,
+as the benchmarks and most tests want.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning.data.inputs import PANDAS_TYPES, week_start
-from planning.data.schema import TABLES
+from planning.data.schema import CURVES, TABLES
 
 HORIZON_START = pd.Timestamp("2027-01-04")  # a Monday
 HORIZON_WEEKS = 104
@@ -102,11 +107,13 @@ def _monday(week: int) -> pd.Timestamp:
 
 
 def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3,
-               n_locked: int = 3, stages_scale: float = 1.0) -> dict[str, pd.DataFrame]:
+               n_locked: int = 3, stages_scale: float = 1.0,
+               as_of: pd.Timestamp | None = None) -> dict[str, pd.DataFrame]:
     """Generate a slate of ``n_productions`` as contract tables (name -> frame).
 
     Pools and stages scale with the slate (``n/20``) so that larger slates stay about as busy.
     The first ``n_locked`` productions are already shooting: dated before the horizon and locked.
+    With ``as_of`` (a Monday inside the horizon) the slate is under way on that day (``under_way``).
     """
     rng = random.Random(seed)
     scale = max(1.0, n_productions / 20) * stages_scale
@@ -261,7 +268,8 @@ def make_slate(n_productions: int = 20, seed: int = 7, series_share: float = 0.3
                                  columns=["horizon_start", "horizon_weeks", "currency", "financing_rate_annual"]),
     }
     frames["availability"] = pd.DataFrame(columns=["resource_id", "available_from", "available_to", "units"])
-    return _fit_capacities(_typed(_risks_on_people_and_places(_people_and_places(_uncertain(frames, seed)))))
+    frames = _fit_capacities(_typed(_risks_on_people_and_places(_people_and_places(_uncertain(frames, seed)))))
+    return frames if as_of is None else under_way(frames, pd.Timestamp(as_of), seed)
 
 
 DEVELOPMENT_ODDS = (0.3, 0.5, 0.7)   # the latest-starting productions are still in development
@@ -430,6 +438,151 @@ def _fit_capacities(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     cal.loc[stage_rows, "capacity"] = 0
     frames["resource_calendar"] = cal.drop(columns="capacity_base").astype(frames["resource_calendar"].dtypes)
     return frames
+
+
+SAMPLE_AS_OF = pd.Timestamp("2027-04-05")   # the bundled sample's report date: a Monday, 13 weeks in
+
+# Accounts paid by the week while their phase runs (crew wages, stage rent): a phase that runs long
+# costs them more (``budget_lines.basis`` weekly). Every other line is a fixed amount.
+WEEKLY_ACCOUNTS = ("2500", "3100", "3200", "3300", "3800")
+LONG_SHOOT_WEEKS = 2
+LATE_SHARE = 0.4                          # of the productions that have started, this many are a week late
+FIXED_FACTOR, WEEK_NOISE = (0.88, 0.97), (0.95, 1.05)
+REFUND_ACCOUNT, REFUND_SHARE = "3600", 0.02          # a location deposit back after the shoot
+COMMITTED = {"prep": ("1400", 0.5), "shoot": ("3600", 0.3), "post": ("5300", 0.4)}   # open POs by running phase
+VFX_ACCOUNT, VFX_OVER, SAVED_ACCOUNT = "5300", 0.05, "2300"
+
+
+def under_way(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp, seed: int) -> dict[str, pd.DataFrame]:
+    """The slate on its report date ``as_of`` (a Monday inside the horizon, in week ``now``), from
+    its planned dates (its own random stream; weeks from the horizon start, ends exclusive):
+
+    - **the long shoot**: a shoot planned to end the week before last (planned end ``e = now - 1``;
+      the lowest production id) is still running on ``as_of``: it runs ``LONG_SHOOT_WEEKS`` (2)
+      weeks longer than planned (the report week included); the phases of its production planned to
+      start from ``e`` on are planned as many weeks later (its post and delivery: it delivers late;
+      two weeks keep every link's max lag of the generator's productions);
+    - every other phase planned to start before the report week has started, on its planned Monday,
+      or a week later for the productions drawn late (``LATE_SHARE`` of those that have started,
+      never a locked one, nor one that a week would push into the report week): a production late
+      is late in every started phase. A started phase whose ``duration_weeks`` end before the report week is done
+      (``actual_end``: the Sunday of its last week), else it is running;
+    - ``budget_lines.basis``: ``weekly`` for ``WEEKLY_ACCOUNTS``, ``fixed`` for the rest;
+    - ``actuals`` of kind ``actual``: every line whose phase has started, for each week of it before
+      the report week, posted on that week's Friday: the line's curve share of the week (split as the
+      cash flow splits it) times a factor of the line (``FIXED_FACTOR``: lines come in a little under)
+      and of the week (``WEEK_NOISE``; none on a line paid in one week). A weekly line gets its share exactly, and ``amount /
+      duration_weeks`` (to the cent) for each week past its duration (the long shoot, over budget);
+      one refund: ``REFUND_SHARE`` of the location line of the first production whose shoot ended
+      before the report week, posted the Friday of the week after;
+    - ``actuals`` of kind ``committed`` (open purchase orders, posted the Monday the phase started):
+      for each phase kind running in a production, ``COMMITTED`` gives an account and a share of
+      what is left of it (cast deals in prep, locations on the shoot, the VFX award in post), to $1,000;
+    - ``estimates``: the first production in post expects its VFX to cost ``VFX_OVER`` of the line
+      more than what is left (the vendor's overage); the first whose prep is done releases what its
+      set construction did not spend (an estimate of 0; the first that spent less than its line).
+    """
+    from planning.finance.flows import spread, to_cents
+
+    rng = random.Random(seed + 2_000)
+    settings = frames["settings"].iloc[0]
+    h0 = pd.Timestamp(settings["horizon_start"])
+    now = (as_of - h0).days // 7
+    prods, ph = frames["productions"], frames["phases"].copy()
+    start = ((ph["planned_start"] - h0).dt.days // 7).astype(int)
+    dur = ph["duration_weeks"].astype(int)
+
+    end = start + dur
+    shoots = ph[(ph["kind"] == "shoot") & (end == now + 1 - LONG_SHOOT_WEEKS)].sort_values("production_id")
+    long_shoot = set()
+    if len(shoots):
+        pid, phase_id = shoots.iloc[0]["production_id"], shoots.iloc[0]["phase_id"]
+        long_shoot.add((pid, phase_id))
+        later = (ph["production_id"] == pid) & (start >= end[shoots.index[0]])
+        start = start.where(~later, start + LONG_SHOOT_WEEKS)
+        ph.loc[later, "planned_start"] = [_monday(w) for w in start[later]]
+
+    started = start < now
+    locked = dict(zip(prods["production_id"], prods["locked"].astype(bool)))
+    can_be_late = [pid for pid in prods["production_id"] if not locked[pid] and (mine := started & (
+        ph["production_id"] == pid)).any() and (start[mine] + 1 < now).all()]
+    late = set(rng.sample(can_be_late, round(LATE_SHARE * len(can_be_late))))
+    actual = start + ph["production_id"].isin(late).astype(int)
+    running_long = pd.Series([(p, q) in long_shoot for p, q in zip(ph["production_id"], ph["phase_id"])], index=ph.index)
+    done = started & (actual + dur <= now) & ~running_long
+    ph["actual_start"] = pd.Series([_monday(w) if s else pd.NaT for w, s in zip(actual, started)], index=ph.index,
+                                   dtype="datetime64[us]")
+    ph["actual_end"] = pd.Series([_monday(w) - pd.Timedelta(days=1) if d else pd.NaT for w, d in zip(actual + dur, done)],
+                                 index=ph.index, dtype="datetime64[us]")
+
+    budget = frames["budget_lines"].copy()
+    budget["basis"] = budget["account"].isin(WEEKLY_ACCOUNTS).map({True: "weekly", False: "fixed"})
+    status = ph.assign(first=actual, weeks=dur, started=started, done=done, running_long=running_long)
+    lines = budget.merge(status[["production_id", "phase_id", "kind", "first", "weeks", "started", "done"]],
+                         on=["production_id", "phase_id"])
+    lines = lines[lines["started"]].reset_index(drop=True)
+    cents = to_cents(lines["amount"])
+    line, offset, share = spread(cents, lines["curve"].map(CURVES.index).to_numpy(), lines["weeks"].to_numpy())
+    weekly = (lines["basis"] == "weekly").to_numpy()
+    factor = [rng.uniform(*FIXED_FACTOR) for _ in range(len(lines))]
+    rows = []
+    for i, k, c in zip(line, offset, share):
+        week = int(lines.at[i, "first"]) + int(k)
+        if week >= now or c == 0:
+            continue
+        noise = 1.0 if weekly[i] or lines.at[i, "curve"] in ("start", "end") else rng.uniform(*WEEK_NOISE)
+        amount = c if weekly[i] else round(c * factor[i] * noise)
+        rows.append((i, week, amount))
+    for i in range(len(lines)):             # weekly lines of a phase running past its duration
+        if weekly[i] and not lines.at[i, "done"]:
+            rate = round(cents[i] / int(lines.at[i, "weeks"]))
+            rows += [(i, w, rate) for w in range(int(lines.at[i, "first"] + lines.at[i, "weeks"]), now)]
+    actuals = [(lines.at[i, "production_id"], lines.at[i, "account"], _monday(w) + pd.Timedelta(days=4), c / 100,
+                "actual") for i, w, c in sorted(rows)]
+    spent = pd.DataFrame(actuals, columns=["production_id", "account", "posted", "amount", "kind"]) \
+        .groupby(["production_id", "account"])["amount"].sum()
+
+    shot = status[(status["kind"] == "shoot") & status["done"] & (status["first"] + status["weeks"] < now)]
+    if len(shot):
+        pid, end = shot.iloc[0]["production_id"], int(shot.iloc[0]["first"] + shot.iloc[0]["weeks"])
+        refund = budget[(budget["production_id"] == pid) & (budget["account"] == REFUND_ACCOUNT)]["amount"]
+        if len(refund):
+            actuals.append((pid, REFUND_ACCOUNT, _monday(end) + pd.Timedelta(days=4),
+                            -round(float(refund.iloc[0]) * REFUND_SHARE, 2), "actual"))
+    amount = dict(zip(zip(budget["production_id"], budget["account"]), budget["amount"].astype(float)))
+    running = status[status["started"] & ~status["done"]].drop_duplicates(["production_id", "kind"])
+    committed = {}
+    for r in running.itertuples(index=False):
+        if r.kind not in COMMITTED or (r.production_id, COMMITTED[r.kind][0]) not in amount:
+            continue
+        account, share = COMMITTED[r.kind]
+        left = amount[(r.production_id, account)] - spent.get((r.production_id, account), 0.0)
+        committed[(r.production_id, account)] = round(left * share, -3)
+        actuals.append((r.production_id, account, _monday(r.first), committed[(r.production_id, account)], "committed"))
+
+    estimates = []
+    in_post = [r.production_id for r in running.itertuples(index=False) if r.kind == "post"]
+    if in_post and (in_post[0], VFX_ACCOUNT) in amount:
+        key = (in_post[0], VFX_ACCOUNT)
+        left = amount[key] - spent.get(key, 0.0) - committed.get(key, 0.0)
+        estimates.append((*key, round(left + VFX_OVER * amount[key], -3)))
+    prepped = [pid for pid in status.loc[(status["kind"] == "prep") & status["done"], "production_id"]
+               if spent.get((pid, SAVED_ACCOUNT), float("inf")) < amount.get((pid, SAVED_ACCOUNT), 0.0)]
+    if prepped:
+        estimates.append((prepped[0], SAVED_ACCOUNT, 0.0))
+
+    out = dict(frames)
+    out["phases"], out["budget_lines"] = ph, budget
+    out["settings"] = frames["settings"].assign(as_of=as_of)
+    out["actuals"] = pd.DataFrame(actuals, columns=["production_id", "account", "posted", "amount", "kind"])
+    out["estimates"] = pd.DataFrame(estimates, columns=["production_id", "account", "estimate_to_complete"])
+    out = _typed(out)
+    from planning.data.validate import check
+
+    _, problems = check(out)
+    if problems:  # a bug in the generator, not in user data
+        raise ValueError("sample generator produced invalid data: " + "; ".join(map(str, problems)))
+    return out
 
 
 def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -1,10 +1,11 @@
 """The bundled sample slate: deterministic, committed in sync, and shaped like a real studio slate."""
 
 import pandas as pd
+import pytest
 
 from planning.access import local_operator
 from planning.cli import main
-from planning.sample import make_slate, write_slate
+from planning.sample import SAMPLE_AS_OF, WEEKLY_ACCOUNTS, make_slate, write_slate
 from planning.data.store import Store, load_folder
 
 from conftest import SAMPLE
@@ -12,7 +13,7 @@ from conftest import SAMPLE
 
 def test_generator_is_deterministic_and_committed_copy_is_current(tmp_path):
     assert main(["sample", "--out", str(tmp_path)]) == 0
-    for name, frame in make_slate().items():
+    for name, frame in make_slate(as_of=SAMPLE_AS_OF).items():
         committed = pd.read_parquet(SAMPLE / f"{name}.parquet")
         regenerated = pd.read_parquet(tmp_path / f"{name}.parquet")
         pd.testing.assert_frame_equal(committed, regenerated, obj=name)
@@ -65,6 +66,60 @@ def test_larger_slates_validate(tmp_path):
     write_slate(make_slate(40, seed=3), tmp_path)
     data = load_folder(tmp_path)
     assert len(data.productions) == 40
+    write_slate(make_slate(40, seed=3, as_of=SAMPLE_AS_OF), tmp_path / "under way")
+    assert load_folder(tmp_path / "under way").actuals["production_id"].nunique() >= 5
+
+
+def test_without_as_of_the_generator_plans_from_the_horizon_start(tmp_path):
+    """What the benchmarks and most tests build on keeps its figures: no report date, no actual dates,
+    no actuals; ``slate sample --snapshot`` writes it."""
+    frames = make_slate(12, seed=5)
+    assert "as_of" not in frames["settings"] and "actual_start" not in frames["phases"]
+    assert "actuals" not in frames and "basis" not in frames["budget_lines"]
+    assert main(["sample", "--productions", "12", "--seed", "5", "--snapshot", "--out", str(tmp_path)]) == 0
+    data = load_folder(tmp_path)
+    assert data.settings.as_of is None and data.actuals.empty and data.phases["actual_start"].isna().all()
+
+
+def test_the_sample_is_under_way_on_its_report_date(sample_data):
+    """The bundled sample on 5 April 2027 (week 13): phases before it started (two productions a week
+    late), some done and some running; P02's shoot, planned to end on 28 March, still runs, two weeks
+    long, its post and delivery planned two weeks later; its weekly lines (crew, stage) paid for 14 of
+    their 13 weeks; actuals of every production that has started, a refund, open purchase orders
+    and two estimates."""
+    d = sample_data
+    assert d.settings.as_of == pd.Timestamp("2027-04-05") and d.settings.now_week == 13
+    ph = d.phases.set_index(["production_id", "phase_id"])
+    started = ph[ph["actual_start"].notna()]
+    assert (ph.loc[ph["planned_start"] < d.settings.as_of, "actual_start"].notna()).all()
+    assert (started["actual_start"] <= d.settings.as_of).all() and (started["actual_end"].dropna() < d.settings.as_of).all()
+    late = started[started["actual_start"] > started["planned_start"]]
+    assert set(late.index.get_level_values(0)) == {"P04", "P05"}
+    assert ((late["actual_start"] - late["planned_start"]) == pd.Timedelta(weeks=1)).all()
+    done, running = started[started["actual_end"].notna()], started[started["actual_end"].isna()]
+    assert len(done) == 6 and len(running) == 7
+    assert ph.loc[("P01", "shoot"), "actual_end"] == pd.Timestamp("2027-04-04")       # wrapped on time, yesterday
+    assert ph.loc[("P03", "post"), "actual_start"] == pd.Timestamp("2027-03-01")      # in post
+    shoot = ph.loc[("P02", "shoot")]
+    assert shoot["actual_start"] == pd.Timestamp("2026-12-28") and pd.isna(shoot["actual_end"])
+    planned_end = shoot["planned_start"] + pd.Timedelta(weeks=int(shoot["duration_weeks"]))
+    assert planned_end == pd.Timestamp("2027-03-29")                                   # 13 weeks: ended 28 March
+    assert ph.loc[("P02", "post"), "planned_start"] == pd.Timestamp("2027-04-12")    # two weeks after that
+    lines = d.budget_lines.set_index(["production_id", "account"])
+    assert set(lines.loc[lines["basis"] == "weekly"].index.get_level_values(1)) == set(WEEKLY_ACCOUNTS)
+    assert (lines.loc[lines["basis"] != "weekly", "basis"] == "fixed").all()
+    act = d.actuals[d.actuals["kind"] == "actual"]
+    assert set(act["production_id"]) == set(started.index.get_level_values(0))
+    assert (act["posted"] < d.settings.as_of).all()
+    # P02's stage rent: weekly, 14 weeks paid (28 Dec to 2 Apr) of a 13-week shoot.
+    rent = act[(act["production_id"] == "P02") & (act["account"] == "3800")]
+    assert len(rent) == 14 and rent["posted"].min() == pd.Timestamp("2027-01-01")
+    assert rent["amount"].sum() == pytest.approx(lines.loc[("P02", "3800"), "amount"] * 14 / 13, abs=0.02)
+    refunds = act[act["amount"] < 0]
+    assert refunds[["production_id", "account"]].values.tolist() == [["P03", "3600"]]
+    committed = d.actuals[d.actuals["kind"] == "committed"]
+    assert len(committed) == 7 and (committed["amount"] > 0).all()
+    assert d.estimates[["production_id", "account"]].values.tolist() == [["P03", "5300"], ["P01", "2300"]]
 
 
 def test_store_round_trip_keeps_types_and_order(tmp_path, sample_data):
