@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planning.data.inputs import PANDAS_TYPES, week_start
@@ -465,14 +466,15 @@ def under_way(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp, seed: int) -
     - every other phase planned to start before the report week has started, on its planned Monday,
       or a week later for the productions drawn late (``LATE_SHARE`` of those that have started,
       never a locked one, nor one that a week would push into the report week): a production late
-      is late in every started phase. A started phase whose ``duration_weeks`` end before the report week is done
-      (``actual_end``: the Sunday of its last week), else it is running;
+      is late in every started phase. A started phase whose ``duration_weeks`` end before the report
+      week is done (``actual_end``: the Sunday of its last week), else it is running;
     - ``budget_lines.basis``: ``weekly`` for ``WEEKLY_ACCOUNTS``, ``fixed`` for the rest;
     - ``actuals`` of kind ``actual``: every line whose phase has started, for each week of it before
       the report week, posted on that week's Friday: the line's curve share of the week (split as the
       cash flow splits it) times a factor of the line (``FIXED_FACTOR``: lines come in a little under)
-      and of the week (``WEEK_NOISE``; none on a line paid in one week). A weekly line gets its share exactly, and ``amount /
-      duration_weeks`` (to the cent) for each week past its duration (the long shoot, over budget);
+      and of the week (``WEEK_NOISE``; none on a line paid in one week). A weekly line's first ``k``
+      weeks come to ``amount x k / duration_weeks`` rounded half up to the cent, past its duration too
+      (the long shoot, over budget);
       one refund: ``REFUND_SHARE`` of the location line of the first production whose shoot ended
       before the report week, posted the Friday of the week after;
     - ``actuals`` of kind ``committed`` (open purchase orders, posted the Monday the phase started):
@@ -508,12 +510,12 @@ def under_way(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp, seed: int) -
         ph["production_id"] == pid)).any() and (start[mine] + 1 < now).all()]
     late = set(rng.sample(can_be_late, round(LATE_SHARE * len(can_be_late))))
     actual = start + ph["production_id"].isin(late).astype(int)
-    running_long = pd.Series([(p, q) in long_shoot for p, q in zip(ph["production_id"], ph["phase_id"])], index=ph.index)
+    running_long = pd.Series([key in long_shoot for key in zip(ph["production_id"], ph["phase_id"])], index=ph.index)
     done = started & (actual + dur <= now) & ~running_long
-    ph["actual_start"] = pd.Series([_monday(w) if s else pd.NaT for w, s in zip(actual, started)], index=ph.index,
-                                   dtype="datetime64[us]")
-    ph["actual_end"] = pd.Series([_monday(w) - pd.Timedelta(days=1) if d else pd.NaT for w, d in zip(actual + dur, done)],
-                                 index=ph.index, dtype="datetime64[us]")
+    ph["actual_start"] = pd.Series([_monday(w) if s else pd.NaT for w, s in zip(actual, started)],
+                                   index=ph.index, dtype="datetime64[us]")
+    ph["actual_end"] = pd.Series([_monday(w) - pd.Timedelta(days=1) if d else pd.NaT
+                                  for w, d in zip(actual + dur, done)], index=ph.index, dtype="datetime64[us]")
 
     budget = frames["budget_lines"].copy()
     budget["basis"] = budget["account"].isin(WEEKLY_ACCOUNTS).map({True: "weekly", False: "fixed"})
@@ -528,15 +530,15 @@ def under_way(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp, seed: int) -
     rows = []
     for i, k, c in zip(line, offset, share):
         week = int(lines.at[i, "first"]) + int(k)
-        if week >= now or c == 0:
+        if weekly[i] or week >= now or c == 0:
             continue
-        noise = 1.0 if weekly[i] or lines.at[i, "curve"] in ("start", "end") else rng.uniform(*WEEK_NOISE)
-        amount = c if weekly[i] else round(c * factor[i] * noise)
-        rows.append((i, week, amount))
-    for i in range(len(lines)):             # weekly lines of a phase running past its duration
-        if weekly[i] and not lines.at[i, "done"]:
-            rate = round(cents[i] / int(lines.at[i, "weeks"]))
-            rows += [(i, w, rate) for w in range(int(lines.at[i, "first"] + lines.at[i, "weeks"]), now)]
+        noise = 1.0 if lines.at[i, "curve"] in ("start", "end") else rng.uniform(*WEEK_NOISE)
+        rows.append((i, week, round(c * factor[i] * noise)))
+    for i in np.flatnonzero(weekly):        # k weeks paid come to C x k / d, rounded half up to the cent
+        c, d, first = int(cents[i]), int(lines.at[i, "weeks"]), int(lines.at[i, "first"])
+        last = first + d if lines.at[i, "done"] else now
+        paid = [(2 * c * k + d) // (2 * d) for k in range(last - first + 1)]
+        rows += [(i, first + k, paid[k + 1] - paid[k]) for k in range(last - first)]
     actuals = [(lines.at[i, "production_id"], lines.at[i, "account"], _monday(w) + pd.Timedelta(days=4), c / 100,
                 "actual") for i, w, c in sorted(rows)]
     spent = pd.DataFrame(actuals, columns=["production_id", "account", "posted", "amount", "kind"]) \
