@@ -3,7 +3,8 @@
 Roles, each with everything the one before may do:
 
 - ``viewer``: every page and download;
-- ``planner``: also optimize, run what-ifs, save scenarios, rename, delete or undo their own;
+- ``planner``: also optimize, run what-ifs, save scenarios, rename, delete or undo their own, and adopt
+  a plan as the slate's plan (its starts become the planned dates; the slate before is kept);
 - ``admin``: also load, replace, edit or restore the slate, and rename, delete or undo anyone's scenario.
 
 ``require(actor, action, owner)`` raises ``Forbidden`` (a clear message naming the user, role and
@@ -39,7 +40,7 @@ ACTIONS = {                       # action -> the least role that may do it
     "load slate": "admin", "replace table": "admin", "edit table": "admin", "restore slate": "admin",
     "bring back slate": "admin",
     "optimize": "planner", "save scenario": "planner", "replace scenario": "planner", "rename scenario": "planner",
-    "delete scenario": "planner", "undo scenario": "planner",
+    "delete scenario": "planner", "undo scenario": "planner", "adopt plan": "planner",
 }
 OWN_ONLY = {"replace scenario", "rename scenario", "delete scenario", "undo scenario"}   # a planner: own only
 
@@ -84,9 +85,10 @@ class Actor:
 
     def may(self, action: str, owner: Owner | None = None) -> bool:
         """Whether this actor's role may do ``action``; for an own-only action on something ``owner``
-        made, a planner only on their own."""
+        made, a planner only on their own. A role that is not one of ``ROLES`` (``"Admin"``, ``"root"``)
+        may do nothing (fail closed)."""
         need = ACTIONS[action]
-        if ROLES.index(self.role) < ROLES.index(need):
+        if self.role not in ROLES or ROLES.index(self.role) < ROLES.index(need):
             return False
         return not (action in OWN_ONLY and self.role != "admin" and owner is not None and not self.owns(owner))
 
@@ -112,7 +114,7 @@ def require(actor: Actor, action: str, owner: Owner | None = None) -> None:
     """Raise ``Forbidden`` unless ``actor`` may do ``action`` (on something ``owner`` made)."""
     if actor.may(action, owner):
         return
-    if action in OWN_ONLY and ROLES.index(actor.role) >= ROLES.index(ACTIONS[action]):
+    if action in OWN_ONLY and actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(ACTIONS[action]):
         author = owner.user
         if owner.user == actor.user and issuer_of(owner.id):      # same email, another account
             author += f" at {issuer_of(owner.id)}: another account with the same email"

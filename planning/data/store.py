@@ -15,6 +15,13 @@ before anything changes); it adds one row to ``audit(at, user, role, action, tar
 user_id)`` (the rows of every table) in the same transaction: ``user`` is the display name (the
 email), ``user_id`` the stable identity (``Actor.id``: issuer and subject when signed in). A store
 made before ``user_id`` was kept gets the column added in place when it opens (its old rows: empty).
+
+Adopting a plan (``adopt``: a planner or an admin) writes the plan's starts as the phases' planned
+dates (``planning.data.adopt``) as a new slate version, the slate before kept in ``slate_history``
+like any other, with its audit row and one row of the decision log, ``adoptions(at, user, user_id,
+role, plan, note, moved, from_hash, to_hash, version)`` (``version``: the number the slate it replaced
+is kept under; ``moved``: how many phases' planned dates changed), all in one transaction. A store
+made before the decision log gets the table when it opens.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import duckdb
 import pandas as pd
 
 from planning.access import Actor, Forbidden, require
+from planning.data.adopt import PlanNotAdopted, adopted_note, adopted_phases
 from planning.data.inputs import SlateData
 from planning.data.schema import TABLES
 from planning.data.validate import Problem, ValidationError, check
@@ -43,6 +51,13 @@ HISTORY = """CREATE TABLE IF NOT EXISTS slate_history (version INTEGER, source V
 
 
 SIGNED_OUT = """CREATE TABLE IF NOT EXISTS signed_out (session VARCHAR, "at" TIMESTAMP)"""
+ADOPTIONS = """CREATE TABLE IF NOT EXISTS adoptions ("at" TIMESTAMP, "user" VARCHAR, user_id VARCHAR, role VARCHAR,
+    plan VARCHAR, note VARCHAR, moved INTEGER, from_hash VARCHAR, to_hash VARCHAR, version INTEGER)"""
+SLATE_ACTIONS = ("load slate", "replace table", "edit table", "restore slate", "bring back slate", "adopt plan")
+# A change made from a slate that is another by now: what was opened, and what to do (``StaleEdit``).
+STALE = {"adopt plan": ("since the plan was made", "plan again on the slate as it is now, then adopt that plan"),
+         None: ("since you opened the editor", "reload the editor to see the change, then make your edit again")}
+ADOPTED = ", plan adopted: "          # in a slate's source: the source it came from, then the plan adopted
 
 
 def private(path: str | Path) -> None:
@@ -174,7 +189,7 @@ class Store:
                             "has it open. Stop that one, or give this one its own store with "
                             "SLATE_STORE=/path/to/other.duckdb") from None
         self._write_lock = threading.Lock()
-        for sql in (AUDIT, AUDIT_MIGRATION, SIGNED_OUT):
+        for sql in (AUDIT, AUDIT_MIGRATION, SIGNED_OUT, ADOPTIONS):
             self.query(sql)
         private(self.path)
 
@@ -251,40 +266,55 @@ class Store:
         """Replace the stored slate with ``data`` (a ``load slate``), in one transaction with its audit row."""
         self._save(data, source, actor, "load slate")
 
-    def _save(self, data: SlateData, source: str, actor: Actor, action: str, opened: str | None = None) -> None:
+    def _stale(self, opened: str | None, action: str) -> None:
+        """``StaleEdit`` (saying who changed the slate last, and when) if the stored slate is not the
+        one whose content hash is ``opened``."""
+        if opened is None or not self.has_slate() or self.meta()["content_hash"] == opened:
+            return
+        last = self.query(f"""SELECT "at", "user", action FROM audit
+                              WHERE action IN ({", ".join("?" * len(SLATE_ACTIONS))}) ORDER BY "at" DESC LIMIT 1""",
+                          SLATE_ACTIONS)
+        who = (f" ({last['user'].iloc[0]}: {last['action'].iloc[0]}, {pd.Timestamp(last['at'].iloc[0]):%d %b %H:%M} UTC)"
+               if len(last) else "")
+        since, then = STALE.get(action, STALE[None])
+        raise StaleEdit(f"the slate changed {since}{who}; nothing was saved: {then}")
+
+    def _save(self, data: SlateData, source: str, actor: Actor, action: str, opened: str | None = None,
+              detail: str | None = None, decision: tuple | None = None) -> None:
         """The one write of a slate. Each public method passes its own fixed ``action``, so a caller
         cannot ask for a lesser one. ``opened``: the content hash the caller's edit started from;
-        if the stored slate is another by now, ``StaleEdit`` (saying who changed it) and nothing changes."""
+        if the stored slate is another by now, ``StaleEdit`` (saying who changed it) and nothing changes.
+        ``detail``: the audit row's (default: the rows of each table); ``decision``: ``(plan, note,
+        moved)`` of an adopted plan, written to ``adoptions`` in the same transaction."""
         self._check(actor, action, source)
         tables = data.tables()
         with self._write_lock:
-            if opened is not None and self.has_slate() and self.meta()["content_hash"] != opened:
-                last = self.query("""SELECT "at", "user", action FROM audit WHERE action NOT LIKE 'refused: %'
-                                     ORDER BY "at" DESC LIMIT 1""")
-                who = (f" ({last['user'].iloc[0]}: {last['action'].iloc[0]}, {pd.Timestamp(last['at'].iloc[0]):%d %b %H:%M} UTC)"
-                       if len(last) else "")
-                raise StaleEdit(f"the slate changed since you opened the editor{who}; nothing was saved: "
-                                "reload the editor to see the change, then make your edit again")
+            self._stale(opened, action)
             cur = self._con.cursor()
             sql = "BEGIN TRANSACTION"
             try:
                 cur.execute(sql)
                 sql = HISTORY
                 cur.execute(sql)
-                if self.has_slate():
-                    self._keep(cur)
+                before = self.meta()["content_hash"] if self.has_slate() else None
+                version = self._keep(cur) if before is not None else None
                 for name, frame in tables.items():
                     cur.register("incoming", frame)
                     sql = f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM incoming'
                     cur.execute(sql)
                     cur.unregister("incoming")
+                now = pd.Timestamp.now(tz="UTC").tz_localize(None)
                 sql = ("CREATE OR REPLACE TABLE slate_meta AS "
                        "SELECT ? AS source, ? AS content_hash, CAST(? AS TIMESTAMP) AS loaded_at")
-                cur.execute(sql, [source, content_hash(data), pd.Timestamp.now(tz="UTC").tz_localize(None)])
+                cur.execute(sql, [source, content_hash(data), now])
                 rows = ", ".join(f"{name} {len(frame)}" for name, frame in tables.items() if name != "settings")
                 sql = AUDIT_INSERT
-                cur.execute(sql, [pd.Timestamp.now(tz="UTC").tz_localize(None), actor.user, actor.role, action,
-                                  source, f"rows: {rows}", actor.id])
+                cur.execute(sql, [now, actor.user, actor.role, action, source if decision is None else decision[0],
+                                  detail or f"rows: {rows}", actor.id])
+                if decision is not None:
+                    sql = "INSERT INTO adoptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    cur.execute(sql, [now, actor.user, actor.id, actor.role, *decision, before, content_hash(data),
+                                      version])
                 cur.execute("COMMIT")
                 private(self.path)
             except duckdb.Error as exc:
@@ -293,8 +323,9 @@ class Store:
             finally:
                 cur.close()
 
-    def _keep(self, cur) -> None:
-        """Copy the stored slate into ``slate_history`` (inside the caller's transaction); keep the newest few."""
+    def _keep(self, cur) -> int:
+        """Copy the stored slate into ``slate_history`` (inside the caller's transaction); keep the newest
+        few. Returns the version number it is kept under."""
         meta = cur.execute("SELECT source, content_hash, loaded_at FROM slate_meta").fetchall()[0]
         version = cur.execute("SELECT coalesce(max(version), 0) + 1 FROM slate_history").fetchall()[0][0]
         count = cur.execute('SELECT count(*) FROM "productions"').fetchall()[0][0]
@@ -304,6 +335,7 @@ class Store:
             cur.execute("INSERT INTO slate_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [version, meta[0], meta[1], meta[2], now, count, name, _blob(frame)])
         cur.execute("DELETE FROM slate_history WHERE version <= ?", [version - KEEP_SLATES])
+        return int(version)
 
     @staticmethod
     def _stored_tables(cur) -> list[str]:
@@ -329,18 +361,64 @@ class Store:
         return self.query("""SELECT "at", "user", coalesce(user_id, '') AS user_id, role, action, target, detail
                              FROM audit ORDER BY "at" DESC""")
 
-    def bring_back(self, version: int, actor: Actor) -> SlateData:
-        """Load an earlier slate again (the one it replaces is kept in turn)."""
-        self._check(actor, "bring back slate", f"slate #{version}")
-        rows = self.query("SELECT part, payload, source FROM slate_history WHERE version = ?", [int(version)])
+    def kept_slate(self, version: int) -> SlateData:
+        """The earlier slate kept as ``version`` (``history``), as typed frames; ``ValidationError``
+        when none is kept under that number."""
+        self.query(HISTORY)
+        rows = self.query("SELECT part, payload FROM slate_history WHERE version = ?", [int(version)])
         if rows.empty:
             raise ValidationError([Problem("", "", "", f"no earlier slate number {version} is kept")])
         raw = {part: pd.read_parquet(io.BytesIO(blob)) for part, blob in zip(rows["part"], rows["payload"])}
         data, problems = check(raw)
         if problems:
             raise ValidationError(problems)
-        self._save(data, f"brought back: {rows['source'].iloc[0]}", actor, "bring back slate")
         return data
+
+    def bring_back(self, version: int, actor: Actor) -> SlateData:
+        """Load an earlier slate again (the one it replaces is kept in turn)."""
+        self._check(actor, "bring back slate", f"slate #{version}")
+        data = self.kept_slate(version)
+        source = self.query("SELECT any_value(source) AS source FROM slate_history WHERE version = ?", [int(version)])
+        self._save(data, f"brought back: {source['source'].iloc[0]}", actor, "bring back slate")
+        return data
+
+    def adopt(self, schedule: pd.DataFrame, plan: str, made_on: str, note: str, actor: Actor) -> SlateData:
+        """Make ``schedule`` (production_id, phase_id, start_week of every phase: the plan called
+        ``plan``, made on the slate whose content hash is ``made_on``) the slate's plan: each phase's
+        ``planned_start`` its start week's Monday (a started phase: its actual start week's;
+        ``planning.data.adopt``), stored as a new slate version with an audit row (``adopt plan``, the
+        note) and a decision-log row (``adoptions``), in one transaction. Returns the new slate.
+
+        Refused, nothing changed: a role below planner (``Forbidden``, audited); an empty note, a plan
+        that does not cover every phase, or one that is the slate's plan already (``PlanNotAdopted``);
+        a plan made on another slate than the stored one (``StaleEdit``, naming who changed it);
+        a slate the plan's dates would make invalid (``ValidationError``)."""
+        self._check(actor, "adopt plan", plan)
+        text = adopted_note(note)
+        if not self.has_slate():
+            raise PlanNotAdopted("there is no slate to adopt a plan for; nothing was changed")
+        self._stale(made_on, "adopt plan")
+        slate = self.slate()
+        raw = slate.tables()
+        raw["phases"] = adopted_phases(slate, schedule)
+        data, problems = check(raw)
+        if problems:
+            raise ValidationError(problems)
+        if content_hash(data) == made_on:
+            raise PlanNotAdopted(f"{plan} is the slate's plan already: every phase is planned where it starts it; "
+                                 "nothing was changed")
+        was, now = slate.phases["planned_start"], data.phases["planned_start"]
+        moved = int(was.ne(now).sum())
+        base = str(self.meta()["source"]).split(ADOPTED)[0]
+        self._save(data, f"{base}{ADOPTED}{plan}", actor, "adopt plan", opened=made_on,
+                   detail=f"{moved} phases' planned dates changed; note: {text}", decision=(plan, text, moved))
+        return data
+
+    def adoptions(self) -> pd.DataFrame:
+        """The decision log: every plan adopted, newest first: at, user, user_id, role, plan, note,
+        moved, from_hash, to_hash, version (the number the slate it replaced is kept under)."""
+        return self.query("""SELECT "at", "user", coalesce(user_id, '') AS user_id, role, plan, note, moved,
+                                    from_hash, to_hash, version FROM adoptions ORDER BY "at" DESC""")
 
     def replace_table(self, name: str, frame: pd.DataFrame, source: str, actor: Actor) -> SlateData | None:
         """The stored slate with table ``name`` replaced by ``frame`` (an uploaded file), validated
