@@ -450,3 +450,21 @@ def people_places_figure(who: pd.DataFrame, windows: pd.DataFrame, bookings: pd.
                       margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.12),
                       uniformtext=dict(minsize=8, mode="show"))
     return fig
+
+
+def version_moves_figure(changes: pd.DataFrame, title: str = "Weeks later (+) or earlier (−)") -> go.Figure:
+    """Paired horizontal bars per production that moved between two slate versions
+    (``planning.analysis.versions.production_changes``): its first phase's start and its delivery,
+    in weeks later (positive) or earlier (negative)."""
+    moved = changes[changes["change"] == "moved"]
+    label = moved["production_id"].astype(str) + " · " + moved["title"].astype(str)
+    fig = go.Figure()
+    for col, name, color in (("start_weeks", "start", "#6baed6"), ("delivery_weeks", "delivery", "#e6550d")):
+        weeks = moved[col].astype("float64")
+        fig.add_bar(y=label, x=weeks, orientation="h", name=name, marker_color=color,
+                    text=[f"{w:+.0f}" for w in weeks], textposition="auto",
+                    hovertemplate="%{y}<br>" + name + ": %{x:+d} weeks<extra></extra>")
+    fig.update_layout(title=title, barmode="group", height=max(220, 48 * len(moved) + 120), xaxis_title="weeks",
+                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=1.12))
+    fig.update_yaxes(autorange="reversed")
+    return fig

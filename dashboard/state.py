@@ -23,7 +23,7 @@ from planning import config
 from planning.access import (Actor, Forbidden, Refused, config_problems, identity, local_operator, normalise,
                              require, session_ended, session_hours, session_id, signed_in)
 from planning.data.inputs import SlateData
-from planning.data.store import Store
+from planning.data.store import ADOPTED, Store
 from planning.data.validate import ValidationError
 from planning.optimizer import PlanOptions
 from planning.plan import SCENARIO, Origin, Plan, as_planned, from_frames
@@ -116,14 +116,21 @@ def current() -> Loaded:
     if not s.has_slate():
         s.load(data_dir(), actor=Actor("slate planner (first start)", "admin", id="app:first start"))
     meta = s.meta()
-    source = str(meta["source"])
-    if source.startswith("upload"):
-        label = source
-    elif Path(source).resolve() == config.SAMPLE_DIR.resolve():
+    return Loaded(_slate(meta["content_hash"]), source_label(meta["source"]), meta["content_hash"])
+
+
+def source_label(source: str) -> str:
+    """What a stored slate is called on the pages, from where it came (``Store.meta()["source"]``): an
+    upload as it says, the bundled sample, or a folder by its name; then the plan adopted on it, if
+    any ("the bundled sample slate, scenario “X” adopted")."""
+    base, _, adopted = str(source).partition(ADOPTED)
+    if base.startswith("upload"):
+        label = base
+    elif Path(base).resolve() == config.SAMPLE_DIR.resolve():
         label = "the bundled sample slate"
     else:
-        label = "folder " + Path(source).name
-    return Loaded(_slate(meta["content_hash"]), label, meta["content_hash"])
+        label = "folder " + Path(base).name
+    return f"{label}, {adopted} adopted" if adopted else label
 
 
 @st.cache_resource(max_entries=8)

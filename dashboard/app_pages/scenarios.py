@@ -1,5 +1,5 @@
 """Scenarios: the what-ifs everyone has saved, with what each changes: compare them side by side,
-reopen one in What-if, rename, delete, and undo a replace or a delete."""
+reopen one in What-if, rename, delete, undo a replace or a delete, and adopt one's plan as the slate's plan."""
 
 from dataclasses import replace
 
@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.downloads import comparison_stem, comparison_workbook
 from dashboard.figures import difference_heatmap, position_figure
+from dashboard.decisions import adopt_form
 from dashboard.forms import whatif_values
 from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, actor, baseline, current, run_with_progress, saved_plan,
                              scenario_store)
@@ -19,7 +20,7 @@ from planning.analysis.compare import (comparison_csv, conflict_changes, deliver
                                        utilization_difference)
 from planning.finance.flows import funding_need, position
 from planning.scenarios.store import ScenarioError
-from planning.scenarios.types import Scenario
+from planning.scenarios.types import Scenario, describe
 
 loaded = current()
 data = loaded.data
@@ -129,13 +130,23 @@ def manage_tab(saved):
             st.rerun()
 
 
+def adopt_tab(saved):
+    pick = st.selectbox("Scenario", list(saved["name"]), key="sc_adopt_pick")
+    row = saved.set_index("name").loc[pick]
+    plan = saved_plan(loaded, pick)
+    what = describe(Scenario.from_json(pick, row["overrides"]), dict(zip(data.resources["resource_id"],
+                                                                         data.resources["name"])))
+    adopt_form(loaded, plan.schedule, plan.origin.label, row["base_hash"], key="sc",
+               what="" if what == "no change" else what)
+
+
 saved = store.list()
 if saved.empty:
     st.info("No saved scenarios yet. Build one on the What-if page and save it.")
 else:
     show.table(scenarios_display(saved, data.resources, loaded.key))
-    tabs = st.tabs(["Compare", "Open in What-if", "Rename or delete"])
-    for tab, render in zip(tabs, (compare_tab, open_tab, manage_tab)):
+    tabs = st.tabs(["Compare", "Open in What-if", "Rename or delete", "Adopt as the slate's plan"])
+    for tab, render in zip(tabs, (compare_tab, open_tab, manage_tab, adopt_tab)):
         with tab:
             render(saved)
 

@@ -1,4 +1,5 @@
-"""Slate: the headline numbers and the timeline of every production and phase, for the plan shown.
+"""Slate: the headline numbers and the timeline of every production and phase, for the plan shown;
+what changed since an earlier version of the slate, and the plans adopted (the decision log).
 
 Drag a phase (or a whole production) on the timeline to another week: the move becomes a lock at that
 week (``Scenario.moves``), the plan shown is re-planned around it with the What-if's search (quick unless
@@ -10,6 +11,7 @@ import streamlit as st
 
 from dashboard import show
 from dashboard.components.timeline import timeline
+from dashboard.decisions import MESSAGE, decision_log, what_changed
 from dashboard.forms import DEPTHS
 from dashboard.moves import MOVED_BY_HAND, moved_scenario, moves_table, take_drop
 from dashboard.state import (DEFAULT_OPTIONS, WHATIF_OPTIONS, actor, baseline, current, planned, run_with_progress,
@@ -56,6 +58,8 @@ def undo(everything: bool) -> None:
 
 hand = hand_moves()
 st.title("Slate")
+if message := st.session_state.pop(MESSAGE, None):
+    st.success(message)
 scenario = moved_scenario(base, hand["drops"]) if hand["drops"] else None
 base_result = moved = None
 quick = st.session_state.get("slate_depth", DEPTHS[0]) == DEPTHS[0]     # (the radio is with the comparison)
@@ -127,6 +131,11 @@ st.caption("Drag a bar to another week to move that phase there: it is locked at
            "dashed outline, the planned dates of a production that moved. Ctrl + wheel zooms; drag the background to pan."
            if editable else f"Moving phases by hand re-plans the slate, which takes the planner role (you are a "
            f"{me.role}): the timeline is read-only.")
+
+st.subheader("What changed since an earlier version")
+what_changed(loaded)
+st.subheader("Adopted plans")
+decision_log()
 
 if moved is None:
     st.stop()
