@@ -284,6 +284,10 @@ def keep_phases_of_p04(raw, value):       # value: how many of P04's phases are 
     links = raw["phase_links"]
     gone = (links["production_id"] == "P04") & ~(links["before_phase"].isin(kept) & links["after_phase"].isin(kept))
     raw["phase_links"] = links[~gone]
+    lines = set(zip(raw["budget_lines"]["production_id"], raw["budget_lines"]["account"]))
+    for name in ("actuals", "estimates"):          # the money booked on the lines dropped goes with them
+        frame = raw[name]
+        raw[name] = frame[[key in lines for key in zip(frame["production_id"], frame["account"])]]
 
 
 def p01_earliest_start(raw, value):       # P01 is locked; its prep starts on Monday 2026-10-26
