@@ -447,7 +447,7 @@ SAMPLE_AS_OF = pd.Timestamp("2027-04-05")   # the bundled sample's report date: 
 # costs them more (``budget_lines.basis`` weekly). Every other line is a fixed amount.
 WEEKLY_ACCOUNTS = ("2500", "3100", "3200", "3300", "3800")
 LONG_SHOOT_WEEKS = 2
-LATE_SHARE = 0.4                          # of the productions that have started, this many are a week late
+LATE_SHARE = 0.4                          # of the productions that have started, the latest are a week late
 FIXED_FACTOR, WEEK_NOISE = (0.88, 0.97), (0.95, 1.05)
 REFUND_ACCOUNT, REFUND_SHARE = "3600", 0.02          # a location deposit back after the shoot
 COMMITTED = {"prep": ("1400", 0.5), "shoot": ("3600", 0.3), "post": ("5300", 0.4)}   # open POs by running phase
@@ -464,9 +464,9 @@ def under_way(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp, seed: int) -
       start from ``e`` on are planned as many weeks later (its post and delivery: it delivers late;
       two weeks keep every link's max lag of the generator's productions);
     - every other phase planned to start before the report week has started, on its planned Monday,
-      or a week later for the productions drawn late (``LATE_SHARE`` of those that have started,
-      never a locked one, nor one that a week would push into the report week): a production late
-      is late in every started phase. A started phase whose ``duration_weeks`` end before the report
+      or a week later for the productions that started last (``LATE_SHARE`` of those that have
+      started, never a locked one, nor one that a week would push into the report week): a
+      production late is late in every started phase. A started phase whose ``duration_weeks`` end before the report
       week is done (``actual_end``: the Sunday of its last week), else it is running;
     - ``budget_lines.basis``: ``weekly`` for ``WEEKLY_ACCOUNTS``, ``fixed`` for the rest;
     - ``actuals`` of kind ``actual``: every line whose phase has started, for each week of it before
@@ -508,7 +508,8 @@ def under_way(frames: dict[str, pd.DataFrame], as_of: pd.Timestamp, seed: int) -
     locked = dict(zip(prods["production_id"], prods["locked"].astype(bool)))
     can_be_late = [pid for pid in prods["production_id"] if not locked[pid] and (mine := started & (
         ph["production_id"] == pid)).any() and (start[mine] + 1 < now).all()]
-    late = set(rng.sample(can_be_late, round(LATE_SHARE * len(can_be_late))))
+    first = start.groupby(ph["production_id"]).min()
+    late = set(sorted(can_be_late, key=lambda pid: (-first[pid], pid))[:round(LATE_SHARE * len(can_be_late))])
     actual = start + ph["production_id"].isin(late).astype(int)
     running_long = pd.Series([key in long_shoot for key in zip(ph["production_id"], ph["phase_id"])], index=ph.index)
     done = started & (actual + dur <= now) & ~running_long
