@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/bench_multiproject.py [--time-limit 60] [--cpsat-time-limit 60] [--instances 2|mp1,mp4]
 
 Each instance (``benchmarks/multiproject.py``) is two or three PSPLIB j30 projects sharing R1..R4,
-each arriving in its own week; each project is a production due at the horizon start at 1 a week,
-so the plan's lateness is the sum of the projects' completion weeks. Per instance: CP-SAT's optimum
+each arriving in its own week; each project is a production due in its arrival week at 1 a week,
+so the plan's lateness is the sum of the projects' completion weeks less the sum of their arrival
+weeks (a constant). Per instance: CP-SAT's optimum
 of that sum (solved in a child process: OR-Tools is never imported next to ``highspy``), then the
 optimizer as a user runs it (``plan(data, PlanOptions(time_limit=...))``), its sum of completions
 (each production's last ``end_week``), how far above the optimum, the solver's status and gap, and

@@ -8,10 +8,11 @@ resource is the largest of the projects' own capacities. The objective is the su
 the week the project completes (counted from week 0, so a late arrival counts its wait too).
 
 As the data contract's tables (``to_tables``): one production per project (``A_j301_1``: a letter
-for its place in the instance, then the PSPLIB name), ``earliest_start`` the Monday of its arrival
-week, due at the horizon start with a lateness cost of 1 a week and priority 3 (factor 1), so the
-production's lateness in weeks is its completion week and the plan's lateness is the objective
-above. Each real job a phase ``j<job>`` with no planned date; the successor lists as
+for its place in the instance, then the PSPLIB name), ``earliest_start`` and ``target_delivery`` the
+Monday of its arrival week (the contract refuses a production due before it may start), with a
+lateness cost of 1 a week and priority 3 (factor 1), so the production's lateness in weeks is its
+completion week less its arrival week, and the plan's lateness is the objective above less the sum
+of the arrival weeks (a constant: the same plans are best). Each real job a phase ``j<job>`` with no planned date; the successor lists as
 finish-to-start links with lag 0; R1..R4 as crew pools of the shared capacity, no hire-in; each
 job's requests as demands. The horizon is the latest arrival plus every job's duration.
 
@@ -140,10 +141,10 @@ def to_tables(inst: MultiInstance) -> dict[str, pd.DataFrame]:
     productions, phases, links, demands, budget = [], [], [], [], []
     for p in inst.projects:
         pid, durations = p.production_id, p.durations
+        arrival = (h0 + pd.Timedelta(days=7 * p.arrival)).date().isoformat()
         productions.append(dict(production_id=pid, title=f"PSPLIB {p.inst.name} (week {p.arrival})",
-                                format="feature", priority=3,
-                                earliest_start=(h0 + pd.Timedelta(days=7 * p.arrival)).date().isoformat(),
-                                latest_start=None, target_delivery=H0, lateness_cost_per_week=1.0,
+                                format="feature", priority=3, earliest_start=arrival,
+                                latest_start=None, target_delivery=arrival, lateness_cost_per_week=1.0,
                                 jurisdiction=None, locked=False))
         phases += [dict(production_id=pid, phase_id=q, kind="other", duration_weeks=d, planned_start=None,
                         locked=False) for q, d in durations.items()]

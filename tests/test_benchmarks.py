@@ -8,7 +8,7 @@ from benchmarks.slates import slate, tables
 from planning.optimizer import PlanOptions, plan
 from planning.plan import from_result
 
-FOLDER = Path(__file__).resolve().parent / "data" / "psplib"  # one PSPLIB j30 instance and its proven optimum
+FOLDER = Path(__file__).resolve().parent / "data" / "psplib"  # PSPLIB j30 instances and their proven optima
 
 
 def test_psplib_instance_read_as_written():
