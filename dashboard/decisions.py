@@ -22,9 +22,15 @@ from planning.data.adopt import MAX_NOTE, PlanNotAdopted
 from planning.data.files import csv_bytes
 from planning.data.store import StaleEdit
 from planning.data.validate import ValidationError
-from planning.plan import Plan, as_planned
+from planning.plan import OPTIMIZED, Origin, Plan, as_planned
 
 MESSAGE = "slate_message"          # what the Slate page says first after an adoption
+
+
+def plan_name(origin: Origin) -> str:
+    """What an adopted plan is called in the decision log and the slate's name: "the optimized plan",
+    or "scenario “X”" (its quality is on the page it came from, not in its name)."""
+    return "the optimized plan" if origin.kind == OPTIMIZED else Origin(origin.kind, origin.name).label
 
 
 def adopt_form(loaded: Loaded, schedule: pd.DataFrame, plan: str, made_on: str, key: str,

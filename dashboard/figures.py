@@ -465,6 +465,7 @@ def version_moves_figure(changes: pd.DataFrame, title: str = "Weeks later (+) or
                     text=[f"{w:+.0f}" for w in weeks], textposition="auto",
                     hovertemplate="%{y}<br>" + name + ": %{x:+d} weeks<extra></extra>")
     fig.update_layout(title=title, barmode="group", height=max(220, 48 * len(moved) + 120), xaxis_title="weeks",
-                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=1.12))
+                      margin=dict(l=10, r=10, t=50, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1))
     fig.update_yaxes(autorange="reversed")
     return fig

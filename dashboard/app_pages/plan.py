@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import show
-from dashboard.decisions import adopt_form
+from dashboard.decisions import adopt_form, plan_name
 from dashboard.downloads import schedule_csv, schedule_name
 from dashboard.figures import objective_figure, timeline_figure
 from dashboard.state import DEFAULT_OPTIONS, actor, baseline, current, current_plan, planned, remember_plan, run_with_progress
@@ -135,4 +135,4 @@ st.plotly_chart(timeline_figure(sched, data.productions, data.settings.horizon_s
 st.download_button("Download the schedule (CSV)", lambda: schedule_csv(result),
                    file_name=schedule_name(result, loaded.key, pd.Timestamp.now(tz="UTC")),
                    mime="text/csv", key="download_schedule", on_click="ignore")
-adopt_form(loaded, sched, result.origin.label, loaded.key, key="plan")
+adopt_form(loaded, sched, plan_name(result.origin), loaded.key, key="plan")

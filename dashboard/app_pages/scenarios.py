@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.downloads import comparison_stem, comparison_workbook
 from dashboard.figures import difference_heatmap, position_figure
-from dashboard.decisions import adopt_form
+from dashboard.decisions import adopt_form, plan_name
 from dashboard.forms import whatif_values
 from dashboard.state import (WHATIF_OPTIONS, DEFAULT_OPTIONS, actor, baseline, current, run_with_progress, saved_plan,
                              scenario_store)
@@ -136,7 +136,7 @@ def adopt_tab(saved):
     plan = saved_plan(loaded, pick)
     what = describe(Scenario.from_json(pick, row["overrides"]), dict(zip(data.resources["resource_id"],
                                                                          data.resources["name"])))
-    adopt_form(loaded, plan.schedule, plan.origin.label, row["base_hash"], key="sc",
+    adopt_form(loaded, plan.schedule, plan_name(plan.origin), row["base_hash"], key="sc",
                what="" if what == "no change" else what)
 
 

@@ -411,7 +411,7 @@ class Store:
         moved = int(was.ne(now).sum())
         base = str(self.meta()["source"]).split(ADOPTED)[0]
         self._save(data, f"{base}{ADOPTED}{plan}", actor, "adopt plan", opened=made_on,
-                   detail=f"{moved} phases' planned dates changed; note: {text}", decision=(plan, text, moved))
+                   detail=f"planned dates changed for {moved} phase(s); note: {text}", decision=(plan, text, moved))
         return data
 
     def adoptions(self) -> pd.DataFrame:
