@@ -332,11 +332,52 @@ def _parse_scenario(args):
                     weights=weights, added_costs=added, note=args.note)
 
 
+def phases(n: int) -> str:
+    """``"1 phase"``, ``"3 phases"``."""
+    return f"{n} phase{'s' if n != 1 else ''}"
+
+
+def adopt_scenario(args, scenarios) -> int:
+    """``slate scenario adopt NAME --note TEXT``: the saved scenario's plan becomes the plan of the
+    slate in the slate store (``Store.adopt``: its starts as the planned dates, a new slate version, the
+    audit log and the decision log), as the local admin."""
+    from planning.data.store import StaleEdit, Store, StoreBusy
+    from planning.plan import SCENARIO, Origin
+
+    scenario, frames, _ = scenarios.load(args.name)
+    if "schedule" not in frames:
+        raise ScenarioError(f"{args.name!r} was saved without its plan: run it again, then adopt it")
+    path = args.slate_store or config.store_path()
+    try:
+        slate = Store(path)
+    except StoreBusy as exc:
+        print(f"slate: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if not slate.has_slate():
+            raise ScenarioError(f"the slate store {path} holds no slate: open the dashboard on it once (or give "
+                                "--slate-store), then adopt")
+        slate.adopt(frames["schedule"], plan=Origin(SCENARIO, args.name).label, made_on=scenario.base_hash,
+                    note=args.note, actor=local_operator())
+        done = slate.adoptions().iloc[0]
+    except StaleEdit as exc:
+        print(f"slate: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        slate.close()
+    print(f"adopted {done['plan']} as the slate's plan: planned dates changed for {phases(done['moved'])}; slate "
+          f"{done['to_hash']} (the one before, {done['from_hash']}, is kept as #{done['version']}: the Data page "
+          "brings it back)")
+    return 0
+
+
 def cmd_scenario(args) -> int:
     import json
     from dataclasses import replace
 
     store = _scenario_store(args)
+    if args.action == "adopt":
+        return adopt_scenario(args, store)
     if args.action == "list":
         saved = store.list()
         if saved.empty:
@@ -483,6 +524,9 @@ def cmd_app(args) -> int:
     os.execve(sys.executable, cmd, env)
 
 
+SLATE_STORE_HELP = "the dashboard's slate store (default data/slate.duckdb, or $SLATE_STORE)"
+
+
 def parser() -> argparse.ArgumentParser:
     p = Parser(prog="slate", description="Slate Planner: plan a studio's slate on shared "
                                 "stages, crews and equipment.")
@@ -548,7 +592,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True)
     r.set_defaults(func=cmd_risk)
 
-    sc = sub.add_parser("scenario", help="saved what-if scenarios: list, show, run, export")
+    sc = sub.add_parser("scenario", help="saved what-if scenarios: list, show, run, export, undo, adopt")
     sc_sub = sc.add_subparsers(dest="action", required=True)
     store_help = "scenario store (default data/scenarios.duckdb, or $SLATE_SCENARIOS)"
     listing = sc_sub.add_parser("list", help="list saved scenarios")
@@ -580,17 +624,21 @@ def parser() -> argparse.ArgumentParser:
                      help="replace a saved scenario of the same name (it is kept: `slate scenario undo NAME`)")
     undo = sc_sub.add_parser("undo", help="bring back the version a save (or delete) replaced")
     undo.add_argument("name")
-    for one in (listing, show, export, run, undo):
+    adopt = sc_sub.add_parser("adopt", help="make a saved scenario's plan the slate's plan (its starts become the "
+                              "planned dates; the slate before is kept)")
+    adopt.add_argument("name")
+    adopt.add_argument("--note", required=True, help="why this plan is adopted (required; in the decision log)")
+    adopt.add_argument("--slate-store", default=None, help=SLATE_STORE_HELP)
+    for one in (listing, show, export, run, undo, adopt):
         one.add_argument("--store", default=None, help=store_help)
         one.set_defaults(func=cmd_scenario)
 
-    for command in [v, s, f, c, m, o, r, listing, show, export, run, undo]:
+    for command in [v, s, f, c, m, o, r, listing, show, export, run, undo, adopt]:
         command.add_argument("--verbose", action="store_true", help="also show the solvers' own output")
 
     au = sub.add_parser("audit", help="who changed the slate and the saved scenarios, and when")
     au.add_argument("--store", default=None, help=store_help)
-    au.add_argument("--slate-store", default=None, help="the dashboard's slate store (default data/slate.duckdb, "
-                    "or $SLATE_STORE)")
+    au.add_argument("--slate-store", default=None, help=SLATE_STORE_HELP)
     au.set_defaults(func=cmd_audit)
 
     a = sub.add_parser("app", help="start the dashboard (http://localhost:8501)")

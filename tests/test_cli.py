@@ -258,3 +258,38 @@ def test_conflicts_counts_none_where_hire_in_covers_the_clash(tmp_path, capsys):
     assert pd.read_csv(out / "conflicts.csv").empty
     util = pd.read_csv(out / "utilization.csv").set_index(["resource_id", "week"])
     assert util.loc[("GE", 0), "hired"] == util.loc[("GE", 1), "hired"] == 1 and util["shortfall"].sum() == 0
+
+
+def test_scenario_adopt_makes_its_plan_the_slates_and_refuses_without_a_note_or_twice(tiny, tmp_path, capsys):
+    """Two shoots on one crew of one, hire-in off: the scenario moves one. Adopted from the command
+    line (the local admin), the stored slate's planned dates are the scenario's, logged with the note."""
+    import getpass
+
+    from planning.data.inputs import planned_schedule
+    from planning.data.store import Store
+    from planning.access import Actor
+
+    scenarios, slate_store = str(tmp_path / "sc.duckdb"), tmp_path / "slate.duckdb"
+    store = Store(slate_store)
+    store.load(tiny, actor=Actor("boss@studio.test", "admin"))
+    store.close()
+    assert run(["scenario", "run", str(tiny), "--name", "one crew", "--no-hire", "--time-limit", "5",
+                "--store", scenarios], capsys)[0] == 0
+    code, _, err = run(["scenario", "adopt", "one crew", "--store", scenarios, "--slate-store", str(slate_store)], capsys)
+    assert code == 2 and "the following arguments are required: --note" in err
+    code, out, err = run(["scenario", "adopt", "one crew", "--note", "=1+2 B waits", "--store", scenarios,
+                          "--slate-store", str(slate_store)], capsys)
+    assert code == 0, err
+    assert out.startswith("adopted scenario “one crew” as the slate's plan: planned dates changed for 1 phase; slate ")
+    from planning.scenarios.store import ScenarioStore
+    wanted = ScenarioStore(scenarios).load("one crew")[1]["schedule"]
+    store = Store(slate_store)
+    got = planned_schedule(store.slate())
+    assert dict(zip(got["production_id"], got["start_week"])) == dict(zip(wanted["production_id"], wanted["start_week"]))
+    row = store.adoptions().iloc[0]
+    assert (row["user"], row["role"], row["note"]) == (getpass.getuser(), "admin", "=1+2 B waits")
+    store.close()
+    code, out, err = run(["scenario", "adopt", "one crew", "--note", "again", "--store", scenarios,
+                          "--slate-store", str(slate_store)], capsys)
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "the slate changed since the plan was made (" in err and ": adopt plan, " in err      # made on the slate before
