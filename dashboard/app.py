@@ -65,6 +65,7 @@ page = st.navigation([
     st.Page(PAGES / "whatif.py", title="What-if", icon=":material/tune:"),
     st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/bookmarks:"),
     st.Page(PAGES / "cashflow.py", title="Cash flow", icon=":material/payments:"),
+    st.Page(PAGES / "costreport.py", title="Cost report", icon=":material/request_quote:"),
     st.Page(PAGES / "risk.py", title="Risk", icon=":material/casino:"),
     st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
 ])

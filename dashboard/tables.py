@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.figures import SECTION_LABELS
 from planning.analysis.capacity import resource_label
 from planning.analysis.compare import KPI_LABELS
 from planning.data.inputs import week_start
+from planning.finance.flows import SLATE_ID
 from planning.scenarios.types import Scenario, describe
 
 MONEY_KPIS = {"hire_cost", "peak_funding_need", "financing_cost", "objective", "added_capacity_cost", "total_cost"}
@@ -228,3 +230,92 @@ def scenarios_display(saved: pd.DataFrame, resources: pd.DataFrame, slate_key: s
                   for t, b, m in zip(saved["saved_at"], saved["saved_by"], made)],
         "Note": saved["note"].fillna("").to_numpy()},
         index=pd.Index(saved["name"], name="Scenario"))
+
+
+# --- the cost report ----------------------------------------------------------------------------
+
+COST_MONEY = ["budget", "actual_to_date", "committed", "estimate_to_complete", "efc", "variance"]
+
+
+def budget_status(variance: pd.Series, note: pd.Series | None = None) -> list[str]:
+    """Each variance in words: "▲ over budget" (below 0), "under budget", "on budget"; then the note
+    when there is one ("▲ over budget; contingency used up")."""
+    notes = [""] * len(variance) if note is None else note.fillna("").astype(str).tolist()
+    said = ["▲ over budget" if v < 0 else "under budget" if v > 0 else "on budget" for v in variance]
+    return [f"{s}; {n}" if n else s for s, n in zip(said, notes)]
+
+
+def cost_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The slate roll-up (``planning.finance.costreport.with_slate_total``) as the page shows it: the
+    production ("P02 The Long Con"; "Slate total" last), the money columns, % spent, contingency left
+    and its status (``budget_status`` with the roll-up's note)."""
+    total = summary["production_id"].astype(str) == SLATE_ID
+    label = (summary["production_id"].astype(str) + " " + summary["title"].astype(str)).where(
+        ~total, summary["title"].astype(str))
+    out = pd.DataFrame({"production": label.to_numpy()})
+    for col in COST_MONEY + ["pct_spent", "contingency_left"]:
+        out[col] = summary[col].astype("float64").to_numpy()
+    out["status"] = budget_status(summary["variance"], summary["note"])
+    return out
+
+
+def etc_basis(costs: pd.DataFrame, duration: pd.Series) -> list[str]:
+    """How each line's estimate to complete is made, from its ``planning.finance.flows.line_costs`` row
+    and its phase's ``duration_weeks``: "accountant's estimate"; a weekly line "weekly: 1 week left;
+    runs 15 of 13" (the weeks its phase runs from the report week on, and in all when that is not its
+    planned weeks) or "weekly: phase over"; a fixed line "budget left"."""
+    out = []
+    for est, basis, start, end, first, d in zip(costs["estimated"], costs["basis"], costs["start_week"],
+                                                costs["end_week"], costs["from_week"], duration):
+        if est:
+            out.append("accountant's estimate")
+        elif basis != "weekly":
+            out.append("budget left")
+        elif end <= first:
+            out.append("weekly: phase over")
+        else:
+            runs = f"; runs {end - start} of {d}" if end - start != d else ""
+            out.append(f"weekly: {weeks(int(end - first))} left{runs}")
+    return out
+
+
+def cost_lines_display(report: pd.DataFrame, costs: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``planning.finance.costreport.cost_report`` as read, worst variance first (then
+    section and account): the account with its description ("3800 Stage Rental"), how its ETC is
+    made (``etc_basis``, from ``costs``: ``line_costs`` of the same plan) and the money columns."""
+    how = costs.merge(phases[["production_id", "phase_id", "duration_weeks"]], on=["production_id", "phase_id"])
+    how = how.assign(etc_from=etc_basis(how, how["duration_weeks"].astype("int64")))
+    rows = report.merge(how[["production_id", "account", "etc_from"]], on=["production_id", "account"], how="left")
+    rank = rows["section"].map({s: i for i, s in enumerate(SECTION_LABELS)})
+    rows = rows.assign(rank=rank).sort_values(["variance", "rank", "account"], kind="stable")
+    label = rows["account"].astype(str) + " " + rows["description"].astype(str)
+    out = pd.DataFrame({"account": label.to_numpy(), "etc_from": rows["etc_from"].to_numpy()})
+    for col in COST_MONEY:
+        out[col] = rows[col].astype("float64").to_numpy()
+    return out
+
+
+def cost_sections_display(subtotals: pd.DataFrame) -> pd.DataFrame:
+    """One production's section subtotals and its total (``planning.finance.costreport.with_subtotals``
+    rows of level ``section`` and ``production``), the section in words and "Total" last."""
+    part = subtotals[subtotals["level"].isin(["section", "production"])]
+    name = part["section"].map(SECTION_LABELS).where(part["level"] == "section", "Total")
+    out = pd.DataFrame({"section": name.to_numpy()})
+    for col in COST_MONEY:
+        out[col] = part[col].astype("float64").to_numpy()
+    return out
+
+
+def phase_progress_display(runs: pd.DataFrame, horizon_start: pd.Timestamp, duration: pd.Series) -> pd.DataFrame:
+    """A production's phases in a plan on the report date (``planning.data.progress.phase_weeks`` rows
+    and their ``duration_weeks``): phase, status (done, running, planned), first Monday, last Sunday
+    (expected, for one running or planned), and the weeks it runs ("15: 2 more than planned")."""
+    run = (runs["end_week"] - runs["start_week"]).astype("int64").to_numpy()
+    planned = duration.astype("int64").to_numpy()
+    said = [f"{r}" if r == p else f"{r}: {abs(r - p)} {'more' if r > p else 'fewer'} than planned"
+            for r, p in zip(run, planned)]
+    return pd.DataFrame({
+        "phase": runs["phase_id"].astype(str).to_numpy(), "status": runs["status"].astype(str).to_numpy(),
+        "from": week_start(runs["start_week"], horizon_start).dt.date.to_numpy(),
+        "to": (week_start(runs["end_week"], horizon_start) - pd.Timedelta(days=1)).dt.date.to_numpy(),
+        "weeks": said})

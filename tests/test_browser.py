@@ -2,9 +2,10 @@
 
 Every page is opened from the sidebar and photographed (test-output/screenshots/<page>.png); the
 What-if page is driven with the keyboard, applied twice and saved; the Cash flow page's finance CSV
-is downloaded and compared with what ``slate cashflow`` writes; the Risk page is run twice (all
-development productions counted, then none) and its workbook downloaded. Elements are found by
-stable handles (page titles, button labels, data-testid, widget keys), never by the pages' prose.
+is downloaded and compared with what ``slate cashflow`` writes, the Cost report's with ``slate
+costreport``; the Risk page is run twice (all development productions counted, then none) and its
+workbook downloaded. Elements are found by stable handles (page titles, button labels, data-testid,
+widget keys), never by the pages' prose.
 
 The What-if test runs first so the tour after it sees a saved scenario and an optimized baseline;
 the tour's checks hold either way.
@@ -136,6 +137,8 @@ TOUR = {
     "Scenarios": ("scenarios", lambda p: visible(p, "[data-testid='stDataFrame'], [data-testid='stAlert']")),
     "Cash flow": ("cashflow", lambda p: charts_drawn(p, 2) == 2 and visible(p, "[data-testid='stMetric']", 4)
                   and visible(p, "[data-testid='stDownloadButton']", 4)),
+    "Cost report": ("costreport", lambda p: charts_drawn(p, 2) == 2 and visible(p, "[data-testid='stMetric']", 10)
+                    and visible(p, "[data-testid='stDataFrame']", 4) and visible(p, "[data-testid='stDownloadButton']", 2)),
     "Data": ("data", lambda p: visible(p, "[data-testid='stMetric']", 4) and visible(p, "[data-testid='stDataFrame']")
              and visible(p, "[data-testid='stDownloadButton']", 2)),
 }
@@ -158,11 +161,11 @@ def test_every_page_from_the_sidebar(browser_page, app_url, title):
 
 def test_on_a_laptop_screen_no_metric_or_table_is_cut_off(browser, app_url):
     """At 1280 x 800 (a laptop's browser) every metric's label and value, and every table, reads in full:
-    the pages with the most metrics in a row (Slate, Cash flow, Data; Risk once run)."""
+    the pages with the most metrics in a row (Slate, Cash flow, Cost report, Data; Risk once run)."""
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     page.set_default_timeout(60_000)
     open_app(page, app_url)
-    for title in ("Slate", "Conflicts", "Cash flow", "Data", "Risk"):
+    for title in ("Slate", "Conflicts", "Cash flow", "Cost report", "Data", "Risk"):
         go_to(page, title, timeout=SOLVE_MS)
         if title == "Risk":
             run_risk(page)
@@ -391,6 +394,31 @@ def test_cashflow_download_equals_the_cli(browser_page, app_url, tmp_path):
     expected = tmp_path / "cli.csv"
     assert cli(["cashflow", str(SAMPLE), "--period", period, "--out", str(expected)]) == 0
     assert downloaded.read_bytes() == expected.read_bytes()
+    assert not errors(page)
+
+
+def test_costreport_downloads_equal_the_cli(browser_page, app_url, tmp_path):
+    """The Cost report page's CSV is the bytes `slate costreport` writes for the planned dates; its
+    workbook's name says the plan and the report date, and its About sheet the same."""
+    import pandas as pd
+
+    from planning.cli import main as cli
+
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Cost report")
+    pick_plan(page, "As planned")                 # `slate costreport` without --plan: the planned dates
+    csv = download(page, page.locator(".st-key-download_costreport_csv button"), tmp_path / "page.csv")
+    expected = tmp_path / "cli.csv"
+    assert cli(["costreport", str(SAMPLE), "--out", str(expected)]) == 0
+    assert csv.read_bytes() == expected.read_bytes()
+    with page.expect_download(timeout=45_000) as info:
+        page.locator(".st-key-download_costreport_xlsx button").click()
+    name = info.value.suggested_filename
+    assert name.startswith("slate-costreport-as-planned-") and name.endswith("-as-of-2027-04-05.xlsx"), name
+    info.value.save_as(tmp_path / name)
+    about = pd.read_excel(tmp_path / name, sheet_name="About")["about"].tolist()
+    assert "plan: as planned" in about and "as of 2027-04-05" in about
     assert not errors(page)
 
 

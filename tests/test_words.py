@@ -77,7 +77,7 @@ def test_every_table_of_every_page_has_headers_in_words_and_blank_empty_cells(ap
     app.switch_page("app_pages/scenarios.py").run()
     look("scenarios")
     app.selectbox(key="shown_plan").set_value("As planned").run()
-    for page in ("conflicts", "cashflow"):
+    for page in ("conflicts", "cashflow", "costreport"):
         app.switch_page(f"app_pages/{page}.py").run()
         look(page)
     app.switch_page("app_pages/risk.py").run()
