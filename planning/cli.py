@@ -1,4 +1,4 @@
-"""The ``slate`` command: validate, sample, conflicts, solve, cashflow, risk, scenario, audit, schema, app.
+"""The ``slate`` command: validate, sample, conflicts, solve, cashflow, costreport, risk, scenario, audit, schema, app.
 
 Every command that reads a dataset validates it first; bad data prints every problem (table,
 row, column) and exits 1, never a traceback. Bad arguments exit 2 with one line saying which;
@@ -168,6 +168,59 @@ def cmd_cashflow(args) -> int:
     print(f"wrote {out} (plan: {plan.origin.label}; slate {key}; made {made:%Y-%m-%d}): spend {h['spend']:,.2f} {cur}, "
           f"incentives {h['incentive']:,.2f}, financing {h['financing_cost']:,.2f}; "
           f"peak funding need {h['peak_need']:,.2f} {cur}{when}")
+    return 0
+
+
+def report_date(text: str) -> pd.Timestamp:
+    """A date ``YYYY-MM-DD`` (argparse type; whether the slate can take it is validation's)."""
+    try:
+        return pd.Timestamp(text).normalize()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date such as 2027-04-26, got {text!r}") from None
+
+
+AS_OF_PROBLEMS = 10
+"""How many of the problems a refused ``--as-of`` makes ``slate costreport`` lists (then how many more)."""
+
+
+def cmd_costreport(args) -> int:
+    from planning.data.store import content_hash, load_folder
+    from planning.data.validate import check
+    from planning.finance.costreport import about_lines, cost_report, costreport_csv, costreport_xlsx, totals
+    from planning.finance.flows import ScheduleError, checked_schedule, read_schedule
+    from planning.plan import as_planned
+
+    data = load_folder(args.data_dir)
+    if args.as_of is not None:
+        tables = data.tables()
+        tables["settings"] = tables["settings"].assign(as_of=pd.Series([args.as_of], dtype="datetime64[us]"))
+        data, problems = check(tables)
+        if problems:
+            shown = [f"  - {p}" for p in problems[:AS_OF_PROBLEMS]]
+            more = len(problems) - len(shown)
+            print(f"slate: --as-of {args.as_of.date()} cannot be the report date of {args.data_dir} "
+                  f"({len(problems)} problem{'s' if len(problems) > 1 else ''}):\n" + "\n".join(shown)
+                  + (f"\n  ... and {more} more" if more else ""), file=sys.stderr)
+            return 1
+    try:
+        schedule = checked_schedule(data, read_schedule(args.plan) if args.plan else as_planned(data).schedule)
+    except ScheduleError as exc:
+        print(f"the plan cannot be used: {exc}", file=sys.stderr)
+        return 1
+    report = cost_report(data, schedule)
+    out = Path(args.out)
+    key, made = content_hash(data), pd.Timestamp.now(tz="UTC")
+    label = plan_name(args.plan)
+    if out.suffix.lower() == ".xlsx":
+        content = costreport_xlsx(data, report, about_lines(label, key, made, data.settings))
+    else:
+        content = costreport_csv(report)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    t, cur = totals(report), data.settings.currency
+    print(f"wrote {out} (plan: {label}; slate {key}; made {made:%Y-%m-%d}; as of {data.settings.report_date.date()}): "
+          f"{len(report)} accounts; budget {t['budget']:,.2f} {cur}, EFC {t['efc']:,.2f}, "
+          f"variance {t['variance']:,.2f} ({'over' if t['variance'] < 0 else 'under'} budget)")
     return 0
 
 
@@ -557,6 +610,17 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--out", required=True, type=table_file, help="a .csv file, or .xlsx for a workbook")
     f.set_defaults(func=cmd_cashflow)
 
+    cr = sub.add_parser("costreport", help="the cost report: budget, actual, committed, ETC, EFC and variance "
+                        "by production and account, as CSV or an .xlsx workbook")
+    cr.add_argument("data_dir")
+    cr.add_argument("--plan", default=None, help="folder holding schedule.parquet/.csv from `slate solve`, for the "
+                    "weeks of weekly lines (default: the planned dates)")
+    cr.add_argument("--as-of", type=report_date, default=None, metavar="DATE",
+                    help="the report date, a Monday inside the horizon (default: the slate's settings.as_of)")
+    cr.add_argument("--out", required=True, type=table_file, help="a .csv file, or .xlsx for a workbook "
+                    "(subtotals by section and production, a slate summary)")
+    cr.set_defaults(func=cmd_costreport)
+
     c = sub.add_parser("conflicts", help="as-planned utilization and conflicts")
     c.add_argument("data_dir")
     c.add_argument("--out", required=True)
@@ -633,7 +697,7 @@ def parser() -> argparse.ArgumentParser:
         one.add_argument("--store", default=None, help=store_help)
         one.set_defaults(func=cmd_scenario)
 
-    for command in [v, s, f, c, m, o, r, listing, show, export, run, undo, adopt]:
+    for command in [v, s, f, cr, c, m, o, r, listing, show, export, run, undo, adopt]:
         command.add_argument("--verbose", action="store_true", help="also show the solvers' own output")
 
     au = sub.add_parser("audit", help="who changed the slate and the saved scenarios, and when")

@@ -24,6 +24,8 @@ from planning.data.store import content_hash
 from planning.data.inputs import planned_schedule
 from planning.data.store import load_folder
 from planning.data.validate import check
+from planning.plan import as_planned
+from planning.sample import make_slate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -91,7 +93,18 @@ def by_week(flows, flow="spend", account=None) -> dict[int, int]:
 
 @pytest.fixture(scope="module")
 def sample():
+    """The bundled sample (a slate under way) and the cash flow of its as-planned plan, the one
+    ``slate cashflow`` writes without ``--plan``."""
     data = load_folder(SAMPLE)
+    return data, as_planned(data).cashflow
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    """The sample's productions as a snapshot (``make_slate()`` without ``as_of``): nothing spent
+    yet, so every line is spent in full over its phase."""
+    data, problems = check(make_slate())
+    assert not problems
     return data, flows_of(data)
 
 
@@ -255,8 +268,8 @@ def test_financing_rounds_each_week_half_up():
 
 # --- the whole sample slate -------------------------------------------------------------------
 
-def test_sample_slate_conserves_money_to_the_cent(sample):
-    data, flows = sample
+def test_sample_slate_conserves_money_to_the_cent(snapshot):
+    data, flows = snapshot
     spend = flows[flows["flow"] == "spend"]
     budget = data.budget_lines.assign(cents=[round(float(a) * 100) for a in data.budget_lines["amount"]])
     paid = -spend.groupby(["production_id", "account"])["cents"].sum()
@@ -268,8 +281,8 @@ def test_sample_slate_conserves_money_to_the_cent(sample):
     assert round(long["amount"].sum() * 100) == flows["cents"].sum()
 
 
-def test_sample_summary_agrees_with_the_flows(sample):
-    data, flows = sample
+def test_sample_summary_agrees_with_the_flows(snapshot):
+    data, flows = snapshot
     summary = ex.budget_summary(data).set_index("production_id")
     spent = -flows[flows["flow"] == "spend"].groupby("production_id")["amount"].sum()
     received = flows[flows["flow"] == "incentive"].groupby("production_id")["amount"].sum()
@@ -402,9 +415,13 @@ def test_cli_writes_the_long_csv(sample, tmp_path):
     assert set(long["flow"]) == {"spend", "incentive", "financing"}
     assert not long.duplicated(["production_id", "section", "account", "period", "flow"]).any()
     amount = long["amount"].astype(float)
-    assert (amount[long["flow"] == "spend"] < 0).all() and (amount[long["flow"] == "incentive"] > 0).all()
-    budget_cents = sum(round(float(a) * 100) for a in data.budget_lines["amount"])
-    assert -sum(long_totals(long[long["flow"] == "spend"], "production_id").values()) == budget_cents
+    assert (amount[long["flow"] == "incentive"] > 0).all()
+    back = long[(long["flow"] == "spend") & (amount >= 0)]                 # money back: only refunded accounts
+    refunds = data.actuals[data.actuals["amount"] < 0]
+    assert set(zip(back["production_id"], back["account"])) <= set(zip(refunds["production_id"], refunds["account"]))
+    assert (amount[long["flow"] == "spend"] < 0).sum() > 0.99 * (long["flow"] == "spend").sum()
+    efc_cents = int(fl.line_costs(data, as_planned(data).schedule)["efc_cents"].sum())   # a slate under way
+    assert -sum(long_totals(long[long["flow"] == "spend"], "production_id").values()) == efc_cents
     assert set(long["period"]) >= {pe.BEFORE_HORIZON, "2027-01", "2028-12", pe.AFTER_HORIZON}
     assert (long["period_start"].str.match(r"^\d{4}-\d{2}-\d{2}$")).all()
     assert (long["period_end"].str.match(r"^\d{4}-\d{2}-\d{2}$")).all() and (long["period_end"] >= long["period_start"]).all()
@@ -494,16 +511,18 @@ def test_formula_like_text_is_neutralized_in_csv_and_xlsx():
 
 def test_cli_reads_a_solved_plan(sample, tmp_path):
     data, flows = sample
-    plan = planned_schedule(data)[["production_id", "phase_id", "start_week"]]
-    moved = plan.assign(start_week=plan["start_week"] + np.where(plan["production_id"] == "P05", 4, 0))
+    plan = as_planned(data).schedule[["production_id", "phase_id", "start_week"]]
+    started = set(data.phases.loc[data.phases["actual_start"].notna(), "production_id"])
+    pid = sorted(set(data.productions["production_id"]) - started)[0]        # a production not started yet
+    moved = plan.assign(start_week=plan["start_week"] + np.where(plan["production_id"] == pid, 4, 0))
     (tmp_path / "plan").mkdir()
     moved.to_csv(tmp_path / "plan" / "schedule.csv", index=False)
     out = tmp_path / "moved.csv"
     assert main(["cashflow", str(SAMPLE), "--plan", str(tmp_path / "plan"), "--period", "week",
                  "--out", str(out)]) == 0
     long = read_csv(out.read_bytes())
-    spend = long[(long["production_id"] == "P05") & (long["flow"] == "spend")]
-    planned = flows[(flows["production_id"] == "P05") & (flows["flow"] == "spend")]
+    spend = long[(long["production_id"] == pid) & (long["flow"] == "spend")]
+    planned = flows[(flows["production_id"] == pid) & (flows["flow"] == "spend")]
     assert pd.Timestamp(spend["period_start"].min()) == planned["week_start"].min() + pd.Timedelta(weeks=4)
     assert round(spend["amount"].astype(float).sum(), 2) == round(planned["amount"].sum(), 2)
     (tmp_path / "plan" / "schedule.csv").write_text("production_id,phase_id,start_week\nP05,prep,1\n")

@@ -29,11 +29,36 @@ first on a tie). A line's weekly cents therefore sum exactly to ``C``.
 **Payment lag.** Each week's spend is paid ``payment_lag_weeks`` later; the ``week`` of a spend
 row is the week it is paid.
 
+**Weekly lines.** A line of basis ``weekly`` costs ``amount / duration_weeks`` for every week its
+phase runs: ``n`` weeks cost ``amount_cents x n / duration_weeks`` rounded half up once
+(``weekly_cents``). A planned phase runs ``duration_weeks`` weeks, so there it costs its amount,
+spread like any line; only a started phase that runs longer or shorter changes it.
+
+**A slate under way** (``in_progress``: an ``as_of``, a phase's ``actual_start`` or any
+``actuals``; ``now`` is the report week). Each line's actual to date, committed, estimate to
+complete (ETC) and estimate at final cost (EFC = actual + committed + ETC) are ``line_costs``.
+Its spend is
+
+- every ``actual`` row, paid in the week it was posted (no payment lag: it was paid); refunds
+  are money back;
+- then committed + ETC spread by its curve over the weeks its phase still runs,
+  ``max(start, now) .. end - 1`` (a started phase at its actual weeks, ``planning.data.progress``),
+  paid ``payment_lag_weeks`` later. The curve keeps its weights over the whole phase and only the
+  weeks left get money, each its weight over the sum of the weights left (``spread`` with
+  ``skip``); a ``start`` curve past its first week puts it all in the report week;
+- a line whose phase is over (``end <= now``) spends committed + ETC in the report week, paid
+  ``payment_lag_weeks`` later.
+
+So each line's spend sums to its EFC, and a production's to the sum of its lines' EFC, to the
+cent. A slate not under way has no actuals and every line's ETC is its whole cost (or its
+estimate) spread over its whole phase: exactly the rules above without it.
+
 **Incentives.** For a production with a jurisdiction: ``qualifying`` = the sum of its qualifying
-lines; ``credit = min(round(rate * qualifying), cap)`` (no cap when empty); ``discount =
-round(credit * discount)``; ``received = credit - discount`` (rounding half up to the cent). It is
-received ``receipt_lag_weeks`` after delivery, where delivery is the end of the production's last
-phase (the largest ``end_week``). No jurisdiction: no incentive.
+lines' EFC (their amounts for a slate not under way); ``credit =
+min(round(rate * qualifying), cap)`` (no cap when empty); ``discount = round(credit * discount)``;
+``received = credit - discount`` (rounding half up to the cent). It is received
+``receipt_lag_weeks`` after delivery, where delivery is the end of the production's last phase (the
+largest ``end_week``). No jurisdiction: no incentive.
 
 **Financing.** Simple weekly accrual on the slate's running deficit, over the horizon weeks only
 (``0 .. horizon_weeks - 1``): with ``B_t`` the cumulative spend and incentive of the slate through
@@ -233,19 +258,17 @@ def line_costs(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
     at = lines.merge(runs, on=["production_id", "phase_id"], how="left", validate="m:1")
     start, end = at["start_week"].to_numpy(np.int64), at["end_week"].to_numpy(np.int64)
     if in_progress(data):
-        now = data.settings.now_week
-        from_week = np.where(end <= now, now, np.maximum(start, now))
+        from_week = np.maximum(start, data.settings.now_week)
     else:
         from_week = start
     budget = to_cents(lines["amount"])
     key = pd.MultiIndex.from_frame(lines[["production_id", "account"]])
     act = data.actuals
-    posted = pd.DataFrame({"production_id": act["production_id"], "account": act["account"], "kind": act["kind"],
-                           "cents": to_cents(act["amount"])}).groupby(["kind", "production_id", "account"])["cents"].sum()
 
     def total(kind: str) -> np.ndarray:
-        got = posted.xs(kind, level="kind") if kind in posted.index.get_level_values("kind") else pd.Series(dtype="int64")
-        return got.reindex(key, fill_value=0).to_numpy(np.int64)
+        rows = act[act["kind"] == kind]
+        cents = pd.Series(to_cents(rows["amount"]), index=pd.MultiIndex.from_frame(rows[["production_id", "account"]]))
+        return cents.groupby(level=[0, 1]).sum().reindex(key, fill_value=0).to_numpy(np.int64)
 
     actual, committed = total("actual"), total("committed")
     est = data.estimates.set_index(["production_id", "account"])["estimate_to_complete"]
@@ -326,7 +349,7 @@ def incentive_amounts(data: SlateData, schedule: pd.DataFrame | None = None) -> 
     (``line_costs``; timing changes it only through weekly lines and a slate under way), or on
     their budget without a schedule (the two agree for a slate not under way without estimates).
 
-    Columns: production_id, jurisdiction, qualifying_cents (never below 0), credit_cents (rate x
+    Columns: production_id, jurisdiction, qualifying_cents, credit_cents (rate x
     qualifying, capped), discount_cents, received_cents (credit less discount). Zero without a
     jurisdiction.
     """
@@ -342,7 +365,7 @@ def _incentives(data: SlateData, cents: np.ndarray) -> pd.DataFrame:
     rules = data.incentives.set_index("jurisdiction")
     rows = []
     for pid, jur in zip(data.productions["production_id"], data.productions["jurisdiction"]):
-        q = max(0, int(qualifying.get(pid, 0)))
+        q = int(qualifying.get(pid, 0))
         credit = discount = 0
         if not pd.isna(jur):
             rule = rules.loc[jur]
@@ -358,7 +381,8 @@ def _incentives(data: SlateData, cents: np.ndarray) -> pd.DataFrame:
 def incentive_flows(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
     """Incentive receipts: ``received_cents`` in week ``delivery + receipt_lag_weeks``.
 
-    Delivery is the production's largest ``end_week``. Columns ``FLOW_COLUMNS`` (flow
+    Delivery is the production's largest ``end_week`` (a started phase's where it really ends,
+    ``planning.data.progress.phase_weeks``). Columns ``FLOW_COLUMNS`` (flow
     ``incentive``, section ``INCENTIVE``, account ``INC-<jurisdiction>``, positive cents); only
     productions that receive something.
     """
@@ -367,7 +391,7 @@ def incentive_flows(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
 
 def _incentive_flows(data: SlateData, schedule: pd.DataFrame, costs: pd.DataFrame) -> pd.DataFrame:
     """``incentive_flows`` with the lines' ``line_costs``."""
-    delivery = checked_schedule(data, schedule).groupby("production_id")["end_week"].max()
+    delivery = phase_weeks(data, checked_schedule(data, schedule)).groupby("production_id")["end_week"].max()
     got = _incentives(data, costs["efc_cents"].to_numpy(np.int64))
     got = got[got["received_cents"] > 0].merge(data.productions[["production_id", "title"]], on="production_id")
     lag = got["jurisdiction"].map(data.incentives.set_index("jurisdiction")["receipt_lag_weeks"]).astype("int64")
