@@ -9,7 +9,6 @@ keyed widget; never by the pages' prose.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.serving import LOOPBACK, held_port, wait_listening
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -63,12 +64,6 @@ SUCCESS = "[data-testid='stAlertContentSuccess']"
 SETTLE_MS = 300  # a slider hands its value to the form after a short debounce
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Server:
     proc: subprocess.Popen
@@ -86,10 +81,11 @@ class Server:
 
 
 def start_server(workdir: Path | None = None, precompute: bool | None = None, timeout: float = 90) -> Server:
-    """``streamlit run dashboard/app.py`` on a free port, with its own slate store and scenario
-    store in ``workdir`` (a new temp dir by default). ``precompute=None`` inherits
-    ``SLATE_PRECOMPUTE``; ``True`` unsets it (the default: baseline plans computed in the
-    background, as deployed); ``False`` sets it to 0."""
+    """``streamlit run dashboard/app.py`` on 127.0.0.1 only, on a port held for it until it listens
+    (``serving.held_port``), with its own slate store and scenario store in ``workdir`` (a new temp
+    dir by default). ``precompute=None`` inherits ``SLATE_PRECOMPUTE``; ``True`` unsets it (the
+    default: baseline plans computed in the background, as deployed); ``False`` sets it to 0.
+    Raises ``RuntimeError`` when it does not start or listens anywhere but this computer."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="slate-browser-"))
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, SLATE_STORE=str(workdir / "slate.duckdb"), SLATE_SCENARIOS=str(workdir / "scenarios.duckdb"))
@@ -97,12 +93,21 @@ def start_server(workdir: Path | None = None, precompute: bool | None = None, ti
         env.pop("SLATE_PRECOMPUTE", None)
     elif precompute is False:
         env["SLATE_PRECOMPUTE"] = "0"
-    port = free_port()
     log = workdir / "streamlit.log"
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    with held_port() as port:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                                 "--server.port", str(port), "--server.address", "127.0.0.1",
+                                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                                 "--server.fileWatcherType", "none"],
+                                cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        try:
+            addresses = wait_listening(proc, port, timeout, log)
+        except RuntimeError:
+            proc.kill()
+            raise
+    if not set(addresses) <= LOOPBACK:
+        proc.kill()
+        raise RuntimeError(f"the dashboard listens on {addresses}, not on this computer only")
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -217,17 +222,22 @@ def go_to(page, title: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
     page.get_by_role("heading", name=title, exact=True).first.wait_for(state="visible", timeout=timeout)
 
 
-def pick_plan(page, choice: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
-    """Pick the sidebar's "Plan shown" (``As planned``, ``Optimized``, ``Scenario: <name>``) and
-    wait for the page to be drawn again."""
+def pick(page, key: str, choice: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    """Pick ``choice`` in the select box of widget key ``key`` and wait for the page to be drawn again."""
     before = _count_runs(page)
-    page.locator(".st-key-shown_plan input").first.click()
+    page.locator(f".st-key-{key} input").first.click()
     option = page.get_by_role("option", name=choice, exact=True)
-    if option.get_attribute("aria-selected") == "true":       # already shown
+    if option.get_attribute("aria-selected") == "true":       # already picked
         page.keyboard.press("Escape")
         return
     option.click()
     wait_idle(page, before, timeout)
+
+
+def pick_plan(page, choice: str, timeout: float = SOLVE_TIMEOUT_MS) -> None:
+    """Pick the sidebar's "Plan shown" (``As planned``, ``Optimized``, ``Scenario: <name>``) and
+    wait for the page to be drawn again."""
+    pick(page, "shown_plan", choice, timeout)
 
 
 def _thumb(page, key: str):

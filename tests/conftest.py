@@ -1,5 +1,23 @@
+"""Shared fixtures, and the isolation every test runs in.
+
+Set here for the whole session, before any test module is imported:
+
+- ``SLATE_STORE`` and ``SLATE_SCENARIOS`` are forced (not defaulted: a value exported in the shell
+  would otherwise win) to files in a folder made for this session and removed at its end, so no
+  test reads or writes the working tree's ``data/*.duckdb``; a session that leaves a new
+  ``data/*.duckdb`` behind fails (``no_store_in_the_working_tree``). A test that needs a store of its
+  own sets these again (``monkeypatch``, or the environment of the process it starts).
+- ``SLATE_PRECOMPUTE=0`` (tests solve only what they ask for); ``SLATE_DATA_DIR``,
+  ``SLATE_ALLOW_NETWORK``, ``SLATE_ALLOWED_HOSTS`` and ``SLATE_DASK_SCHEDULER`` exported in the shell
+  are dropped: a test sets what it needs, and nothing reaches for another computer.
+- Servers start on 127.0.0.1 only, on a port held for them until they listen, checked by reading the
+  kernel's socket tables (``benchmarks/serving.py``): the dashboard here (``app_server``), the
+  sign-in one in ``test_signin.py``, ``slate app`` in ``test_shutdown.py``.
+"""
+
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -10,12 +28,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-# The dashboard's store must never be the developer's own file while tests run.
-os.environ.setdefault("SLATE_STORE", str(Path(tempfile.mkdtemp(prefix="slate-test-")) / "slate.duckdb"))
+from benchmarks.browser_app import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
-os.environ.setdefault("SLATE_PRECOMPUTE", "0")  # tests solve only what they ask for
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="slate-test-"))
+os.environ["SLATE_STORE"] = str(SESSION_DIR / "slate.duckdb")
+os.environ["SLATE_SCENARIOS"] = str(SESSION_DIR / "scenarios.duckdb")
+os.environ["SLATE_PRECOMPUTE"] = "0"
+for _name in ("SLATE_DATA_DIR", "SLATE_ALLOW_NETWORK", "SLATE_ALLOWED_HOSTS", "SLATE_DASK_SCHEDULER"):
+    os.environ.pop(_name, None)
 
 SAMPLE = ROOT / "data" / "sample"
+TREE_STORES = sorted((ROOT / "data").glob("*.duckdb*"))       # there before the session (a developer's own)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_store_in_the_working_tree():
+    """The session's stores go away with it; a store file new in ``data/`` fails the session."""
+    yield
+    shutil.rmtree(SESSION_DIR, ignore_errors=True)
+    new = sorted(set((ROOT / "data").glob("*.duckdb*")) - set(TREE_STORES))
+    if new:
+        pytest.fail(f"the tests wrote {', '.join(map(str, new))} in the working tree (SLATE_STORE and SLATE_SCENARIOS "
+                    "point to the session's folder: something ignored them)")
 
 
 @pytest.fixture(scope="session")
@@ -51,48 +85,36 @@ def sample_copy(tmp_path) -> Path:
     return dest
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """One dashboard server for every browser test (``benchmarks.browser_app.start_server``: on
+    127.0.0.1, on a port held for it until it listens), on its own slate and scenario stores, loading
+    the bundled sample."""
+    try:
+        server = start_server(tmp_path_factory.mktemp("server"), precompute=False)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """One dashboard server for every browser test, on its own slate and scenario stores."""
-    import subprocess
-    import time
-    import urllib.request
+def app_url(app_server) -> str:
+    return app_server.url
 
-    port = _free_port()
-    stores = tmp_path_factory.mktemp("server")
-    env = dict(os.environ, SLATE_STORE=str(stores / "slate.duckdb"), SLATE_SCENARIOS=str(stores / "scenarios.duckdb"))
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the dashboard did not start; see " + log.name)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+
+@pytest.fixture(scope="session")
+def saved_scenario(app_server) -> str:
+    """The name of a scenario saved in the test server's scenario store by this fixture itself (not
+    by another test): one more 30,000 sq ft stage and two grip & electric crews fewer, on the bundled
+    sample the server loads (``slate scenario run``, as a planner would from the command line)."""
+    name = "seeded: stage +1, G&E -2"
+    done = subprocess.run([sys.executable, "-m", "planning.cli", "scenario", "run", str(SAMPLE), "--name", name,
+                           "--stages", "30000:1", "--capacity", "CREW-GE:-2", "--time-limit", "10",
+                           "--store", str(app_server.scenarios)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    return name
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,15 @@ tests with joserfc (Authlib's JOSE library; Streamlit's ``st.login`` checks the 
 
 For the failure pages: an ``expired`` account gets an ID token that expired ten minutes ago (the
 callback's check fails), an ``old_sign_in`` account one issued 13 hours ago that is still valid (the
-app's own session limit ends it), and ``stop()`` closes the port (nothing answers: connection
-refused) until ``start()`` opens it again on the same port.
+app's own session limit ends it), and ``stop()`` stops listening (nothing answers: connection
+refused) but keeps the port held until ``start()`` listens on it again.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import socket
 import threading
 import time
 import uuid
@@ -39,20 +40,28 @@ class Provider:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
         self.issuer = f"http://localhost:{self.port}"
+        self.hold: socket.socket | None = None
 
     def start(self) -> "Provider":
         if self.server is None:                          # stopped: open the same port again
-            self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+            self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())   # binds with SO_REUSEADDR
+            self.hold.close()
+            self.hold = None
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
-        """Stop answering and close the port (a connection to it is refused)."""
+        """Stop answering: the port stops listening (a connection to it is refused) but stays held
+        (bound, as ``benchmarks.serving.held_port`` holds one), so nothing else takes it before
+        ``start`` listens on it again."""
         if self.server is None:
             return
         self.server.shutdown()
         self.server.server_close()
         self.server = None
+        self.hold = socket.socket()
+        self.hold.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.hold.bind(("127.0.0.1", self.port))
 
     def id_token(self, email: str, nonce: str) -> str:
         now = int(time.time())

@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from benchmarks.browser_app import (_count_runs, apply_whatif, comparison, errors, go_to, move_slider, open_app,
-                                    pick_plan, save_scenario, screenshot, slider_value, wait_idle)
+                                    pick, pick_plan, save_scenario, screenshot, slider_value, wait_idle)
 from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.browser
@@ -289,14 +289,12 @@ def test_data_page_edit_with_an_error_and_restore_asks_first(browser_page, app_u
     assert not errors(page)[1:], errors(page)                # only the editor's problem is shown as an error
 
 
-def test_a_saved_scenario_reopens_in_whatif(browser_page, app_url):
+def test_a_saved_scenario_reopens_in_whatif(browser_page, app_url, saved_scenario):
     page = browser_page
     open_app(page, app_url)
     go_to(page, "Scenarios", timeout=SOLVE_MS)
-    tab = main(page).get_by_role("tab", name="Open in What-if")
-    if not tab.count():
-        pytest.skip("no saved scenario (the What-if test saves one)")
-    tab.click()
+    main(page).get_by_role("tab", name="Open in What-if").click()
+    pick(page, "sc_open_pick", saved_scenario)
     main(page).get_by_role("button", name="Open in What-if").click()
     page.get_by_role("heading", name="What-if", exact=True).first.wait_for(state="visible", timeout=SOLVE_MS)
     visible(page, "[data-testid='stMetric']", 5)             # the comparison of the reopened scenario
@@ -307,22 +305,18 @@ def test_a_saved_scenario_reopens_in_whatif(browser_page, app_url):
     shoot(page, "whatif-reopened")
 
 
-def test_the_plan_picked_stays_through_open_in_whatif(browser_page, app_url):
+def test_the_plan_picked_stays_through_open_in_whatif(browser_page, app_url, saved_scenario):
     """Pick a saved scenario as the plan shown, open a scenario in What-if from Scenarios: the
     sidebar still shows the scenario picked, and so does the Cash flow page."""
     page = browser_page
     open_app(page, app_url)
     go_to(page, "Scenarios", timeout=SOLVE_MS)
-    tab = main(page).get_by_role("tab", name="Open in What-if")
-    if not tab.count():
-        pytest.skip("no saved scenario (the What-if test saves one)")
-    page.locator(".st-key-shown_plan input").first.click()
-    choice = page.get_by_role("option", name=re.compile("^Scenario: ")).first.inner_text().strip()
-    page.keyboard.press("Escape")
+    choice = f"Scenario: {saved_scenario}"
     pick_plan(page, choice)
     picked = page.locator(".st-key-shown_plan input").first
     expect(picked).to_have_value(choice)
-    tab.click()
+    main(page).get_by_role("tab", name="Open in What-if").click()
+    pick(page, "sc_open_pick", saved_scenario)
     main(page).get_by_role("button", name="Open in What-if").click()
     page.get_by_role("heading", name="What-if", exact=True).first.wait_for(state="visible", timeout=SOLVE_MS)
     visible(page, "[data-testid='stMetric']", 5)             # the reopened scenario is planned

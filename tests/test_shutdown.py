@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,13 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from benchmarks.serving import LOOPBACK, held_port, wait_listening
 from conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def session_of(pid: int) -> tuple[int, str, str] | None:
@@ -82,14 +76,20 @@ def open_a_session(port: int) -> None:
 
 
 def test_sigterm_while_the_baseline_solves_exits_cleanly_and_leaves_no_process(tmp_path):
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "SLATE_PRECOMPUTE"}       # warm-up on, as deployed
     env.update(SLATE_STORE=str(tmp_path / "slate.duckdb"), SLATE_SCENARIOS=str(tmp_path / "scenarios.duckdb"),
                HOME=str(tmp_path))
     log = tmp_path / "app.log"
-    proc = subprocess.Popen([sys.executable, "-m", "planning.cli", "app", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    with held_port() as port:                        # held until the server listens on it
+        proc = subprocess.Popen([sys.executable, "-m", "planning.cli", "app", "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            addresses = wait_listening(proc, port, 90, log)
+        except RuntimeError:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
     try:
+        assert set(addresses) <= LOOPBACK, addresses                  # `slate app` without sign-in: this computer only
         deadline = time.time() + 90
         while True:
             assert proc.poll() is None and time.time() < deadline, f"the app did not start:\n{log.read_text()}"

@@ -11,7 +11,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import urllib.request
 
 import pytest
 
+from benchmarks.serving import LOOPBACK, held_port, wait_listening
 from conftest import ROOT
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
@@ -35,9 +35,31 @@ def signin_app(tmp_path_factory):
     provider = Provider([*ACCOUNTS.values(), UNVERIFIED, UNLISTED, EXPIRED, LATE], unverified=(UNVERIFIED,),
                         expired=(EXPIRED,), old_sign_in=(LATE,)).start()
     home = tmp_path_factory.mktemp("signin")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    with held_port() as port:                # held until the server listens on it (benchmarks/serving.py)
+        proc = start(home, port, provider)
+    url = f"http://localhost:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError(f"the dashboard did not start: {(home / 'streamlit.log').read_text()[-2000:]}")
+    yield url, home, provider
+    proc.terminate()
+    proc.wait(timeout=30)
+    provider.stop()
+    logged = (home / "streamlit.log").read_text()
+    cookie_secret = (home / ".streamlit" / "secrets.toml").read_text().split('cookie_secret = "')[1].split('"')[0]
+    assert cookie_secret not in logged and CLIENT_SECRET not in logged
+    assert not re.search(r"eyJ[\w-]+\.eyJ[\w-]+\.", logged)          # no token (a JWT) in the log
+
+
+def start(home, port: int, provider) -> subprocess.Popen:
+    """The dashboard in ``home`` (its secrets, stores and log there) on 127.0.0.1:``port``, once it listens."""
     (home / ".streamlit").mkdir()
     shutil.copy(ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
     (home / ".streamlit" / "secrets.toml").write_text(f"""
@@ -60,25 +82,11 @@ default = "none"
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1"],
                             cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    addresses = wait_listening(proc, port, 90, home / "streamlit.log")
+    if not set(addresses) <= LOOPBACK:
         proc.kill()
-        raise RuntimeError(f"the dashboard did not start: {(home / 'streamlit.log').read_text()[-2000:]}")
-    yield url, home, provider
-    proc.terminate()
-    proc.wait(timeout=30)
-    provider.stop()
-    logged = (home / "streamlit.log").read_text()
-    cookie_secret = (home / ".streamlit" / "secrets.toml").read_text().split('cookie_secret = "')[1].split('"')[0]
-    assert cookie_secret not in logged and CLIENT_SECRET not in logged
-    assert not re.search(r"eyJ[\w-]+\.eyJ[\w-]+\.", logged)          # no token (a JWT) in the log
+        raise RuntimeError(f"the dashboard listens on {addresses}, not on this computer only")
+    return proc
 
 
 def sign_in(browser, app, email: str, expect_in: bool = True, expect_text: str = "You cannot use Slate Planner"):

@@ -7,7 +7,6 @@ account is in the audit log with its identity. The same, end to end in a browser
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,6 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.serving import held_port
 from dashboard import signin
 from oidc_provider import Provider
 from planning.access import session_id
@@ -27,11 +27,12 @@ ANA = {"is_logged_in": True, "iss": "https://idp-a.test", "sub": "123", "email":
        "email_verified": True}
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (a connection to it is refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def closed_port():
+    """A loopback port nothing listens on (a connection to it is refused), held for the test so that
+    nothing else can start listening on it meanwhile (``benchmarks.serving.held_port``)."""
+    with held_port() as port:
+        yield port
 
 
 def auth(metadata_url: str) -> dict:
@@ -73,8 +74,8 @@ def sign_in_audit() -> list[list[str]]:
     return log.loc[log["action"] == "refused: sign in", ["user", "user_id", "role", "detail"]].values.tolist()
 
 
-def test_sign_in_with_the_provider_down_says_so_and_stays_in_the_app(app):
-    port = closed_port()
+def test_sign_in_with_the_provider_down_says_so_and_stays_in_the_app(app, closed_port):
+    port = closed_port
     at = app(f"http://127.0.0.1:{port}/.well-known/openid-configuration")
     assert [b.label for b in at.button] == ["Sign in"] and not at.error          # nothing checked before the click
     started = time.monotonic()
@@ -108,8 +109,8 @@ def test_sign_in_with_the_provider_up_goes_to_it(app, monkeypatch):
         provider.stop()
 
 
-def test_the_metadata_check_names_what_went_wrong_and_no_secret():
-    port = closed_port()
+def test_the_metadata_check_names_what_went_wrong_and_no_secret(closed_port):
+    port = closed_port
     assert "refused" in signin.provider_problem(f"http://127.0.0.1:{port}/x").lower()
     provider = Provider([]).start()
     try:
@@ -129,23 +130,23 @@ def test_the_metadata_check_names_what_went_wrong_and_no_secret():
     ("stale", "That sign-in was already used or had run out"),
     ("failed", "Your sign-in could not be completed: the answer from the sign-in service at 127.0.0.1:"),
 ])
-def test_each_failed_callback_comes_home_to_a_page_that_says_what_happened(app, kind, says):
-    at = app(f"http://127.0.0.1:{closed_port()}/.well-known/openid-configuration", query={"signin": kind})
+def test_each_failed_callback_comes_home_to_a_page_that_says_what_happened(app, kind, says, closed_port):
+    at = app(f"http://127.0.0.1:{closed_port}/.well-known/openid-configuration", query={"signin": kind})
     assert not at.exception and says in shown(at) and len(at.error) == 1
     assert [b.label for b in at.button] == ["Try again" if kind == "unreachable" else "Sign in again"]
     assert not at.metric and "Sign in with your studio account" not in " ".join(m.value for m in at.markdown)
 
 
-def test_a_crafted_signin_word_shows_nothing_of_itself(app):
+def test_a_crafted_signin_word_shows_nothing_of_itself(app, closed_port):
     for value in ("![x](http://127.0.0.1:9/b.png)", "failed ", "FAILED", "<b>stale</b>"):
-        at = app(f"http://127.0.0.1:{closed_port()}/.well-known/openid-configuration", query={"signin": value})
+        at = app(f"http://127.0.0.1:{closed_port}/.well-known/openid-configuration", query={"signin": value})
         assert not at.exception and not at.error and [b.label for b in at.button] == ["Sign in"]
         assert value not in " ".join(m.value for m in at.markdown)
 
 
-def test_a_sign_in_older_than_the_session_limit_says_it_expired_and_is_audited_once(app):
+def test_a_sign_in_older_than_the_session_limit_says_it_expired_and_is_audited_once(app, closed_port):
     user = dict(ANA, iat=time.time() - 5 * 3600)
-    at = app(f"http://127.0.0.1:{closed_port()}/.well-known/openid-configuration", user=user,
+    at = app(f"http://127.0.0.1:{closed_port}/.well-known/openid-configuration", user=user,
              access={"session_hours": 4})
     assert not at.exception and not at.metric
     assert shown(at) == "Your sign-in expired: a sign-in lasts 4 hours. Sign in again to go on."
@@ -155,19 +156,19 @@ def test_a_sign_in_older_than_the_session_limit_says_it_expired_and_is_audited_o
                                 "your sign-in expired: a sign-in lasts 4 hours"]]
 
 
-def test_a_signed_out_sign_in_says_so(app):
+def test_a_signed_out_sign_in_says_so(app, closed_port):
     from dashboard.state import store
 
     user = dict(ANA, iat=time.time() - 60)
     store().sign_out(session_id(user), "ana@studio.test", "https://idp-a.test#123")
-    at = app(f"http://127.0.0.1:{closed_port()}/.well-known/openid-configuration", user=user)
+    at = app(f"http://127.0.0.1:{closed_port}/.well-known/openid-configuration", user=user)
     assert shown(at) == ("Your sign-in has ended: you signed out, and a copy of its cookie no longer opens the app. "
                          "Sign in again to go on.")
     assert sign_in_audit()[0][:3] == ["ana@studio.test", "https://idp-a.test#123", "planner"]
 
 
-def test_signing_in_again_with_the_provider_down_says_so_and_audits_the_account(app):
-    port = closed_port()
+def test_signing_in_again_with_the_provider_down_says_so_and_audits_the_account(app, closed_port):
+    port = closed_port
     at = app(f"http://127.0.0.1:{port}/.well-known/openid-configuration", user=dict(ANA, iat=time.time() - 13 * 3600))
     at.button(key="sign_in_again").click().run()
     assert not at.exception and f"sign-in service at 127.0.0.1:{port} did not answer" in shown(at)
@@ -176,9 +177,9 @@ def test_signing_in_again_with_the_provider_down_says_so_and_audits_the_account(
     assert refused[0][3].startswith(f"the sign-in service at 127.0.0.1:{port} did not answer (")
 
 
-def test_a_refused_sign_in_is_audited_with_issuer_and_subject(app):
+def test_a_refused_sign_in_is_audited_with_issuer_and_subject(app, closed_port):
     stranger = dict(ANA, email="stranger@elsewhere.test", sub="s-1", iat=time.time())
-    at = app(f"http://127.0.0.1:{closed_port()}/.well-known/openid-configuration", user=stranger)
+    at = app(f"http://127.0.0.1:{closed_port}/.well-known/openid-configuration", user=stranger)
     assert "You cannot use Slate Planner" in at.error[0].value
     assert sign_in_audit() == [["stranger@elsewhere.test", "https://idp-a.test#s-1", "",
                                 "stranger@elsewhere.test is not on this studio's list of users; ask an admin to add you"]]
