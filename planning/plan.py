@@ -32,6 +32,7 @@ from planning.analysis.conflicts import conflict_runs
 from planning.analysis.kpis import plan_kpis
 from planning.analysis.stageboard import stage_board
 from planning.data.inputs import SlateData, planned_schedule, week_start
+from planning.data.progress import from_as_of, phase_weeks
 from planning.finance.flows import cashflow
 
 AS_PLANNED, OPTIMIZED, SCENARIO = "as planned", "optimized", "scenario"
@@ -83,13 +84,17 @@ class Plan:
 
 def schedule_of(data: SlateData, starts: pd.DataFrame) -> pd.DataFrame:
     """The schedule columns (module docstring, all but ``stages``) from ``production_id, phase_id,
-    start_week`` of every phase."""
+    start_week`` of every phase. On a slate under way (``planning.data.progress.from_as_of``) a
+    phase that has started is at its actual weeks whatever ``starts`` says, and ``planned_start``
+    and ``moved_weeks`` count from the plan from the report week."""
+    data = from_as_of(data)
     planned = planned_schedule(data)
     s = planned.drop(columns=["start_week", "end_week"]).merge(
         starts[["production_id", "phase_id", "start_week"]], on=["production_id", "phase_id"], validate="1:1")
     if len(s) != len(planned):
         raise ValueError(f"a plan needs a start for every phase: {len(planned) - len(s)} of {len(planned)} missing")
-    s["start_week"] = s["start_week"].astype("int64")
+    weeks = phase_weeks(data, s).set_index(["production_id", "phase_id"])["start_week"]
+    s["start_week"] = weeks.reindex(pd.MultiIndex.from_frame(s[["production_id", "phase_id"]])).to_numpy("int64")
     s["end_week"] = s["start_week"] + s["duration_weeks"].astype("int64")
     planned_week = planned.set_index(["production_id", "phase_id"])["start_week"]
     dated = planned.set_index(["production_id", "phase_id"])["planned"]
@@ -112,11 +117,17 @@ def build_plan(data: SlateData, starts: pd.DataFrame, origin: Origin, assigned: 
     optimizer's stage choice; without it stages are assigned here, the same exact way. ``changes``
     (the optimizer's moves and stage choices) gain the plan's hire-in and shortfall runs. This is
     the one evaluation of a plan: every figure of it is computed here, once.
+
+    A slate under way is evaluated as planned from its report week (``planning.data.progress.
+    from_as_of``: started phases at their actual weeks and lengths; weeks before the report week
+    are history and count no shortfall or hire-in); its cash flow from the slate as given (weekly
+    rates from the planned lengths, ``planning.finance.flows``). ``Plan.data`` is ``data``.
     """
-    schedule = schedule_of(data, starts)
-    alloc = allocation(data, schedule, assigned)
-    util = utilization(data, alloc)
-    runs = conflict_runs(data, util, alloc)
+    slate = from_as_of(data)
+    schedule = schedule_of(slate, starts)
+    alloc = allocation(slate, schedule, assigned)
+    util = utilization(slate, alloc)
+    runs = conflict_runs(slate, util, alloc)
     flows = cashflow(data, schedule)
     stages = alloc[~is_class(alloc["resource_id"])]
     stages = stages[stages["resource_id"].isin(set(data.resources.loc[data.resources["kind"] == "stage",
@@ -124,9 +135,9 @@ def build_plan(data: SlateData, starts: pd.DataFrame, origin: Origin, assigned: 
     held = stages.groupby(["production_id", "phase_id"])["resource_id"].agg(lambda r: ";".join(sorted(set(r))))
     schedule["stages"] = [held.get((p, q), "") for p, q in zip(schedule["production_id"], schedule["phase_id"])]
     return Plan(data=data, origin=origin, schedule=schedule, allocation=alloc, utilization=util, conflicts=runs,
-                stage_board=stage_board(data, schedule, alloc), cashflow=flows,
+                stage_board=stage_board(slate, schedule, alloc), cashflow=flows,
                 changes=_changes(changes, util),
-                kpis=plan_kpis(data, schedule, util, runs, alloc, flows))
+                kpis=plan_kpis(slate, schedule, util, runs, alloc, flows))
 
 
 def _changes(chosen: pd.DataFrame | None, util: pd.DataFrame) -> pd.DataFrame:
@@ -139,8 +150,9 @@ def _changes(chosen: pd.DataFrame | None, util: pd.DataFrame) -> pd.DataFrame:
 
 
 def as_planned(data: SlateData) -> Plan:
-    """The plan of the planned dates (an undated phase as early as its links allow)."""
-    return build_plan(data, planned_schedule(data), Origin(AS_PLANNED, AS_PLANNED))
+    """The plan of the planned dates (an undated phase as early as its links allow); of a slate
+    under way, the plan from its report week (``planning.data.progress.from_as_of``)."""
+    return build_plan(data, planned_schedule(from_as_of(data)), Origin(AS_PLANNED, AS_PLANNED))
 
 
 def from_frames(data: SlateData, frames: dict[str, pd.DataFrame], summary: dict, origin: Origin) -> Plan:

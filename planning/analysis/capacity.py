@@ -19,6 +19,11 @@ for each ``m`` a size demand uses): ``capacity = sum_{s in S_m} cap[s, w]``, ``d
 sum_{s in S_m} min(units held on s, cap[s, w])`` plus the unplaced bookings of threshold ``>= m``,
 and ``shortfall`` = units of bookings of threshold exactly ``m`` that no stage could take. Every
 shortfall is counted once: on the stage, pool or class that lacks it.
+
+**History.** Weeks before the report week (``settings.now_week``; week 0 without an ``as_of``) are
+history: their load is shown as it was, but no plan can change it, so nothing is hired or short
+there, and stage assignment keeps history weeks free only where that costs no stage in the plan
+(``planning.data.progress.from_as_of``).
 """
 
 from __future__ import annotations
@@ -192,8 +197,27 @@ def assign_stages(data: SlateData, bookings: pd.DataFrame) -> pd.DataFrame:
     stage per week, one stage for the whole booking (build and strike included). Minimises
     ``miss`` first (exactly), then prefers the smallest stage that fits (within a small gap). Any
     miss is a row under the class id ``stages>=m``.
+
+    Weeks before the report week are history: every week is kept free as above while that costs no
+    more misses; where history itself over-books (as it happened, or as the data say) and does, the
+    bookings are placed again counting only the weeks from the report week, so history never costs
+    a stage in the plan.
     """
-    weeks = data.settings.horizon_weeks
+    first = _assign_stages(data, bookings, 0)
+    now = data.settings.now_week
+    if now <= 0 or not _missed(first):
+        return first
+    second = _assign_stages(data, bookings, now)
+    return second if _missed(second) < _missed(first) else first
+
+
+def _missed(assigned: pd.DataFrame) -> int:
+    return int(is_class(assigned["resource_id"]).sum())
+
+
+def _assign_stages(data: SlateData, bookings: pd.DataFrame, first_week: int) -> pd.DataFrame:
+    """``assign_stages`` counting the weeks from ``first_week`` on."""
+    weeks, now = data.settings.horizon_weeks, max(0, first_week)
     named = bookings[bookings["stage"].notna()]
     rows = [(int(b), str(s)) for b, s, u in zip(named["booking"], named["stage"], named["units"]) for _ in range(u)]
     sized = bookings[bookings["stage"].isna()]
@@ -207,7 +231,7 @@ def assign_stages(data: SlateData, bookings: pd.DataFrame) -> pd.DataFrame:
     free = cap.reindex(index=list(size), columns=range(weeks)).fillna(0).to_numpy(np.int64, copy=True)
     pos = {s: i for i, s in enumerate(size)}
     for stage, first, end, units in zip(named["stage"], named["first_week"], named["end_week"], named["units"]):
-        lo, hi = max(0, int(first)), min(weeks, int(end))
+        lo, hi = max(now, int(first)), min(weeks, int(end))
         if lo < hi and str(stage) in pos:
             free[pos[str(stage)], lo:hi] -= int(units)
     free = free.clip(min=0)
@@ -222,7 +246,7 @@ def assign_stages(data: SlateData, bookings: pd.DataFrame) -> pd.DataFrame:
             if sz >= min_size:
                 v = a[(b, s)] = pulp.LpVariable(f"a_{b}_{s}", cat="Binary")
                 mine.append(v)
-                for w in range(max(0, int(first)), min(weeks, int(end))):
+                for w in range(max(now, int(first)), min(weeks, int(end))):
                     holding.setdefault((s, w), []).append(v)
         prob += pulp.lpSum(mine) + miss[b] == units, f"book_{b}"
     for (s, w), held in sorted(holding.items(), key=lambda kv: (pos[kv[0][0]], kv[0][1])):
@@ -279,8 +303,8 @@ def hire_limits(resources: pd.DataFrame) -> pd.DataFrame:
 
 def utilization(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
     """Demand, over-booking, hire-in and shortfall per resource (and stage class) and week of an
-    ``allocation`` (see the module docstring). Columns ``COLUMNS``; one row per resource and
-    horizon week."""
+    ``allocation`` (see the module docstring; nothing hired or short before the report week).
+    Columns ``COLUMNS``; one row per resource and horizon week."""
     cap = capacity_by_week(data)
     res = data.resources
     load = alloc.groupby(["resource_id", "week"])["units"].sum().rename("demand")
@@ -320,6 +344,7 @@ def utilization(data: SlateData, alloc: pd.DataFrame) -> pd.DataFrame:
         cls["hired"] = 0
         parts.append(cls)
     util = pd.concat(parts, ignore_index=True)
+    util.loc[util["week"] < data.settings.now_week, ["hired", "shortfall"]] = 0      # history
     for col in ("capacity", "demand", "over", "hired", "shortfall"):
         util[col] = util[col].astype("int64")
     util["week_start"] = week_start(util["week"], data.settings.horizon_start).to_numpy()

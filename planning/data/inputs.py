@@ -161,7 +161,9 @@ def effective_links(data: SlateData) -> pd.DataFrame:
     """The finish-to-start links every production runs by.
 
     A production with rows in ``phase_links`` has exactly those; one without runs its phases
-    in listed order: ``phase[i+1].start >= phase[i].end`` (min lag 0, no max lag).
+    in listed order: ``phase[i+1].start >= phase[i].end`` (min lag 0, no max lag). A link between
+    two phases that have both started (an ``actual_start``) is history and binds nothing: it is
+    left out (``planning.data.progress.from_as_of``).
     Columns: production_id, before_phase, after_phase, min_lag_weeks, max_lag_weeks.
     """
     explicit = data.phase_links
@@ -177,7 +179,14 @@ def effective_links(data: SlateData) -> pd.DataFrame:
     implied = implied.astype({"production_id": "string", "before_phase": "string", "after_phase": "string",
                               "min_lag_weeks": "Int64", "max_lag_weeks": "Int64"})
     cols = list(implied.columns)
-    return pd.concat([explicit[cols], implied], ignore_index=True) if len(explicit) else implied
+    links = pd.concat([explicit[cols], implied], ignore_index=True) if len(explicit) else implied
+    ph = data.phases
+    started = set(zip(ph.loc[ph["actual_start"].notna(), "production_id"], ph.loc[ph["actual_start"].notna(), "phase_id"]))
+    if not started:
+        return links
+    history = [(p, a) in started and (p, b) in started
+               for p, a, b in zip(links["production_id"], links["before_phase"], links["after_phase"])]
+    return links[~np.array(history, dtype=bool)].reset_index(drop=True)
 
 
 def planned_schedule(data: SlateData) -> pd.DataFrame:
@@ -186,7 +195,8 @@ def planned_schedule(data: SlateData) -> pd.DataFrame:
     A phase with a ``planned_start`` starts in that week. A phase without one starts as early as
     its links allow: ``max(earliest_start week, its window_start week, max over links
     (before.start + before.duration + min_lag))``, taken in topological order (validation
-    guarantees there is one).
+    guarantees there is one). It reads ``data`` as given: the as-planned plan of a slate under way
+    is ``planned_schedule(planning.data.progress.from_as_of(data))`` (``planning.plan.as_planned``).
     Columns: production_id, phase_id, kind, seq, duration_weeks, start_week, end_week (exclusive),
     planned (True where the start came from planned_start), locked.
     """

@@ -15,10 +15,13 @@ planned as a snapshot, as before (phases may be planned before the horizon start
 
 from __future__ import annotations
 
+from dataclasses import replace
+from graphlib import TopologicalSorter
+
 import numpy as np
 import pandas as pd
 
-from planning.data.inputs import SlateData, week_index
+from planning.data.inputs import SlateData, effective_links, week_index, week_start
 
 STATUSES = ("done", "running", "planned")
 
@@ -64,3 +67,144 @@ def phase_weeks(data: SlateData, schedule: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"production_id": out["production_id"], "phase_id": out["phase_id"],
                          "status": out["status"], "start_week": start.astype("int64"),
                          "end_week": end.astype("int64")})
+
+
+def from_as_of(data: SlateData) -> SlateData:
+    """The slate as it must be planned from the report week ``now`` (pure; ``data`` itself when it
+    does not ``tracks_progress``; applying it twice changes nothing more). Every plan of a slate
+    under way (the optimizer, a what-if, a risk sample, the as-planned plan) is a plan of this slate:
+
+    - **A phase that has started** (done or running, ``phase_status``) is locked at its actual
+      start: ``planned_start`` is the Monday of its ``actual_start_week``, ``duration_weeks`` is
+      ``actual_end_week - actual_start_week`` (done: the weeks it ran; running: its expected
+      length, ``max(duration_weeks, now + 1 - start)``), its window is cleared. A done phase's
+      length is known: ``duration_low_weeks = duration_high_weeks = duration_weeks``. A running
+      phase has outlived ``m = now + 1 - start`` weeks of its range: ``duration_low_weeks =
+      max(low, m)``, ``duration_high_weeks = max(high, m)`` (an empty bound is ``duration_weeks``),
+      so what risk draws is how much longer it runs.
+    - **A phase that has not started** starts in the report week or later, and not before its
+      production's ``earliest_start``: its ``window_start`` is raised to the latest of the two and
+      its own. An unlocked one is planned no earlier than history lets it start: its
+      ``planned_start`` (where given) becomes the latest of itself, its ``window_start`` (so the
+      report week) and, over its links, the planned end of the phase before it plus
+      ``min_lag_weeks`` (in link order, a running phase's expected end included), so a phase
+      planned before the report week, or behind a phase that overran, is planned from where it can
+      start and its move cost counts from there. (Validation refuses a locked one planned before
+      the report week or against the links; ``planned_schedule`` of this slate is the as-planned
+      plan from the report week.)
+    - **Links.** A link between two started phases is history and binds nothing
+      (``planning.data.inputs.effective_links`` leaves it out). A link from a started phase to one
+      that has not started keeps its ``min_lag_weeks``; its ``max_lag_weeks`` is raised to
+      ``now - actual_end_week`` where history already broke it, just enough to let the phase start
+      in the report week. (Validation refuses a phase started before one linked before it.)
+    - **Productions.** ``earliest_start`` is lowered to the Monday of its first actual start and
+      ``latest_start`` raised to the Monday of its last, where history went outside them; the
+      phases still to start keep ``earliest_start`` through their ``window_start``.
+    - **Risks** on a done phase (a risk without ``phase_id`` hits its production's first phase)
+      are dropped: they can no longer happen.
+    - **Demands** stay: a started phase holds its resources in its actual weeks. Weeks before the
+      report week are history: no plan can change what was used then, so nothing counts against
+      capacity there: no hire-in, shortfall or conflict (``planning.analysis.capacity``), the
+      optimizer plans on ``from_report_week`` (history is outside its grid) and risk counts load
+      from the report week. A done phase's strike weeks after the report week still hold.
+
+    Only the started phases' ``duration_weeks`` change; the original lengths stay in ``data``: cash
+    flow takes weekly rates from them and a phase's weeks from ``phase_weeks(data, schedule)``,
+    which are this slate's own weeks under any schedule of it.
+    """
+    if not tracks_progress(data):
+        return data
+    h0, now = data.settings.horizon_start, data.settings.now_week
+    monday = week_start(now, h0)
+    ph = data.phases.reset_index(drop=True).copy()
+    status = phase_status(data)
+    started = (status["status"] != "planned").to_numpy()
+    done = (status["status"] == "done").to_numpy()
+    running = started & ~done
+    first = status["actual_start_week"]
+    length = status["actual_end_week"] - first
+    ran = now + 1 - first
+    d = ph["duration_weeks"].copy()
+    ph.loc[started, "duration_weeks"] = length[started]
+    ph.loc[done, "duration_low_weeks"] = ph.loc[done, "duration_high_weeks"] = length[done]
+    ph.loc[running, "duration_low_weeks"] = np.maximum(ph["duration_low_weeks"].fillna(d), ran)[running]
+    ph.loc[running, "duration_high_weeks"] = np.maximum(ph["duration_high_weeks"].fillna(d), ran)[running]
+    ph.loc[started, "planned_start"] = week_start(first[started], h0).to_numpy()
+    ph.loc[started, "locked"] = True
+    ph.loc[started, ["window_start", "window_end"]] = pd.NaT
+    earliest = ph["production_id"].map(data.productions.set_index("production_id")["earliest_start"])
+    floor = pd.concat([ph["window_start"], earliest, pd.Series(monday, index=ph.index)], axis=1).max(axis=1)
+    ph.loc[~started, "window_start"] = floor[~started]
+    ph = ph.astype(data.phases.dtypes.to_dict())
+
+    key = list(zip(status["production_id"], status["phase_id"]))
+    end = dict(zip(key, status["actual_end_week"]))
+    state = dict(zip(key, status["status"]))
+    links = data.phase_links.copy()
+    before_end = pd.Series([end[k] for k in zip(links["production_id"], links["before_phase"])],
+                           index=links.index, dtype="Int64")
+    to_come = pd.Series([state[k] == "planned" for k in zip(links["production_id"], links["after_phase"])],
+                        index=links.index, dtype=bool)
+    needed = now - before_end
+    broken = (to_come & (links["max_lag_weeks"] < needed)).fillna(False)
+    links["max_lag_weeks"] = links["max_lag_weeks"].mask(broken, needed).astype("Int64")
+
+    prods = data.productions.copy()
+    went = ph.loc[started].groupby("production_id")["planned_start"]
+    first_went, last_went = prods["production_id"].map(went.min()), prods["production_id"].map(went.max())
+    prods["earliest_start"] = prods["earliest_start"].mask((first_went < prods["earliest_start"]).fillna(False),
+                                                           first_went)
+    prods["latest_start"] = prods["latest_start"].mask((last_went > prods["latest_start"]).fillna(False), last_went)
+    prods = prods.astype(data.productions.dtypes.to_dict())
+
+    ph = _planned_from_history(replace(data, phases=ph, phase_links=links, productions=prods), started)
+    risks = data.risks
+    if len(risks):
+        first_phase = ph.sort_values("seq").groupby("production_id")["phase_id"].first()
+        hit = risks["phase_id"].fillna(risks["production_id"].map(first_phase))
+        gone = [state.get(k) == "done" for k in zip(risks["production_id"], hit)]
+        risks = risks[~np.array(gone, dtype=bool)].reset_index(drop=True)
+    return replace(data, phases=ph, phase_links=links, productions=prods, risks=risks)
+
+
+def _planned_from_history(data: SlateData, started: np.ndarray) -> pd.DataFrame:
+    """``data.phases`` with each unlocked, not started, dated phase's ``planned_start`` raised to
+    where its ``window_start`` and the (planned) ends of the phases linked before it let it start,
+    in link order (``from_as_of``); an undated phase counts from where ``planned_schedule`` puts it."""
+    ph = data.phases
+    h0 = data.settings.horizon_start
+    keys = list(zip(ph["production_id"], ph["phase_id"]))
+    week = dict(zip(keys, week_index(ph["planned_start"], h0)))
+    floor = dict(zip(keys, week_index(ph["window_start"], h0, ceil=True)))
+    dur = dict(zip(keys, ph["duration_weeks"].astype(int)))
+    free = dict(zip(keys, ~started & ~ph["locked"].fillna(False).to_numpy(bool)))
+    preds: dict[tuple, list] = {}
+    for r in effective_links(data).itertuples(index=False):
+        preds.setdefault((r.production_id, r.after_phase), []).append(((r.production_id, r.before_phase),
+                                                                       int(r.min_lag_weeks)))
+    start = {}
+    for key in TopologicalSorter({k: [b for b, _ in preds.get(k, [])] for k in keys}).static_order():
+        planned = None if pd.isna(week[key]) else int(week[key])
+        if planned is not None and not free[key]:          # started or locked: where it is
+            start[key] = planned
+            continue
+        low = max(([] if pd.isna(floor[key]) else [int(floor[key])])
+                  + [start[b] + dur[b] + lag for b, lag in preds.get(key, [])], default=0)
+        start[key] = low if planned is None else max(planned, low)
+    raised = [free[k] and not pd.isna(week[k]) and start[k] > week[k] for k in keys]
+    out = ph.copy()
+    out.loc[raised, "planned_start"] = week_start(pd.Series([start[k] for k in keys])[raised], h0).to_numpy()
+    return out
+
+
+def from_report_week(data: SlateData) -> SlateData:
+    """The slate seen from its report week: ``horizon_start`` moved to the report week's Monday
+    (``horizon_weeks`` shortened by as much), so week 0 is ``now`` and everything before has
+    negative weeks, outside the grid every capacity count keeps to. The optimizer plans on it so
+    that history counts nothing (``from_as_of``); its weeks plus ``now`` are the slate's weeks.
+    ``data`` itself when the report week is week 0."""
+    s = data.settings
+    if s.now_week == 0:
+        return data
+    return replace(data, settings=replace(s, horizon_start=week_start(s.now_week, s.horizon_start),
+                                          horizon_weeks=s.horizon_weeks - s.now_week))

@@ -22,7 +22,9 @@ from graphlib import CycleError, TopologicalSorter
 import pandas as pd
 
 from planning.data.availability import holds_a_week
-from planning.data.inputs import PANDAS_TYPES, Settings, SlateData, coerce, empty_frame, monday_on_or_before, week_index
+from planning.data.inputs import (PANDAS_TYPES, Settings, SlateData, coerce, effective_links, empty_frame,
+                                  monday_on_or_before, week_index)
+from planning.data.progress import from_as_of, tracks_progress
 from planning.data.schema import TABLES, Table
 from planning.data.windows import bounds, window_weeks
 
@@ -603,4 +605,72 @@ def check(raw: dict[str, pd.DataFrame | None]) -> tuple[SlateData | None, list[P
     if problems:
         return None, problems
     fields = {name: typed[name] for name in TABLES if name != "settings"}
-    return SlateData(settings=settings, **fields), []
+    data = SlateData(settings=settings, **fields)
+    problems = _check_plan_from_as_of(data) if tracks_progress(data) else []
+    return (None, problems) if problems else (data, [])
+
+
+def _check_plan_from_as_of(data: SlateData) -> list[Problem]:
+    """A slate under way still has a plan from its report week: the windows, links and locks of its
+    plan from there (``planning.data.progress.from_as_of``: started phases fixed at their actual
+    weeks, running ones to their expected end, nothing else before the report week) leave every
+    phase a start week inside the horizon (``planning.data.windows.bounds``, exact for these
+    difference constraints). Per production, the first refusal names: a phase that has not started
+    whose ``window_end`` leaves no start week from the report week on (``window_end``); a first
+    phase not started whose ``latest_start`` has passed (``productions.latest_start``); else a phase
+    left without a start week, one not started before one started, a locked one or one with a
+    ``window_end`` (the limit it was given: ``planned_start``, ``window_end``) before any other
+    (``duration_weeks``), the first in link order."""
+    slate = from_as_of(data)
+    h0, horizon, now = data.settings.horizon_start, data.settings.horizon_weeks, data.settings.now_week
+    monday = lambda w: (h0 + pd.Timedelta(days=7 * w)).date()             # noqa: E731
+    report = f"the week of as_of ({monday(now)})"
+    ph, pr = slate.phases, slate.productions
+    started = dict(zip(zip(ph["production_id"], ph["phase_id"]), ph["actual_start"].notna()))
+    links = effective_links(slate)
+    problems = []
+    for pid, group in ph.groupby("production_id", sort=False):
+        prod = pr.loc[pr["production_id"] == pid].iloc[0]
+        ids = list(group["phase_id"])
+        label = {q: row_label(TABLES["phases"], data.phases, i) for q, i in zip(ids, group.index)}
+        own = links[links["production_id"] == pid]
+        lk = [(a, b, int(lo), None if pd.isna(hi) else int(hi))
+              for a, b, lo, hi in zip(own["before_phase"], own["after_phase"], own["min_lag_weeks"], own["max_lag_weeks"])]
+        heads = set(ids) - {b for _, b, _, _ in lk}
+        dur = dict(zip(ids, group["duration_weeks"].astype(int)))
+        latest = None if pd.isna(prod["latest_start"]) else week_index(prod["latest_start"], h0)
+        lo, hi, told = {}, {}, None
+        for q, i in zip(ids, group.index):
+            if group.at[i, "locked"] or prod["locked"]:
+                lo[q] = hi[q] = week_index(group.at[i, "planned_start"], h0)
+                continue
+            lo[q], w_hi = window_weeks(group.at[i, "window_start"], group.at[i, "window_end"], dur[q], h0)
+            hi[q] = min([horizon - dur[q]] + ([w_hi] if w_hi is not None else []))
+            if w_hi is not None and w_hi < lo[q]:
+                told = told or Problem("phases", label[q], "window_end",
+                                       f"its window ends {group.at[i, 'window_end'].date()}: it has not started and "
+                                       f"no start week is left for its {dur[q]} weeks from {report}")
+            if q in heads and latest is not None and latest < lo[q]:
+                told = told or Problem("productions", str(pid), "latest_start",
+                                       f"{prod['latest_start'].date()} has passed: its first phase {q} has not "
+                                       f"started by {report}")
+            hi[q] = min(hi[q], latest) if q in heads and latest is not None else hi[q]
+        if told is None:
+            es, ls = bounds(ids, dur, lk, lo, hi)
+            order = list(TopologicalSorter({q: [a for a, b, _, _ in lk if b == q] for q in ids}).static_order())
+            row = {q: i for q, i in zip(ids, group.index)}
+            column = {q: "planned_start" if group.at[row[q], "locked"] or prod["locked"] else
+                      "window_end" if not pd.isna(group.at[row[q], "window_end"]) else "duration_weeks" for q in ids}
+            stuck = [q for q in order if es[q] > ls[q]]
+            stuck = [q for q in stuck if not started[(pid, q)]] or stuck
+            stuck = [q for q in stuck if column[q] != "duration_weeks"] or stuck
+            if stuck:
+                q = stuck[0]
+                told = Problem("phases", label[q], column[q],
+                               f"no start week is left for its {dur[q]} weeks in the plan from {report}: the phases "
+                               f"that have started (at their actual weeks, a running one to its expected end), the "
+                               f"links, windows, locks and the {horizon}-week horizon need it to start in the week "
+                               f"of {monday(es[q])} or later and in the week of {monday(ls[q])} or earlier")
+        if told is not None:
+            problems.append(told)
+    return problems

@@ -8,11 +8,12 @@ its plan in its share of the time. The best plan and the best bound of either ar
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from planning.data.inputs import SlateData
+from planning.data.progress import from_as_of, from_report_week
 import planning.optimizer.stopping as stopping
 from planning.optimizer.constraint import launch as constraint_search
 from planning.optimizer.candidates import build_candidates, money
@@ -102,13 +103,32 @@ def plan(data: SlateData, options: PlanOptions | None = None, progress=None,
     e.g. the baseline of a what-if. ``progress`` (optional) is called with ``{"stage":
     "heuristic"|"building"|"shortfall"|"solving"|"searching"|"done", "elapsed": s, "gap": g}``.
     Raises ``stopping.Stopped`` when the process shuts down meanwhile (``stopping.stop_all``).
+
+    A slate under way is planned from its report week (``planning.data.progress.from_as_of``:
+    started phases fixed at their actual weeks, nothing else before the report week, moves counted
+    from the plan from there), on its weeks from the report week on (``from_report_week``: what
+    ran before counts against no capacity); the result's weeks are the slate's (``starts`` name
+    every phase, a started one at its actual start week).
     """
     with stopping.active():
         stopping.check()
-        return _plan(data, options, progress, start)
+        slate = from_as_of(data)
+        now = slate.settings.now_week
+        given = None if start is None else start.assign(start_week=start["start_week"] - now)
+        return _later(_plan(from_report_week(slate), options, progress, given, slate), now)
 
 
-def _plan(data: SlateData, options: PlanOptions | None, progress, start: pd.DataFrame | None) -> PlanResult:
+def _later(result: PlanResult, weeks: int) -> PlanResult:
+    """``result`` with its weeks (starts, changes) ``weeks`` later."""
+    if weeks == 0:
+        return result
+    changes = result.changes.assign(first_week=result.changes["first_week"] + weeks,
+                                    last_week=result.changes["last_week"] + weeks)
+    return replace(result, starts=result.starts.assign(start_week=result.starts["start_week"] + weeks), changes=changes)
+
+
+def _plan(data: SlateData, options: PlanOptions | None, progress, start: pd.DataFrame | None,
+          whole: SlateData) -> PlanResult:
     options = options or PlanOptions()
     t0 = time.perf_counter()
     deadline = t0 + options.time_limit
@@ -142,7 +162,7 @@ def _plan(data: SlateData, options: PlanOptions | None, progress, start: pd.Data
             outcome = _merge(outcome, found)
             size = size if size[0] else (found.columns, found.rows)
             methods.append("column generation")
-    built = plan_frames(data, cands, outcome.chosen)
+    built = plan_frames(data, cands, outcome.chosen, whole)
     cost = start_cost(cands, tiers, outcome.chosen)
     shortfall, money_parts = cost["shortfall"], {k: cost[k] for k in ("hire", "lateness", "moves")}
     objective = money(money_parts)

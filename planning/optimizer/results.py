@@ -108,12 +108,19 @@ def changes_frame(data, cands, chosen, sched, bookings, assigned) -> pd.DataFram
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def plan_frames(data, cands, chosen: np.ndarray) -> dict[str, pd.DataFrame]:
+def plan_frames(data, cands, chosen: np.ndarray, whole=None) -> dict[str, pd.DataFrame]:
     """The chosen combos as what ``planning.plan.build_plan`` needs: ``starts``, ``assigned``
-    stages and the optimizer's ``changes`` (moves and stage choices)."""
+    stages and the optimizer's ``changes`` (moves and stage choices), in the weeks of ``data``.
+    ``whole`` (optional) is the slate ``data`` sees from its report week
+    (``planning.data.progress.from_report_week``): stages are assigned on it, history included."""
     sched = schedule_frame(cands, chosen)
     starts = sched[["production_id", "phase_id", "start_week"]].astype({"production_id": str, "phase_id": str})
     bookings = stage_bookings(data, starts)
-    assigned = assign_stages(data, bookings)
+    if whole is None:
+        assigned = assign_stages(data, bookings)
+    else:
+        later = whole.settings.now_week - data.settings.now_week
+        assigned = assign_stages(whole, bookings.assign(first_week=bookings["first_week"] + later,
+                                                        end_week=bookings["end_week"] + later))
     return {"starts": starts, "assigned": assigned,
             "changes": changes_frame(data, cands, chosen, sched, bookings, assigned)}

@@ -1,6 +1,13 @@
 """A slate and one plan's schedule as plain arrays, read once, for sampling: small enough to send to
 a worker process, and everything ``planning.risk.simulate`` and ``planning.risk.outcomes`` need.
 
+A slate under way is sampled from its report week ``now`` (``planning.data.progress.from_as_of``):
+a done phase has its actual length (nothing to draw) and its risks are gone; a running phase keeps
+its actual start, and its length is drawn from the part of its range it has not outlived (at least
+``now + 1 - start``), so what varies is how much longer it runs; a started phase is at its actual
+start week whatever the schedule says. A risk that takes a resource away takes it from
+``risk_from``: the planned start of the phase it hits, or the report week when that is earlier.
+
 Phases are in (production, listed order) order; ``prod_of[j]`` is phase ``j``'s production.
 Resource rows are the named resources, then one row per stage class ``stages>=m`` used by a size
 demand (``planning.analysis.capacity``). Money is integer cents (``planning.finance.flows``).
@@ -23,6 +30,7 @@ import pandas as pd
 from planning.analysis.capacity import (capacity_by_week, class_id, class_size, counted_productions, hire_limits,
                                         stage_classes)
 from planning.data.inputs import SlateData, effective_links, week_index
+from planning.data.progress import from_as_of, phase_weeks
 from planning.data.schema import CURVES
 from planning.finance.flows import exact_rate, incentive_amounts, spread, to_cents
 
@@ -43,6 +51,7 @@ class RiskInputs:
     risk_phase: np.ndarray                # (risks,) phase index hit
     risk_resource: np.ndarray             # (risks,) row of the resource it takes away, -1: none (delays its phase)
     risk_needs: list[np.ndarray]          # (risks,) phases with a named demand on that resource
+    risk_from: np.ndarray                 # (risks,) first week a risk takes its resource away
     risk_p: np.ndarray
     delay_low: np.ndarray
     delay_high: np.ndarray
@@ -65,6 +74,8 @@ class RiskInputs:
     incentive: np.ndarray                 # (productions,) incentive received, cents
     incentive_lag: np.ndarray             # (productions,) weeks from delivery to receipt
     rate: tuple[int, int]                 # financing_rate_annual as an exact fraction
+    now: int                              # the report week: load before it is history, never short
+    started: np.ndarray                   # (phases,) started by the report week: its start never moves
     spend: np.ndarray = field(repr=False)  # (phases, longest + 1, weeks paid): cents by length and week
 
 
@@ -109,9 +120,12 @@ def _phase_spend(lines: pd.DataFrame, weeks: range) -> dict[int, np.ndarray]:
 
 
 def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> RiskInputs:
-    """The arrays of ``data`` with ``schedule`` (production_id, phase_id, start_week: a plan).
-    A development production whose chance is below ``threshold`` never goes ahead (``p_go`` 0)."""
-    ph = data.phases.merge(schedule[["production_id", "phase_id", "start_week"]], on=["production_id", "phase_id"])
+    """The arrays of ``data`` with ``schedule`` (production_id, phase_id, start_week: a plan), from
+    the report week (module docstring). A development production whose chance is below
+    ``threshold`` never goes ahead (``p_go`` 0)."""
+    data = from_as_of(data)
+    weeks = phase_weeks(data, schedule)
+    ph = data.phases.merge(weeks[["production_id", "phase_id", "status", "start_week"]], on=["production_id", "phase_id"])
     ph = ph.sort_values(["production_id", "seq"]).reset_index(drop=True)
     prods = data.productions.sort_values("production_id").reset_index(drop=True)
     ids = [str(p) for p in prods["production_id"]]
@@ -194,7 +208,9 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
         duration=d, low=low, high=high, p_go=p_go, preds=preds,
         risks=risks.assign(resource_id=takes.fillna("").to_numpy())[["production_id", "phase_id", "name", "kind", "resource_id"]]
         .astype(str).reset_index(drop=True),
-        risk_phase=risk_phase, risk_resource=risk_resource, risk_needs=risk_needs, risk_p=risks["probability"].to_numpy(float),
+        risk_phase=risk_phase, risk_resource=risk_resource, risk_needs=risk_needs,
+        risk_from=np.maximum(ph["start_week"].to_numpy(np.int64)[risk_phase], data.settings.now_week),
+        risk_p=risks["probability"].to_numpy(float),
         delay_low=risks["delay_low_weeks"].to_numpy(np.int64), delay_high=delay_high,
         cost_low=to_cents(risks["extra_cost_low"]), cost_high=to_cents(risks["extra_cost_high"]),
         rows=rows, kind=[str(k) for k in res["kind"]] + ["stage class"] * len(class_ids),
@@ -207,4 +223,5 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
         budget=budget.groupby(lines["production_id"]).sum().reindex(ids, fill_value=0).to_numpy(np.int64),
         incentive=got["received_cents"].to_numpy(np.int64),
         incentive_lag=got["jurisdiction"].map(lags).fillna(0).to_numpy(np.int64),
-        rate=exact_rate(data.settings.financing_rate_annual), spend=spend)
+        rate=exact_rate(data.settings.financing_rate_annual), spend=spend, now=data.settings.now_week,
+        started=(ph["status"] != "planned").to_numpy(bool))

@@ -7,8 +7,8 @@ its dates, vectorised over samples. The rules are the plan's own (``planning.ana
 - **Load**: a demand of ``u`` units holds ``u`` in weeks ``start - lead .. start + duration + tail
   - 1`` (inside the horizon). A stage class ``stages>=m`` carries every size booking of at least
   ``m`` plus ``min(load, capacity)`` of its stages' named bookings, against the class's stages.
-  ``over = max(0, load - capacity)``, ``hired = min(over, hire_max)`` (pools with a hire cost),
-  ``short = over - hired``. ``unit_weeks_short`` sums ``short`` over named resources;
+  ``over = max(0, load - capacity)`` (0 before the report week: history), ``hired = min(over,
+  hire_max)`` (pools with a hire cost), ``short = over - hired``. ``unit_weeks_short`` sums ``short`` over named resources;
   ``stage_weeks_short`` sums, week by week, the largest class ``short`` (bookings no stage of the
   size is free for: at least that many, since class counting is the weekly Hall bound).
 - **Cash**: every budget line spread over its phase's real length and paid with its lag
@@ -145,6 +145,7 @@ def outcomes(inputs: RiskInputs, p: Parts, finish: np.ndarray, late: np.ndarray)
     for c, stages in inputs.members.items():
         held[:, c] += np.minimum(p.raw[:, stages], inputs.capacity[stages][None]).sum(axis=1)
     over = np.maximum(0, held - inputs.capacity[None])
+    over[:, :, :max(0, inputs.now)] = 0                     # history: nothing hired or short before the report week
     hired = np.minimum(over, inputs.hire_max[None, :, None])
     short = over - hired
     named = len(inputs.rows) - len(inputs.members)

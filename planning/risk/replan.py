@@ -3,7 +3,8 @@
 The studio reacts in the *reaction week* ``r``: the first week a sample departs from the plan,
 which is the planned end of the first phase whose length differs, the planned first week of a
 development production that does not go ahead, or the first week a risk takes a resource away,
-whichever comes first. From then on it knows the
+whichever comes first, and never before the report week (a slate under way is re-planned from it,
+as ``planning.optimizer.plan`` does: what has started stays, history counts no capacity). From then on it knows the
 sample's lengths and which productions go (the best any reaction can do, so "after reacting" is
 an optimistic bound). The slate it re-plans:
 
@@ -29,6 +30,7 @@ import pandas as pd
 
 from planning.data.availability import cut, replace_windows, windows_of
 from planning.data.inputs import SlateData
+from planning.data.progress import from_as_of, from_report_week
 from planning.optimizer.candidates import build_candidates
 from planning.optimizer.options import PlanOptions
 from planning.optimizer.results import schedule_frame
@@ -47,9 +49,9 @@ def reaction_week(inputs: RiskInputs, start: np.ndarray, duration: np.ndarray, g
     ends = inputs.planned + inputs.duration
     changed = ends[(duration != inputs.duration) & goes[inputs.prod_of]]
     off = inputs.planned[~goes[inputs.prod_of]]
-    taken = inputs.planned[inputs.risk_phase[lost > 0]] if lost is not None else np.zeros(0, np.int64)
+    taken = inputs.risk_from[lost > 0] if lost is not None else np.zeros(0, np.int64)
     weeks = np.r_[changed, off, taken]
-    return int(weeks.min()) if len(weeks) else None
+    return max(int(weeks.min()), inputs.now) if len(weeks) else None
 
 
 def _without_lost_weeks(data: SlateData, inputs: RiskInputs, lost: np.ndarray | None) -> dict[str, pd.DataFrame]:
@@ -59,7 +61,7 @@ def _without_lost_weeks(data: SlateData, inputs: RiskInputs, lost: np.ndarray | 
     h0, weeks = data.settings.horizon_start, data.settings.horizon_weeks
     for r in np.flatnonzero(lost > 0) if lost is not None else []:
         rid = inputs.rows[inputs.risk_resource[r]]
-        first = int(inputs.planned[inputs.risk_phase[r]])
+        first = int(inputs.risk_from[r])
         off_from = h0 + pd.Timedelta(weeks=first)
         off_to = off_from + pd.Timedelta(weeks=int(lost[r])) - pd.Timedelta(days=1)
         replace_windows(t, rid, cut(windows_of(t, rid, h0, weeks), off_from, off_to), h0)
@@ -68,7 +70,9 @@ def _without_lost_weeks(data: SlateData, inputs: RiskInputs, lost: np.ndarray | 
 
 def replanned_slate(data: SlateData, inputs: RiskInputs, start: np.ndarray, duration: np.ndarray,
                     goes: np.ndarray, week: int, lost: np.ndarray | None = None) -> SlateData:
-    """The slate the studio re-plans in ``week`` (see the module rules)."""
+    """The slate the studio re-plans in ``week`` (see the module rules), from the report week
+    (``planning.data.progress.from_as_of``)."""
+    data = from_as_of(data)
     going = {p for p, g in zip(inputs.productions, goes) if g}
 
     def keep(frame: pd.DataFrame) -> pd.DataFrame:
@@ -95,11 +99,11 @@ def replan(data: SlateData, inputs: RiskInputs, start: np.ndarray, duration: np.
     week = reaction_week(inputs, start, duration, goes, lost)
     if week is None:
         return start
-    slate = replanned_slate(data, inputs, start, duration, goes, week, lost)
+    slate = from_report_week(replanned_slate(data, inputs, start, duration, goes, week, lost))
     cands = build_candidates(slate, options)
     tiers = stage_tiers(cands, slate)
-    as_is = inputs.phases.assign(start_week=start)
+    as_is = inputs.phases.assign(start_week=start - inputs.now)
     chosen, _ = heuristic_start(cands, tiers, REPLAN_ORDERS, given=as_is, repair_rounds=REPAIR_ROUNDS)
-    placed = schedule_frame(cands, chosen).set_index(["production_id", "phase_id"])["start_week"]
+    placed = schedule_frame(cands, chosen).set_index(["production_id", "phase_id"])["start_week"] + inputs.now
     keys = pd.MultiIndex.from_frame(inputs.phases)
     return placed.reindex(keys).fillna(pd.Series(start, index=keys)).to_numpy(np.int64)

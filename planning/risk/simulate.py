@@ -13,10 +13,11 @@ processes or machines run the chunks):
   ``low .. high``, and costs ``extra``, uniform on ``low .. high`` in whole cents.
 
 A risk that names a ``resource_id`` draws the same numbers but takes that resource away instead:
-for ``delay`` weeks from the planned start week ``f`` of the phase it hits (weeks ``f .. f + delay
-- 1``). Every phase with a named demand on the resource that would start in those weeks starts at
-``f + delay``; one running at ``f`` (started before, ends after) stops for them and lasts ``delay``
-weeks longer. The hit phase itself is not lengthened (it waits only if it needs the resource). Lead
+for ``delay`` weeks from the planned start week ``f`` of the phase it hits, or from the report week
+when that is later (``RiskInputs.risk_from``; weeks ``f .. f + delay - 1``). Every phase with a
+named demand on the resource that would start in those weeks starts at ``f + delay``; one running
+at ``f`` (started before, or started by the report week, and ending after) stops for them and lasts
+``delay`` weeks longer: a phase that has started never moves. The hit phase itself is not lengthened (it waits only if it needs the resource). Lead
 and tail weeks of the demand are not counted.
 
 Delays push successors, keeping the plan's order and lags: in topological order, ``start[j] =
@@ -81,10 +82,10 @@ def waited(inputs: RiskInputs, start: np.ndarray, duration: np.ndarray, lost: np
         for i, lag in before:
             np.maximum(start[:, j], start[:, i] + duration[:, i] + lag, out=start[:, j])
         for r in waits.get(j, []):
-            first = inputs.planned[inputs.risk_phase[r]]
+            first, fixed = inputs.risk_from[r], inputs.started[j]
             back = first + lost[:, r]
-            inside = (lost[:, r] > 0) & (start[:, j] >= first) & (start[:, j] < back)
-            across = (lost[:, r] > 0) & (start[:, j] < first) & (start[:, j] + duration[:, j] > first)
+            inside = (lost[:, r] > 0) & ~fixed & (start[:, j] >= first) & (start[:, j] < back)
+            across = (lost[:, r] > 0) & (fixed | (start[:, j] < first)) & (start[:, j] + duration[:, j] > first)
             start[:, j] = np.where(inside, back, start[:, j])
             duration[:, j] += np.where(across, lost[:, r], 0)
     return start, duration

@@ -28,8 +28,10 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
   production, every planned start shifted by the same weeks so its first dated phase starts that Monday,
   that phase locked. Production moves are applied before phase moves (a phase of a moved production can
   be moved again). A move must keep its phases inside the horizon and cannot move a phase that is
-  locked before the moves; one the slate's rules refuse (before the production's earliest start, after
-  its latest start, against a link) raises ``MoveRejected`` naming the move, the phase and the week.
+  locked before the moves, nor one that has started (an ``actual_start``: history stays where it
+  happened), nor a production with a phase that has started; one the slate's rules refuse (before the
+  week of ``as_of``, before the production's earliest start, after its latest start, against a link,
+  history) raises ``MoveRejected`` naming the move, the phase and the week.
 - ``availability``: a person or a place (any resource, in fact) available later, earlier or not for a
   while. Each ``AvailabilityChange(resource_id, shift_weeks, off_from, off_to)`` first moves every
   ``availability`` window of the resource ``shift_weeks`` later (earlier when negative), then cuts the
@@ -209,6 +211,10 @@ def _apply_moves(t: dict[str, pd.DataFrame], data: SlateData, moves: dict[str, s
         if (rows & was_locked).any():
             held = ", ".join(ph.loc[rows & was_locked, "phase_id"])
             raise MoveRejected(f"cannot make the move {said}: {pid} {held} is locked and stays where it is")
+        if (rows & ph["actual_start"].notna()).any():
+            begun = ph.loc[rows & ph["actual_start"].notna()].iloc[0]
+            raise MoveRejected(f"cannot make the move {said}: {pid} {begun['phase_id']} started on "
+                               f"{begun['actual_start'].date()} and stays where it happened")
         dated = rows & ph["planned_start"].notna()
         if phase or not dated.any():
             first = ph.index[rows][0]

@@ -11,6 +11,7 @@ import pandas as pd
 from planning.analysis.capacity import allocation, utilization
 from planning.analysis.conflicts import conflict_runs
 from planning.data.inputs import SlateData, planned_schedule
+from planning.data.progress import from_as_of
 from planning.optimizer import PlanOptions, plan
 from planning.plan import SCENARIO, Origin, Plan, from_result
 from planning.scenarios.apply import added_capacity_cost, apply
@@ -28,10 +29,12 @@ def plan_options(scenario: Scenario, base: PlanOptions | None = None) -> PlanOpt
 
 
 def planned_conflicts(data: SlateData) -> int:
-    """How many conflicts the data has on its planned dates, before any optimization."""
-    schedule = planned_schedule(data)
-    alloc = allocation(data, schedule)
-    return len(conflict_runs(data, utilization(data, alloc), alloc))
+    """How many conflicts the data has on its planned dates, before any optimization (a slate under
+    way: on its plan from the report week, ``planning.data.progress.from_as_of``)."""
+    slate = from_as_of(data)
+    schedule = planned_schedule(slate)
+    alloc = allocation(slate, schedule)
+    return len(conflict_runs(slate, utilization(slate, alloc), alloc))
 
 
 def run_scenario(base: SlateData, scenario: Scenario, options: PlanOptions | None = None,
