@@ -163,15 +163,20 @@ def test_restore_asks_first_and_keeps_the_slate_it_replaces(app, tmp_path):
 
 
 def test_cashflow_page_kpis_agree_with_the_cash_flow(app, sample_data):
-    from planning.data.inputs import planned_schedule
+    from planning.finance.costreport import cost_report
     from planning.finance.flows import cashflow, funding_need, position
 
     app.switch_page("app_pages/cashflow.py").run()
     assert not app.exception
-    flows = cashflow(sample_data, planned_schedule(sample_data))
+    schedule = as_planned(sample_data).schedule         # of a slate under way: planned from its report week
+    flows = cashflow(sample_data, schedule)
     need = funding_need(position(flows, sample_data.settings))
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Spend (USD)"] == f"{sample_data.budget_lines['amount'].sum() / 1e6:,.1f}M"
+    # The sample is under way: its spend is what each line will cost in the end (the cost report's EFC),
+    # 2.4M over the budget (P02's long shoot, P03's VFX estimate; P01's set construction saved).
+    efc = cost_report(sample_data, schedule)["efc"].sum()
+    assert efc - sample_data.budget_lines["amount"].sum() == pytest.approx(2_391_538.05, abs=0.01)
+    assert metrics["Spend (USD)"] == f"{efc / 1e6:,.1f}M" == "1,724.4M"
     assert metrics["Peak funding need (USD)"] == f"{need.peak_need / 1e6:,.1f}M"
     assert len(app.get("plotly_chart")) == 2 and len(app.get("download_button")) == 4
     budget = next(d.value for d in app.dataframe if "production" in d.value.columns)
