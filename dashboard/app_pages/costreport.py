@@ -56,9 +56,10 @@ row2[2].metric(f"Variance ({cur})", f"{variance / 1e6:,.2f}M",
                help="Budget − EFC: below zero the slate is over budget")
 
 st.info("**Weekly lines** (crew wages, stage rent: `basis` weekly) cost their weekly rate, the budget over the "
-        "planned weeks, for every week their phase runs. A phase still running past its planned weeks costs "
-        "more weeks; the weeks still to come are the plan's, so the plan picked in the sidebar (a what-if saved "
-        "as a scenario, say) shows in the EFC what its dates cost.")
+        "planned weeks, for every week their phase runs: a phase still running past its planned weeks (a long "
+        "shoot) costs more weeks. The report follows the plan picked in the sidebar: a what-if that changes budgets "
+        "or costs shows here in the EFC; one that only moves phases still to come changes when the money is paid "
+        "(Cash flow), not the EFC, as each still runs its planned weeks.")
 
 st.subheader("Productions")
 over = summary[summary["variance"] < 0]
