@@ -338,7 +338,7 @@ def choose_plan(loaded: Loaded) -> None:
     else:
         state["shown_plan"] = OPTIMIZED_CHOICE if OPTIMIZED_CHOICE in options else AS_PLANNED_CHOICE
     st.selectbox("Plan shown", options, key="shown_plan", on_change=lambda: state.update({PICKED: state["shown_plan"]}),
-                 help="Slate, Capacity, Conflicts and Cash flow all show this plan.")
+                 help="Slate, Capacity, Conflicts, Cash flow and Cost report all show this plan.")
 
 
 def shown_scenario(loaded: Loaded) -> Scenario:
