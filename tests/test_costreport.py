@@ -229,6 +229,14 @@ def test_a_line_whose_phase_is_over_spends_what_is_left_in_the_report_week():
     assert spend(data, "5000") == {8: 20000, 9: 20000, 10: 20000, 11: 20000}
 
 
+def test_a_phase_that_ended_the_week_before_as_of_is_over():
+    # Done on the Sunday of week 2, as_of week 3: no week of it is left; the 300 left is spent in week 3.
+    shoot = f.phase("P1", "shoot", 3, 0, actual_start=f.monday(0), actual_end=sunday(2))
+    data = slate([f.budget("P1", "2000", 1000.0, "shoot", curve="end")], [shoot], as_of=3,
+                 actuals=[act("2000", 700.0, friday(2))])
+    assert spend(data) == {2: 70000, 3: 30000}
+
+
 # --- the whole cash flow is the EFC -------------------------------------------------------------
 
 def efc_by_production(data, schedule) -> dict[str, int]:
@@ -383,31 +391,34 @@ def test_actuals_without_as_of_run_the_money_from_the_horizon_start():
 
 def test_cost_report_is_sorted_by_production_section_and_account():
     phases = [f.phase("P2", "shoot", 2, 0), f.phase("P1", "shoot", 2, 0)]
-    lines = [f.budget("P2", "2000", 1.0, "shoot"), f.budget("P1", "6000", 1.0, "shoot", section="OTHER"),
-             f.budget("P1", "2100", 1.0, "shoot"), f.budget("P1", "1100", 1.0, "shoot", section="ATL"),
-             f.budget("P1", "2000", 1.0, "shoot")]
+    lines = [f.budget("P2", "2000", 1.0, "shoot"), f.budget("P1", "1000", 1.0, "shoot", section="OTHER"),
+             f.budget("P1", "2100", 1.0, "shoot"), f.budget("P1", "9100", 1.0, "shoot", section="ATL"),
+             f.budget("P1", "2000", 1.0, "shoot"), f.budget("P1", "5000", 1.0, "shoot", section="BTL_POST")]
     data = slate(lines, phases, productions=[f.production("P2"), f.production("P1")])
     report = report_of(data)
     assert list(report.columns) == cr.REPORT_COLUMNS
-    assert list(zip(report["production_id"], report["account"])) == [
-        ("P1", "1100"), ("P1", "2000"), ("P1", "2100"), ("P1", "6000"), ("P2", "2000")]
+    assert list(zip(report["production_id"], report["account"])) == [     # sections first, then accounts
+        ("P1", "9100"), ("P1", "2000"), ("P1", "2100"), ("P1", "5000"), ("P1", "1000"), ("P2", "2000")]
 
 
 def test_by_production_rolls_up_with_pct_spent_and_contingency_left():
-    phases = [f.phase(p, "shoot", 4, 0, actual_start=f.monday(0)) for p in ("P1", "P2", "P3")]
+    phases = [f.phase(p, "shoot", 4, 0, actual_start=f.monday(0)) for p in ("P1", "P2", "P3", "P4")]
     lines = [f.budget("P1", "2000", 1000.0, "shoot"), f.budget("P1", "2100", 500.0, "shoot"),
              f.budget("P1", "7500", 300.0, "shoot", description=" CONTINGENCY ", section="OTHER"),
              f.budget("P2", "2000", 1000.0, "shoot"),
              f.budget("P2", "7500", 100.0, "shoot", description="Contingency", section="OTHER"),
-             f.budget("P3", "2000", 800.0, "shoot")]
+             f.budget("P3", "2000", 800.0, "shoot"),
+             f.budget("P4", "2000", 500.0, "shoot"),
+             f.budget("P4", "7500", 50.0, "shoot", description="contingency", section="OTHER")]
     actuals = [act("2000", 1250.0, friday(0)),               # P1: 250 over
                act("2100", 100.0, friday(0)), dict(production_id="P1", account="2100", posted=friday(1),
                                                    amount=0.0, kind="actual"),
                act("2000", 1300.0, friday(0), pid="P2"),     # P2: 300 over a contingency of 100
-               act("2000", 200.0, friday(1), pid="P3")]
+               act("2000", 900.0, friday(1), pid="P3"),      # P3: 100 over, no contingency
+               act("2000", 550.0, friday(1), pid="P4")]      # P4: its contingency of 50 just used up
     estimates = [dict(production_id="P1", account="2100", estimate_to_complete=350.0)]    # P1: 50 saved
     data = slate(lines, phases, as_of=2, actuals=actuals, estimates=estimates,
-                 productions=[f.production(p) for p in ("P1", "P2", "P3")])
+                 productions=[f.production(p) for p in ("P1", "P2", "P3", "P4")])
     summary = cr.by_production(report_of(data), data).set_index("production_id")
     assert list(summary.reset_index().columns) == cr.SUMMARY_COLUMNS
     p1 = summary.loc["P1"]
@@ -419,10 +430,19 @@ def test_by_production_rolls_up_with_pct_spent_and_contingency_left():
     assert (p2["contingency_left"], p2["note"]) == (-200.0, cr.CONTINGENCY_USED_UP)
     assert round(p2["pct_spent"], 1) == 118.2                          # 1300 / 1100
     p3 = summary.loc["P3"]
-    assert (p3["contingency_left"], p3["note"], p3["pct_spent"]) == (0.0, cr.NO_CONTINGENCY, 25.0)
+    assert (p3["contingency_left"], p3["note"], p3["pct_spent"]) == (0.0, cr.NO_CONTINGENCY, 112.5)
+    p4 = summary.loc["P4"]
+    assert (p4["contingency_left"], p4["note"]) == (0.0, "")
     total = cr.with_slate_total(cr.by_production(report_of(data), data)).iloc[-1]
-    assert (total["production_id"], total["budget"], total["actual_to_date"]) == ("SLATE", 3700.0, 2850.0)
-    assert (total["efc"], total["contingency_left"], total["pct_spent"]) == (4200.0, -100.0, 77.0)
+    # Budget 1800 + 1100 + 800 + 550; actual 1350 + 1300 + 900 + 550 = 4100 (96.5%); EFC 2000 + 1400 + 900 + 600.
+    assert (total["production_id"], total["budget"], total["actual_to_date"]) == ("SLATE", 4250.0, 4100.0)
+    assert (total["efc"], total["contingency_left"], total["pct_spent"]) == (4900.0, -100.0, 96.5)
+
+
+def test_a_contingency_line_is_named_contingency_in_any_case_and_spacing():
+    got = cr.is_contingency(pd.Series([" Contingency ", "CONTINGENCY", "contingency", "Contingency fee", None],
+                                      dtype="string"))
+    assert got.tolist() == [True, True, True, False, False]
 
 
 # --- files and the command ----------------------------------------------------------------------
