@@ -83,13 +83,13 @@ def test_an_impossible_move_is_refused_naming_the_phase_and_the_week(moves, word
 
 
 def test_a_move_before_the_production_may_start_is_refused_by_the_slate_rules(sample_data):
-    """P05 may not start before 14 Dec 2026: its shoot locked in the horizon's first week leaves its
-    8-week prep no week to run."""
+    """P09 (not started by the sample's report date) may not start before 12 Apr 2027: its shoot
+    locked in the week of 3 May leaves its 18-week prep no week to run."""
     with pytest.raises(MoveRejected) as refused:
-        apply(sample_data, Scenario("m", moves={"P05/shoot": "2027-01-04"}))
+        apply(sample_data, Scenario("m", moves={"P09/shoot": "2027-05-03"}))
     text = str(refused.value)
-    assert text.startswith("the slate cannot take P05 shoot moved to the week of 2027-01-04, locked: ")
-    assert "P05/prep: no start week is left" in text and refused.value.problems
+    assert text.startswith("the slate cannot take P09 shoot moved to the week of 2027-05-03, locked: ")
+    assert "P09/prep: no start week is left" in text and refused.value.problems
 
 
 def test_a_locked_phase_does_not_move_by_hand(sample_data):
@@ -133,12 +133,14 @@ def test_moves_add_up_later_ones_replace_earlier_and_a_production_move_replaces_
 
 def test_take_drop_adds_what_the_slate_takes_and_says_why_not_otherwise(sample_data):
     base = Scenario("baseline", base_hash="k")
-    drop = {"production_id": "P05", "phase_id": "shoot", "new_start": "2027-05-03", "drop": "a"}
+    drop = {"production_id": "P09", "phase_id": "shoot", "new_start": "2027-09-06", "drop": "a"}
     drops, why = take_drop(drop, [], base, sample_data, PLANNER)
-    assert drops == [Drop("P05", "shoot", "2027-05-03")] and why is None
-    kept, why = take_drop(drop | {"new_start": "2027-01-04"}, drops, base, sample_data, PLANNER)
+    assert drops == [Drop("P09", "shoot", "2027-09-06")] and why is None
+    kept, why = take_drop(drop | {"new_start": "2027-05-03"}, drops, base, sample_data, PLANNER)
     assert kept == drops
-    assert why.startswith("P05 shoot moved to the week of 2027-01-04, locked: the slate cannot take it: P05/prep: ")
+    assert why.startswith("P09 shoot moved to the week of 2027-05-03, locked: the slate cannot take it: P09/prep: ")
+    kept, why = take_drop(drop | {"production_id": "P05"}, [], base, sample_data, PLANNER)   # P05's shoot is running
+    assert kept == [] and "P05 shoot started on 2027-03-08 and stays where it happened" in why
     kept, why = take_drop(drop, [], base, sample_data, VIEWER)
     assert kept == [] and "takes the planner role (you are a viewer)" in why
     kept, why = take_drop({"production_id": "P05"}, [], base, sample_data, PLANNER)
@@ -183,16 +185,16 @@ def test_a_scenario_with_moves_does_not_open_in_the_whatif_form(sample_data):
 
 
 def test_moves_table_says_where_the_plan_starts_each_move(sample_data):
-    scenario = Scenario(MOVED_BY_HAND, moves={"P05/shoot": "2027-05-03", "P07": "2027-03-01"})
+    scenario = Scenario(MOVED_BY_HAND, moves={"P09/shoot": "2027-09-06", "P10": "2027-05-10"})
     plan = as_planned(apply(sample_data, scenario))
     table = moves_table(scenario, plan)
     assert table.to_dict("records") == [
-        {"production_id": "P05", "title": "Glass Harbor", "moved": "shoot",
-         "dropped on the week of": pd.Timestamp("2027-05-03").date(),
-         "starts in the plan": pd.Timestamp("2027-05-03").date(), "locked": True},
-        {"production_id": "P07", "title": "The Cartographer", "moved": "whole production (from its prep)",
-         "dropped on the week of": pd.Timestamp("2027-03-01").date(),
-         "starts in the plan": pd.Timestamp("2027-03-01").date(), "locked": True}]
+        {"production_id": "P09", "title": "Red Meridian", "moved": "shoot",
+         "dropped on the week of": pd.Timestamp("2027-09-06").date(),
+         "starts in the plan": pd.Timestamp("2027-09-06").date(), "locked": True},
+        {"production_id": "P10", "title": "The Bureau (S1)", "moved": "whole production (from its prep)",
+         "dropped on the week of": pd.Timestamp("2027-05-10").date(),
+         "starts in the plan": pd.Timestamp("2027-05-10").date(), "locked": True}]
 
 
 def timeline_args(app) -> dict:
@@ -212,35 +214,35 @@ def test_the_slate_page_replans_around_moves_compares_and_undoes(start_app):
     app = start_app()
     drawn = timeline_args(app)
     assert drawn["editable"] and not drawn["whole_productions"]
-    assert {i["id"] for i in drawn["items"]} >= {"P05/shoot", "P01/prep"} and not app.get("plotly_chart")
+    assert {i["id"] for i in drawn["items"]} >= {"P09/shoot", "P01/prep"} and not app.get("plotly_chart")
     loaded = state.current()
     app.session_state["slate_hand"] = {"base": f"{loaded.key}|{state.baseline(loaded).overrides_json()}",
-                                       "drops": [Drop("P05", "shoot", "2027-05-03")], "refused": None, "revision": 1}
+                                       "drops": [Drop("P09", "shoot", "2027-09-06")], "refused": None, "revision": 1}
     app.run()
     assert not app.exception
     assert "with **1 move by hand**, re-planned" in app.caption[0].value
     moves = app.table[0].value
-    may_3 = pd.Timestamp("2027-05-03").date()
-    assert moves.index.tolist() == ["P05"] and moves.iloc[0].tolist() == ["Glass Harbor", "shoot", may_3, may_3, True]
-    shoot = next(i for i in timeline_args(app)["items"] if i["id"] == "P05/shoot")
-    assert shoot["start"] == "2027-05-03" and shoot["locked"] and shoot["moved"] and shoot["phase_draggable"]
+    sep_6 = pd.Timestamp("2027-09-06").date()
+    assert moves.index.tolist() == ["P09"] and moves.iloc[0].tolist() == ["Red Meridian", "shoot", sep_6, sep_6, True]
+    shoot = next(i for i in timeline_args(app)["items"] if i["id"] == "P09/shoot")
+    assert shoot["start"] == "2027-09-06" and shoot["locked"] and shoot["moved"] and shoot["phase_draggable"]
     kpis = next(d.value for d in app.dataframe if "metric" in d.value.columns)
     assert list(kpis.columns) == ["metric", "baseline", MOVED_BY_HAND, f"{MOVED_BY_HAND} vs baseline"]
     assert {m.label for m in app.metric} >= {"Conflicts", "Late", "Cost of the plan (USD)"}
 
-    app.text_input(key="slate_save_name").input("P05 shoots in May")
+    app.text_input(key="slate_save_name").input("P09 shoots in September")
     app.button(key="FormSubmitter:slate_save-Save as scenario").click().run()
-    assert "Saved “P05 shoots in May”" in app.success[0].value
-    saved = state.scenario_store().load("P05 shoots in May")[0]
-    assert saved.moves == {"P05/shoot": "2027-05-03"} and saved.base_hash == loaded.key
+    assert "Saved “P09 shoots in September”" in app.success[0].value
+    saved = state.scenario_store().load("P09 shoots in September")[0]
+    assert saved.moves == {"P09/shoot": "2027-09-06"} and saved.base_hash == loaded.key
 
     app.button(key="slate_undo").click().run()
     assert not app.exception
     assert app.session_state["slate_hand"]["drops"] == [] and "move by hand" not in app.caption[0].value
     assert not app.table
     optimized = state.current_plan(loaded).schedule.set_index(["production_id", "phase_id"])   # shown since it exists
-    shoot = next(i for i in timeline_args(app)["items"] if i["id"] == "P05/shoot")
-    assert shoot["start"] == str(optimized.at[("P05", "shoot"), "start"].date()) and not shoot["moved"]
+    shoot = next(i for i in timeline_args(app)["items"] if i["id"] == "P09/shoot")
+    assert shoot["start"] == str(optimized.at[("P09", "shoot"), "start"].date()) and not shoot["moved"]
 
 
 def test_a_refused_drop_is_shown_and_nothing_moves(start_app):

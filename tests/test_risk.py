@@ -11,6 +11,7 @@ import pytest
 
 from planning.analysis.capacity import allocation, utilization
 from planning.data.inputs import planned_schedule
+from planning.data.progress import from_as_of
 from planning.data.validate import check
 from planning.finance.flows import cashflow, position
 from planning.risk import results
@@ -39,8 +40,8 @@ def risk(pid, phase_id, p, low, high, cost_low=0.0, cost_high=0.0, name="rain"):
 
 
 def test_with_nothing_uncertain_every_sample_is_the_plan(sample_data):
-    data = certain(sample_data)
-    plan = planned_schedule(data)
+    data = certain(sample_data)                         # under way: its plan from the report week, its actuals
+    plan = planned_schedule(from_as_of(data))
     inputs = prepare(data, plan)
     s = draw(inputs, 20, seed=3)
     out, _ = evaluate(inputs, s)
@@ -99,16 +100,31 @@ def test_slack_absorbs_a_delay_up_to_its_length():
 
 
 def test_money_is_conserved_in_every_sample(sample_data):
-    inputs = prepare(sample_data, planned_schedule(sample_data))
+    inputs = prepare(sample_data, planned_schedule(from_as_of(sample_data)))
     s = draw(inputs, 200, seed=5)
     out, _ = evaluate(inputs, s)
-    assert (out.spend == -(s.goes * inputs.budget).sum(axis=1)).all()         # every budget cent, once
+    # Under way: every cent paid by the report date, in every sample, and every cent each phase still
+    # costs at its drawn length where its production goes ahead, once.
+    to_come = inputs.spend[np.arange(len(inputs.duration))[None, :], s.duration].sum(axis=2)
+    assert (out.spend == -(inputs.actual_cents.sum() + (to_come * s.goes[:, inputs.prod_of]).sum(axis=1))).all()
+    assert inputs.actual_cents.sum() > 0 and len(set(out.spend)) > 1
     assert (out.incentive == (s.goes * inputs.incentive).sum(axis=1)).all()
     goes = s.goes[:, inputs.prod_of]
     assert (out.extra == -(s.extra * goes).sum(axis=1)).all() and (out.extra < 0).any()
     assert (out.net.sum(axis=1) == out.spend + out.extra + out.incentive + out.financing).all()
     assert (out.financing < 0).all() and (~s.goes).any()
     assert (np.cumsum(out.net, axis=1)[:, -1] == -out.cost).all()
+
+
+def test_a_slate_not_under_way_pays_every_budget_cent_once_in_every_sample():
+    from planning.sample import make_slate
+
+    data, problems = check(make_slate(8, seed=3))
+    assert not problems and not data.settings.as_of
+    inputs = prepare(data, planned_schedule(data))
+    s = draw(inputs, 100, seed=5)
+    out, _ = evaluate(inputs, s)
+    assert (out.spend == -(s.goes * inputs.budget).sum(axis=1)).all() and (~s.goes).any()
 
 
 def test_development_goes_ahead_at_its_odds_and_not_at_all_below_the_threshold(sample_data):

@@ -20,7 +20,7 @@ FULL = Scenario(
     name="Stage 13 + slip P05", base_hash="abc123",
     capacity=(CapacityChange("CREW-GE", delta=2, first_week=10, last_week=20), CapacityChange("EQ-LGT", pct=-50.0)),
     stages=(StageChange(30_000, 1), StageChange(12_000, -1)), slips={"P05": 6, "P09": -2},
-    locks={"P06": True}, phase_locks={"P07/shoot": True}, overage_pct=10.0, hire_allowed=False,
+    locks={"P06": True}, phase_locks={"P11/shoot": True}, overage_pct=10.0, hire_allowed=False,
     weights={"lateness": 2.0, "moves": 0.5}, note="what if we build stage 13",
 )
 
@@ -54,7 +54,7 @@ def test_apply_changes_exactly_what_the_scenario_says(sample_data):
             week_index(bp["earliest_start"], base.settings.horizon_start) == weeks
     assert new.productions.set_index("production_id").at["P06", "locked"]
     ph = new.phases.set_index(["production_id", "phase_id"])
-    assert ph.at[("P07", "shoot"), "locked"] and not ph.at[("P07", "prep"), "locked"]
+    assert ph.at[("P11", "shoot"), "locked"] and not ph.at[("P11", "prep"), "locked"]
     # budget +10% to the cent; no hiring
     ratio = new.budget_lines["amount"] / base.budget_lines["amount"]
     assert ((ratio - 1.1).abs() < 1e-6).all()
@@ -156,7 +156,7 @@ def test_describe_says_what_a_scenario_changes():
     names = {"CREW-GE": "Grip & electric crews"}
     assert describe(FULL, names) == (
         "stages of 30,000 sq ft +1; stages of 12,000 sq ft -1; Grip & electric crews +2 in weeks 10-20; "
-        "EQ-LGT -50%; P05 slips 6 weeks; P09 2 weeks earlier; P06 locked; P07/shoot locked; budgets +10%; "
+        "EQ-LGT -50%; P05 slips 6 weeks; P09 2 weeks earlier; P06 locked; P11/shoot locked; budgets +10%; "
         "hire-in off; lateness weighed × 2; a week's move costs 0.5")
     assert describe(Scenario("nothing")) == "no change"
 

@@ -3,7 +3,7 @@ iframe comes back locked at the week it was dropped on, re-planned and compared 
 and Undo puts it back; the component on its own (its page served by the app, driven with the same
 messages Streamlit sends) shows titles as text and answers a drag with one drop.
 
-Bars are found by their ``data-id`` (``P05/shoot``), the page's parts by widget keys and headings."""
+Bars are found by their ``data-id`` (``P09/shoot``), the page's parts by widget keys and headings."""
 
 import json
 import time
@@ -40,57 +40,58 @@ def drag(page, bar, weeks: float, duration_weeks: int) -> None:
 
 
 def tip(bar) -> str:
-    """A bar's tooltip (``P05 · Glass Harbor: shoot, 03 May 2027 to 05 Jul 2027 (moved by hand, locked)``)."""
+    """A bar's tooltip (``P09 · Red Meridian: shoot, 06 Sep 2027 to 22 Nov 2027 (moved by hand, locked)``)."""
     return bar.locator(".label").get_attribute("title")
 
 
 def test_a_phase_dragged_on_the_timeline_comes_back_locked_at_that_week_and_compared(browser_page, app_url):
     page = browser_page
     open_app(page, app_url)
-    pick_plan(page, "As planned")                    # P05's shoot is planned for the week of 8 Mar 2027
+    pick_plan(page, "As planned")                    # P09's shoot is planned for the week of 16 Aug 2027
     timeline = page.frame_locator("iframe[title*='slate_timeline']")
-    shoot = timeline.locator(".vis-item[data-id='P05/shoot']")
+    shoot = timeline.locator(".vis-item[data-id='P09/shoot']")
     expect(shoot).to_be_visible(timeout=SOLVE_MS)
-    assert "shoot, 08 Mar 2027 to 10 May 2027" in tip(shoot) and "vis-editable" in shoot.get_attribute("class")
-    locked = timeline.locator(".vis-item[data-id='P01/shoot']")
-    assert "locked" in locked.get_attribute("class") and "vis-readonly" in locked.get_attribute("class")
+    assert "shoot, 16 Aug 2027 to 01 Nov 2027" in tip(shoot) and "vis-editable" in shoot.get_attribute("class")
+    for held in ("P01/shoot", "P05/shoot"):          # locked; running on the report date: both stay
+        bar = timeline.locator(f".vis-item[data-id='{held}']")
+        assert "locked" in bar.get_attribute("class") and "vis-readonly" in bar.get_attribute("class"), held
     screenshot(page, SHOTS / "slate-timeline.png")
 
-    drag(page, shoot, 8, 9)                           # 8 weeks later: the week of 3 May 2027
+    drag(page, shoot, 3, 11)                          # 3 weeks later: the week of 6 Sep 2027
     moves = page.locator(".st-key-slate_moves")
     expect(moves).to_be_visible(timeout=SOLVE_MS)
     wait_idle(page)
     row = moves.locator("tbody tr").first.inner_text().split("\t")
-    assert [c.strip() for c in row] == ["P05", "Glass Harbor", "shoot", "2027-05-03", "2027-05-03", "true"], row
+    assert [c.strip() for c in row] == ["P09", "Red Meridian", "shoot", "2027-09-06", "2027-09-06", "true"], row
     assert page.get_by_role("heading", name="Moved by hand, against the baseline").is_visible()
     assert page.locator("[data-testid='stMain'] [data-testid='stMetricDelta']").count() >= 1   # what changed
     classes = shoot.get_attribute("class")
     assert "moved" in classes and "locked" in classes, classes
-    assert "shoot, 03 May 2027 to 05 Jul 2027 (moved by hand, locked)" in tip(shoot)
+    assert "shoot, 06 Sep 2027 to 22 Nov 2027 (moved by hand, locked)" in tip(shoot)
     assert not errors(page), errors(page)
     screenshot(page, SHOTS / "slate-moved-by-hand.png")
 
     page.get_by_role("button", name="Undo last move").click()
     expect(moves).to_have_count(0, timeout=SOLVE_MS)
     wait_idle(page)
-    assert "shoot, 03 May 2027" not in tip(shoot) and "moved" not in shoot.get_attribute("class")
+    assert "shoot, 06 Sep 2027" not in tip(shoot) and "moved" not in shoot.get_attribute("class")
     assert not errors(page), errors(page)
 
 
 def test_a_drop_the_slate_cannot_take_is_refused_with_its_reason(browser_page, app_url):
-    """P05 may not start before 14 Dec 2026: its shoot dragged to the horizon's first week leaves its
-    prep no week; the page says so and the bar goes back."""
+    """P09 may not start before 12 Apr 2027: its shoot dragged 15 weeks earlier (the week of 3 May)
+    leaves its 18-week prep no week; the page says so and the bar goes back."""
     page = browser_page
     open_app(page, app_url)
     pick_plan(page, "As planned")
-    shoot = page.frame_locator("iframe[title*='slate_timeline']").locator(".vis-item[data-id='P05/shoot']")
+    shoot = page.frame_locator("iframe[title*='slate_timeline']").locator(".vis-item[data-id='P09/shoot']")
     expect(shoot).to_be_visible(timeout=SOLVE_MS)
-    drag(page, shoot, -9, 9)                          # to the week of 4 Jan 2027
+    drag(page, shoot, -15, 11)                        # to the week of 3 May 2027
     refused = page.locator(".st-key-slate_refused [data-testid='stAlertContentError']")
     expect(refused).to_be_visible(timeout=SOLVE_MS)
-    assert "P05 shoot moved to the week of 2027" in refused.inner_text() and "P05/prep" in refused.inner_text()
+    assert "P09 shoot moved to the week of 2027" in refused.inner_text() and "P09/prep" in refused.inner_text()
     wait_idle(page)
-    assert "shoot, 08 Mar 2027" in tip(shoot)
+    assert "shoot, 16 Aug 2027" in tip(shoot)
     screenshot(page, SHOTS / "slate-move-refused.png")
 
 

@@ -325,7 +325,7 @@ def p08_second_block(raw, value):         # shoot_b1 ends 2027-06-07; shoot_b2 a
     set_cell(raw, "phases", {"production_id": "P08", "phase_id": "shoot_b2"}, "planned_start", date(value))
 
 
-def p04_prep_weeks(raw, value):           # shoot locked on 2027-06-14, 20 weeks after earliest_start
+def p04_prep_weeks(raw, value):           # prep running since 2027-02-22, shoot locked on 2027-06-14: 16 weeks apart
     lock(raw, "P04", "shoot")
     set_cell(raw, "phases", {"production_id": "P04", "phase_id": "prep"}, "duration_weeks", value)
 
@@ -364,7 +364,7 @@ EDGES = [  # (rule, change, last value that passes, first that fails, (table, ro
     (p01_prep_weeks_linked, 8, 7, ("phase_links", "P01/prep/shoot", "max_lag_weeks")),
     (p08_min_lag, 1, 2, ("phase_links", "P08/shoot_b1/post_b1", "min_lag_weeks")),
     (p08_second_block, "2027-06-21", "2027-06-28", ("phase_links", "P08/shoot_b1/shoot_b2", "max_lag_weeks")),
-    (p04_prep_weeks, 20, 21, ("phases", "P04/prep", "duration_weeks")),
+    (p04_prep_weeks, 16, 17, ("phases", "P04/shoot", "planned_start")),     # the plan from as_of has no week
     (stage_hire_cost, None, 0.0, ("resources", "STG-01", "hire_cost_per_week")),
     (hire_units_without_cost, 0, 1, ("resources", "CREW-GE", "hire_cost_per_week")),
     (hire_cost_without_units, 0, None, ("resources", "CREW-GE", "hire_max_units")),

@@ -151,7 +151,8 @@ def from_as_of(data: SlateData) -> SlateData:
 
     prods = data.productions.copy()
     went = ph.loc[started].groupby("production_id")["planned_start"]
-    first_went, last_went = prods["production_id"].map(went.min()), prods["production_id"].map(went.max())
+    first_went, last_went = (prods["production_id"].map(went.agg(f).to_dict()).astype(prods["earliest_start"].dtype)
+                             for f in ("min", "max"))       # by dict: pandas 3 cannot map by an empty date Series
     prods["earliest_start"] = prods["earliest_start"].mask((first_went < prods["earliest_start"]).fillna(False),
                                                            first_went)
     prods["latest_start"] = prods["latest_start"].mask((last_went > prods["latest_start"]).fillna(False), last_went)

@@ -108,10 +108,11 @@ def serial_schedule(cands: Candidates, order: np.ndarray, first: np.ndarray,
 
 
 def improve(cands: Candidates, chosen: np.ndarray, passes: int = 4, reach: int = 26) -> np.ndarray:
-    """Local descent from ``chosen``: each production in turn shifts all its phases by the same
-    number of weeks (up to ``reach`` either way, every phase inside its window, no locked phase),
-    taking the shift of least cost with every other production where it is, until a pass changes
-    nothing (or ``passes`` run).
+    """Local descent from ``chosen``: each production in turn shifts all its phases that are not
+    fixed (locked, or started on a slate under way) by the same number of weeks (up to ``reach``
+    either way, every phase inside its window: the windows hold every link to a fixed phase, so
+    the links keep), taking the shift of least cost with every other production where it is, until
+    a pass changes nothing (or ``passes`` run).
 
     A shift's cost is the hire and shortfall it adds on top of the others' load (shortfall
     ranked first: ``SHORT_WEIGHT``), plus its moves and its exact lateness, the same terms as
@@ -125,8 +126,8 @@ def improve(cands: Candidates, chosen: np.ndarray, passes: int = 4, reach: int =
     prods = cands.productions.set_index("production_id")
     chosen = chosen.copy()
     load = cell_load(cands, chosen)
-    groups = [(pid, g["unit"].to_numpy()) for pid, g in units.groupby("production_id", sort=False)
-              if not g["fixed"].any()]
+    groups = [(pid, g.loc[~g["fixed"], "unit"].to_numpy()) for pid, g in units.groupby("production_id", sort=False)
+              if not g["fixed"].all()]
     for _ in range(passes):
         changed = False
         for pid, mine in groups:

@@ -6,7 +6,7 @@ a done phase has its actual length (nothing to draw) and its risks are gone; a r
 its actual start, and its length is drawn from the part of its range it has not outlived (at least
 ``now + 1 - start``), so what varies is how much longer it runs; a started phase is at its actual
 start week whatever the schedule says. A risk that takes a resource away takes it from
-``risk_from``: the planned start of the phase it hits, or the report week when that is earlier.
+``risk_from``: the planned start of the phase it hits, or the report week when that is later.
 
 Phases are in (production, listed order) order; ``prod_of[j]`` is phase ``j``'s production.
 Resource rows are the named resources, then one row per stage class ``stages>=m`` used by a size
@@ -15,8 +15,11 @@ demand (``planning.analysis.capacity``). Money is integer cents (``planning.fina
 **Spend by length.** A phase's budget lines are spread by ``planning.finance.flows.spread`` over
 every length the phase can take in a sample (``low .. high + every risk delay on it``), each week's
 cents shifted by the line's payment lag: ``spend[j, d, o]`` is what phase ``j`` pays ``o`` weeks
-after its start when it lasts ``d`` weeks. Summed over lines it is ``spend_flows`` on those dates,
-cent for cent.
+after its start when it lasts ``d`` weeks. On a slate under way that is what the line still costs
+from the report week (committed + ETC, a weekly line's ETC for the weeks it runs at length ``d``),
+and its actuals are paid where they were posted (``actual_*``), in every sample. Summed over lines
+it is ``spend_flows`` on those dates and lengths, cent for cent. The incentive is the plan's (on the
+qualifying EFC at the plan's lengths), received after the sample's delivery.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from planning.analysis.capacity import (capacity_by_week, class_id, class_size, 
 from planning.data.inputs import SlateData, effective_links, week_index
 from planning.data.progress import from_as_of, phase_weeks
 from planning.data.schema import CURVES
-from planning.finance.flows import exact_rate, incentive_amounts, spread, to_cents
+from planning.finance.flows import exact_rate, in_progress, incentive_amounts, line_costs, spread, to_cents, weekly_cents
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class RiskInputs:
     rate: tuple[int, int]                 # financing_rate_annual as an exact fraction
     now: int                              # the report week: load before it is history, never short
     started: np.ndarray                   # (phases,) started by the report week: its start never moves
+    actual_prod: np.ndarray               # (actuals,) production index of each actual paid
+    actual_week: np.ndarray               # (actuals,) the week it was paid
+    actual_cents: np.ndarray              # (actuals,) cents paid (a refund negative)
     spend: np.ndarray = field(repr=False)  # (phases, longest + 1, weeks paid): cents by length and week
 
 
@@ -106,16 +112,27 @@ def duration_skew(data: SlateData) -> DurationSkew:
                         int((ranged & (usual > middle)).sum()), float(extra.mean()) if len(extra) else 0.0)
 
 
-def _phase_spend(lines: pd.DataFrame, weeks: range) -> dict[int, np.ndarray]:
-    """``{d: cents}``: what the lines of one phase pay, by week after its start, when it lasts ``d``
-    weeks, for each ``d`` in ``weeks``."""
-    cents = to_cents(lines["amount"])
+def _phase_spend(lines: pd.DataFrame, weeks: range, behind: int) -> dict[int, np.ndarray]:
+    """``{d: cents}``: what the lines of one phase (rows of ``line_costs``) still pay, by week after
+    its start, when it lasts ``d`` weeks, for each ``d`` in ``weeks``: committed + ETC spread by the
+    curve over the weeks it runs from the report week on, ``behind`` weeks of it being behind (all
+    of it in the report week when it is over by then), paid with the line's lag; a weekly line's
+    ETC is its rate for the weeks left, ``planning.finance.flows.line_costs`` at length ``d``."""
+    committed, budget = lines["committed_cents"].to_numpy(np.int64), lines["budget_cents"].to_numpy(np.int64)
+    fixed = committed + lines["etc_cents"].to_numpy(np.int64)
+    weekly = ((lines["basis"] == "weekly") & ~lines["estimated"]).to_numpy(bool)
+    duration = lines["duration_weeks"].to_numpy(np.int64)
     curve = lines["curve"].map(CURVES.index).to_numpy(np.int64)
     lag = lines["payment_lag_weeks"].to_numpy(np.int64)
     out = {}
     for d in weeks:
-        line, offset, paid = spread(cents, curve, np.full(len(cents), d, dtype=np.int64))
-        out[d] = np.bincount(offset + lag[line], weights=paid).astype(np.int64)
+        over = behind >= d
+        left = 0 if over else d - behind
+        cents = np.where(weekly, committed + np.maximum(0, weekly_cents(budget, np.full(len(lines), left), duration)
+                                                        - committed), fixed)
+        line, offset, paid = spread(cents, curve, np.full(len(cents), 1 if over else d, dtype=np.int64),
+                                    np.full(len(cents), 0 if over else behind, dtype=np.int64))
+        out[d] = np.bincount(offset + (behind if over else 0) + lag[line], weights=paid).astype(np.int64)
     return out
 
 
@@ -123,7 +140,7 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
     """The arrays of ``data`` with ``schedule`` (production_id, phase_id, start_week: a plan), from
     the report week (module docstring). A development production whose chance is below
     ``threshold`` never goes ahead (``p_go`` 0)."""
-    data = from_as_of(data)
+    given, data = data, from_as_of(data)
     weeks = phase_weeks(data, schedule)
     ph = data.phases.merge(weeks[["production_id", "phase_id", "status", "start_week"]], on=["production_id", "phase_id"])
     ph = ph.sort_values(["production_id", "seq"]).reset_index(drop=True)
@@ -187,17 +204,24 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
                    for r, m in zip(dem["resource_id"].astype(object).where(dem["resource_id"].notna(), None),
                                    dem["min_size"])]
 
-    got = incentive_amounts(data).set_index("production_id").reindex(ids)
+    got = incentive_amounts(given, weeks).set_index("production_id").reindex(ids)
     lags = data.incentives.set_index("jurisdiction")["receipt_lag_weeks"]
     budget = pd.Series(to_cents(data.budget_lines["amount"]), index=data.budget_lines.index)
-    lines = data.budget_lines
+    lines = given.budget_lines.reset_index(drop=True)
+    lines = pd.concat([lines[["production_id", "phase_id", "curve", "payment_lag_weeks"]],
+                       line_costs(given, weeks)[["basis", "budget_cents", "committed_cents", "etc_cents", "estimated"]]],
+                      axis=1).merge(given.phases[["production_id", "phase_id", "duration_weeks"]],
+                                    on=["production_id", "phase_id"])
+    now = data.settings.now_week if in_progress(given) else None
     longest = high.copy()                 # a delay lengthens its phase, or pauses the phases needing its resource
     for r, j in enumerate(risk_phase):
         longest[risk_needs[r] if risk_resource[r] >= 0 else j] += delay_high[r]
     paid = {}
     for (pid, phase), group in lines.groupby(["production_id", "phase_id"]):
         j = pos[(pid, phase)]
-        paid |= {(j, dur): cents for dur, cents in _phase_spend(group, range(low[j], longest[j] + 1)).items()}
+        behind = 0 if now is None else max(0, now - int(ph.at[j, "start_week"]))
+        paid |= {(j, dur): cents for dur, cents in _phase_spend(group, range(low[j], longest[j] + 1), behind).items()}
+    act = given.actuals[given.actuals["kind"] == "actual"]
     spend = np.zeros((len(ph), int(longest.max()) + 1,
                       max([len(c) for c in paid.values()] + [1])), dtype=np.int64)
     for (j, dur), cents in paid.items():
@@ -224,4 +248,7 @@ def prepare(data: SlateData, schedule: pd.DataFrame, threshold: float = 0.0) -> 
         incentive=got["received_cents"].to_numpy(np.int64),
         incentive_lag=got["jurisdiction"].map(lags).fillna(0).to_numpy(np.int64),
         rate=exact_rate(data.settings.financing_rate_annual), spend=spend, now=data.settings.now_week,
-        started=(ph["status"] != "planned").to_numpy(bool))
+        started=(ph["status"] != "planned").to_numpy(bool),
+        actual_prod=act["production_id"].map(index).to_numpy(np.int64),
+        actual_week=week_index(act["posted"], data.settings.horizon_start).to_numpy(np.int64),
+        actual_cents=to_cents(act["amount"]))

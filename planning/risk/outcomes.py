@@ -12,11 +12,13 @@ its dates, vectorised over samples. The rules are the plan's own (``planning.ana
   ``stage_weeks_short`` sums, week by week, the largest class ``short`` (bookings no stage of the
   size is free for: at least that many, since class counting is the weekly Hall bound).
 - **Cash**: every budget line spread over its phase's real length and paid with its lag
-  (``RiskInputs.spend``); a risk's extra cost paid in the last week of the phase it hits; the
-  incentive received ``receipt_lag_weeks`` after the real delivery; financing on the running
-  deficit in horizon weeks (``planning.finance.flows.financing_cents``). A production that does
-  not go ahead has no flows. ``net[s, w - w0]`` is sample ``s``'s net cents in week ``w``; every
-  cent of every flow is in it (money conserved), whatever its week.
+  (``RiskInputs.spend``; on a slate under way its actuals where they were paid, in every sample,
+  and what it still costs from the report week, ``planning.finance.flows``); a risk's extra cost
+  paid in the last week of the phase it hits; the incentive received ``receipt_lag_weeks`` after
+  the real delivery; financing on the running deficit in horizon weeks
+  (``planning.finance.flows.financing_cents``). A production that does not go ahead has no flows
+  but its actuals (paid by the report date). ``net[s, w - w0]`` is sample ``s``'s net cents in
+  week ``w``; every cent of every flow is in it (money conserved), whatever its week.
 """
 
 from __future__ import annotations
@@ -94,9 +96,10 @@ class Parts:
 def window(inputs: RiskInputs, s: Samples, finish: np.ndarray) -> tuple[int, int]:
     """``(w0, w1)``: the weeks every flow of the samples falls in, the horizon included."""
     extra_week = s.start + s.duration - 1
-    return (min(0, int(s.start.min())),
+    paid = inputs.actual_week
+    return (min(0, int(s.start.min()), int(paid.min(initial=0))),
             max(inputs.horizon, int(s.start.max()) + inputs.spend.shape[2], int(extra_week.max()) + 1,
-                int((finish + inputs.incentive_lag).max()) + 1))
+                int((finish + inputs.incentive_lag).max()) + 1, int(paid.max(initial=0)) + 1))
 
 
 def parts(inputs: RiskInputs, s: Samples, finish: np.ndarray, w0: int, w1: int,
@@ -130,6 +133,9 @@ def parts(inputs: RiskInputs, s: Samples, finish: np.ndarray, w0: int, w1: int,
     rowbase = np.arange(n)[:, None] * width - w0
     at = (rowbase[:, :, None] + start[:, :, None] + np.arange(paid.shape[2])).ravel()
     spend = np.bincount(at, weights=paid.ravel(), minlength=n * width)
+    before = mine[inputs.actual_prod]                    # paid by the report date: every sample, gone ahead or not
+    at = (rowbase[:, :1] + inputs.actual_week[before][None, :]).ravel()
+    spend += np.bincount(at, weights=np.tile(inputs.actual_cents[before], n), minlength=n * width)
     extra = np.bincount((rowbase + start + duration - 1).ravel(), weights=np.where(going, s.extra[:, phases], 0).ravel(),
                         minlength=n * width)
     got = np.where(goes, inputs.incentive, 0)
