@@ -291,14 +291,15 @@ def cmd_risk(args) -> int:
     import time
 
     from planning.data.inputs import planned_schedule
+    from planning.data.progress import from_as_of
     from planning.data.store import content_hash, load_folder
     from planning.finance.flows import ScheduleError, checked_schedule, read_schedule
     from planning.risk import results
     from planning.risk.run import RiskOptions, run
 
     data = load_folder(args.data_dir)
-    try:
-        schedule = checked_schedule(data, read_schedule(args.plan)) if args.plan else planned_schedule(data)
+    try:                                 # without --plan: as planned, from the report week on a slate under way
+        schedule = checked_schedule(data, read_schedule(args.plan)) if args.plan else planned_schedule(from_as_of(data))
     except ScheduleError as exc:
         print(f"the plan cannot be used: {exc}", file=sys.stderr)
         return 1
