@@ -153,6 +153,13 @@ TABLES: dict[str, Table] = {
                 "`as_of` if that is later. A phase does not start before a phase linked before it has started "
                 "(else its `actual_start` is named). A locked phase that has not started is not planned to "
                 "start before the week of `as_of`.",
+                "A slate under way (an `as_of` or any `actual_start`) is planned from the week of `as_of`: a "
+                "phase that has started stays at its actual weeks (a running one to its expected end), nothing "
+                "else starts before that week, and a link between two started phases no longer binds. Every "
+                "phase keeps a start week there that the windows, links, locks and the horizon allow (else, per "
+                "production: `window_end` of a phase not started whose window ends too soon; "
+                "`productions.latest_start` when its first phase has not started by then; the `planned_start` "
+                "of a locked phase, or `window_end`, or `duration_weeks` of the phase left without one).",
             ),
         ),
         Table(
