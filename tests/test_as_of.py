@@ -288,6 +288,12 @@ def test_a_slate_that_tracks_no_progress_gets_the_plan_it_got_before_issue_23():
     (lambda raw: edit(edit(raw, "phases", {"production_id": "A", "phase_id": "post"}, "planned_start", monday(6)),
                       "phases", {"production_id": "A", "phase_id": "post"}, "locked", True),
      ("phases", "A/post", "planned_start")),
+    # A whole production locked (from week 0, its post in week 6): its post stays in week 6, where A's
+    # shoot still runs; history does not move a locked phase.
+    (lambda raw: edit(edit(edit(raw, "productions", {"production_id": "A"}, "earliest_start", monday(0)),
+                           "phases", {"production_id": "A", "phase_id": "post"}, "planned_start", monday(6)),
+                      "productions", {"production_id": "A"}, "locked", True),
+     ("phases", "A/post", "planned_start")),
     # A 30-week horizon and a 22-week delivery: A's phases fit from earliest_start (weeks 1 to 29) but
     # from the report week its post (from week 7) and delivery would end in week 31.
     (lambda raw: edit({**raw, "settings": raw["settings"].assign(horizon_weeks=30)},

@@ -169,16 +169,18 @@ def from_as_of(data: SlateData) -> SlateData:
 
 
 def _planned_from_history(data: SlateData, started: np.ndarray) -> pd.DataFrame:
-    """``data.phases`` with each unlocked, not started, dated phase's ``planned_start`` raised to
-    where its ``window_start`` and the (planned) ends of the phases linked before it let it start,
-    in link order (``from_as_of``); an undated phase counts from where ``planned_schedule`` puts it."""
+    """``data.phases`` with each dated phase that has not started and is not locked (nor its
+    production) planned from where its ``window_start`` and the (planned) ends of the phases linked
+    before it let it start, in link order (``from_as_of``); an undated phase counts from where
+    ``planned_schedule`` puts it."""
     ph = data.phases
     h0 = data.settings.horizon_start
     keys = list(zip(ph["production_id"], ph["phase_id"]))
     week = dict(zip(keys, week_index(ph["planned_start"], h0)))
     floor = dict(zip(keys, week_index(ph["window_start"], h0, ceil=True)))
     dur = dict(zip(keys, ph["duration_weeks"].astype(int)))
-    free = dict(zip(keys, ~started & ~ph["locked"].fillna(False).to_numpy(bool)))
+    held = ph["locked"].fillna(False) | ph["production_id"].map(data.productions.set_index("production_id")["locked"])
+    free = dict(zip(keys, ~started & ~held.fillna(False).to_numpy(bool)))
     preds: dict[tuple, list] = {}
     for r in effective_links(data).itertuples(index=False):
         preds.setdefault((r.production_id, r.after_phase), []).append(((r.production_id, r.before_phase),
