@@ -407,3 +407,182 @@ def test_a_store_made_before_identities_opens_and_its_old_scenarios_keep_their_a
     slate.load(SAMPLE, actor=signed_in(account(ISSUER_A, "7", "boss@studio.test"), ROLES))
     assert slate.audit()[["user", "user_id", "action"]].values.tolist() == [
         ["boss@studio.test", "https://idp-a.test#7", "load slate"], ["boss@studio.test", "", "load slate"]]
+
+
+# --- Role rules below the page: every action for every role, two roles, domains and emails ----------
+
+LEAST_ROLE = {                  # written out by hand from the roles in the module docstring and README
+    "load slate": "admin", "replace table": "admin", "edit table": "admin", "restore slate": "admin",
+    "bring back slate": "admin",
+    "optimize": "planner", "save scenario": "planner", "replace scenario": "planner", "rename scenario": "planner",
+    "delete scenario": "planner", "undo scenario": "planner", "adopt plan": "planner",
+}
+RANK = {"viewer": 0, "planner": 1, "admin": 2}
+
+
+def test_every_action_is_allowed_from_its_role_up_and_refused_below_it_with_a_clear_message():
+    from planning.access import ACTIONS, require
+
+    assert set(ACTIONS) == set(LEAST_ROLE)                   # a new action is added here, with its role
+    for action, least in LEAST_ROLE.items():
+        for role, rank in RANK.items():
+            actor = Actor(f"{role}@studio.test", role)
+            allowed = rank >= RANK[least]
+            assert actor.may(action) is allowed, (role, action)
+            if allowed:
+                require(actor, action)                        # no error
+                continue
+            with pytest.raises(Forbidden) as refused:
+                require(actor, action)
+            assert str(refused.value) == (f"{role}@studio.test ({role}) may not {action}: it takes the {least} "
+                                          "role; nothing was changed")
+
+
+def test_a_viewer_may_not_optimize_nor_save_and_a_planner_may_not_load():
+    assert not VIEWER.may("optimize") and not VIEWER.may("save scenario") and not VIEWER.may("adopt plan")
+    assert PLANNER.may("optimize") and PLANNER.may("adopt plan") and not PLANNER.may("load slate")
+    assert ADMIN.may("load slate") and ADMIN.may("optimize")
+
+
+def test_own_only_actions_a_planner_on_her_own_an_admin_on_anyones_a_viewer_on_none():
+    from planning.access import OWN_ONLY, Owner, require
+
+    assert OWN_ONLY == {"replace scenario", "rename scenario", "delete scenario", "undo scenario"}
+    ana, ben = Actor("ana@studio.test", "planner", id="idp#ana"), Actor("ben@studio.test", "planner", id="idp#ben")
+    hers = Owner("ana@studio.test", "idp#ana")
+    for action in sorted(OWN_ONLY):
+        assert ana.may(action, hers) and ana.may(action) and ADMIN.may(action, hers)
+        assert not ben.may(action, hers) and not VIEWER.may(action, hers)
+        with pytest.raises(Forbidden) as refused:
+            require(ben, action, hers)
+        assert str(refused.value) == (f"ben@studio.test (planner) may not {action}: only its author "
+                                      "(ana@studio.test) or an admin may; nothing was changed")
+        with pytest.raises(Forbidden) as refused:                 # a viewer: the role, not the author, is told
+            require(Actor("ana@studio.test", "viewer", id="idp#ana"), action, hers)
+        assert str(refused.value).endswith("it takes the planner role; nothing was changed")
+    assert ben.may("save scenario", hers) and ben.may("optimize", hers)      # not own-only: anyone's
+
+
+def test_ownership_is_the_id_and_the_email_only_for_rows_from_before_ids():
+    from planning.access import Owner, issuer_of
+
+    ana = Actor("ana@studio.test", "planner", id="https://idp.test#1")
+    assert ana.owns(Owner("someone@else.test", "https://idp.test#1"))         # the id decides
+    assert not ana.owns(Owner("ana@studio.test", "https://idp.test#2"))
+    assert ana.owns(Owner("ana@studio.test")) and not ana.owns(Owner("ben@studio.test"))
+    assert Actor("ana", "viewer").id == "name:ana" and Actor("ana", "viewer", id="x").id == "x"
+    assert Owner.of(float("nan"), None) == Owner("", "") and Owner.of("ana", "idp#1") == Owner("ana", "idp#1")
+    assert issuer_of("https://idp.test#1") == "https://idp.test"
+    assert issuer_of("name:ana") == "" and issuer_of("local:0") == "" and issuer_of("abc#def") == ""
+
+
+@pytest.mark.parametrize("lower, higher", [("viewer", "planner"), ("planner", "admin"), ("viewer", "admin")])
+def test_a_person_listed_under_two_roles_gets_the_higher_one_in_any_order(lower, higher):
+    for roles in ({lower: ["ana@studio.test"], higher: ["ana@studio.test"]},
+                  {higher: ["ana@studio.test"], lower: ["ana@studio.test"]}):
+        assert role_for("ana@studio.test", roles) == higher
+        assert role_for("ben@studio.test", {k: ["@studio.test"] for k in roles}) == higher      # by domain too
+    three = {"viewer": ["ana@studio.test"], "planner": ["ana@studio.test"], "admin": ["ana@studio.test"]}
+    assert role_for("ana@studio.test", three) == "admin"
+
+
+def test_an_exact_email_wins_over_its_domain_whichever_is_higher():
+    assert role_for("ana@studio.test", {"admin": ["@studio.test"], "viewer": ["ana@studio.test"]}) == "viewer"
+    assert role_for("ana@studio.test", {"viewer": ["@studio.test"], "admin": ["ana@studio.test"]}) == "admin"
+    assert role_for("ben@studio.test", {"admin": ["@studio.test"], "viewer": ["ana@studio.test"]}) == "admin"
+    assert role_for("ana@studio.test.evil", {"admin": ["@studio.test"]}) == "viewer"        # the whole domain
+    assert role_for("ana@sub.studio.test", {"admin": ["@studio.test"]}) == "viewer"
+    assert role_for("studio.test", {"admin": ["@studio.test"]}) == "viewer"                  # no @: no domain
+
+
+def test_listed_entries_are_normalised_like_the_email_and_a_list_is_needed():
+    assert role_for("ana@studio.test", {"admin": ["  ANA@Studio.Test "]}) == "admin"
+    assert role_for("ana@studio.test", {"admin": ["@STUDIO.test"]}) == "admin"
+    assert role_for("ANA@studio.test ", {"admin": ("ana@studio.test",)}) == "admin"          # a tuple is a list
+    assert role_for("ana@studio.test", {"admin": "ana@studio.test"}) == "viewer"             # a string is not
+    assert role_for("ana@studio.test", {"default": "planner"}) == "planner"
+    assert role_for("ana@studio.test", {"default": "admin"}) == "admin"
+    assert role_for("ana@studio.test", {}) == "viewer"
+    assert role_for("ana@studio.test", {"default": "none"}) is None
+    assert role_for("ana@studio.test", {"default": "Viewer"}) is None                       # not a role: nobody
+
+
+def test_sign_in_claims_edges():
+    assert signed_in(claims("ana@studio.test", email_verified="true"), ROLES).role == "planner"
+    with pytest.raises(Refused, match="not verified"):
+        signed_in(claims("ana@studio.test", email_verified="yes"), ROLES)
+    with pytest.raises(Refused, match="not verified"):
+        signed_in(claims("ana@studio.test", email_verified=None), ROLES, {"require_verified_email": True})
+    assert signed_in(claims("boss@studio.test"), ROLES, None).role == "admin"
+    with pytest.raises(Refused) as refused:
+        signed_in(claims("x@else.test"), {"default": "none"})
+    assert str(refused.value) == "x@else.test is not on this studio's list of users; ask an admin to add you"
+    with pytest.raises(Refused) as refused:
+        signed_in({"iss": "https://idp.test", "sub": "1", "email": "ana"}, ROLES)
+    assert str(refused.value) == "your account has no email address at the identity provider; ask it to share one"
+    with pytest.raises(Refused) as refused:
+        signed_in({"iss": "https://idp.test", "sub": "1", "email": "Ana@x.test", "email_verified": False}, ROLES)
+    assert str(refused.value) == "the identity provider has not verified Ana@x.test"
+    with pytest.raises(Refused) as refused:
+        signed_in({"sub": "1", "email": "ana@x.test", "email_verified": True}, ROLES)
+    assert str(refused.value) == "the identity provider's answer names no issuer or subject"
+    with pytest.raises(Refused) as refused:
+        signed_in(claims("\u212aate@studio.test"), ROLES)
+    assert str(refused.value) == ("'\u212aate@studio.test' contains characters that stand for others (Unicode "
+                                  "compatibility forms); sign in with the plain address")
+
+
+def test_a_sign_in_ends_exactly_after_its_hours_with_five_minutes_for_clock_skew():
+    from planning.access import SESSION_HOURS, session_ended, session_hours, session_id
+
+    assert SESSION_HOURS == 12.0 and session_hours(None) == 12.0 and session_hours({"session_hours": 2}) == 2.0
+    now = 1_800_000_000.0
+    at = lambda iat: {"iat": iat}                                              # noqa: E731
+    assert not session_ended(at(now - 12 * 3600), None, now)                  # the last second of the day
+    assert session_ended(at(now - 12 * 3600 - 1), None, now)
+    assert not session_ended(at(now - 2 * 3600), {"session_hours": 2}, now)
+    assert session_ended(at(now - 2 * 3600 - 0.5), {"session_hours": 2}, now)
+    assert not session_ended(at(now + 300), {}, now)                           # issued 5 minutes ahead: skew
+    assert session_ended(at(now + 301), {}, now)
+    assert not session_ended(at(str(int(now))), {}, now)                      # a number as text is read
+    assert session_ended(at("soon"), {}, now) and session_ended({}, {}, now)
+    assert session_id({"iss": "i", "sub": "s", "iat": 5}) == "i s 5"
+
+
+def test_start_up_refuses_each_faulty_setting_and_accepts_each_edge():
+    ok = {"auth": {"cookie_secret": "k" * 32}}
+    assert config_problems(ok) == [] and config_problems({"roles": {"admin": 1}}) == []      # no [auth]: no check
+    for roles in ({"default": "none"}, {"default": "admin"}, {"admin": []}, {"viewer": ("a@b.test",)}):
+        assert config_problems({**ok, "roles": roles}) == []
+    for access in ({"session_hours": 720}, {"session_hours": 0.5}, {"require_verified_email": False}):
+        assert config_problems({**ok, "access": access}) == []
+    told = {
+        "[access] session_hours must be a number of hours between 0 and 720": [
+            {"session_hours": 0}, {"session_hours": 720.5}, {"session_hours": True}, {"session_hours": "12"}],
+        "[access] require_verified_email must be true or false": [{"require_verified_email": 1}],
+        "[access] allow is not a setting (only require_verified_email, session_hours)": [{"allow": True}],
+    }
+    for message, cases in told.items():
+        for access in cases:
+            assert config_problems({**ok, "access": access}) == [message], access
+    assert config_problems({**ok, "roles": {"planner": ["ok@x.test", "  "]}}) == [
+        '[roles] planner must be a list of emails or @domains, e.g. planner = ["ana@studio.com"]']
+    assert config_problems({**ok, "roles": {"boss": []}}) == [
+        "[roles] boss is not a role (use viewer, planner, admin or default)"]
+    assert config_problems({**ok, "roles": {"default": "all"}}) == [
+        "[roles] default = 'all': use viewer, planner, admin or none"]
+    assert config_problems({"auth": {}}) == ["[auth] cookie_secret is missing"]
+    assert config_problems({"auth": {"cookie_secret": "x" * 31 + "\u00e9"}}) == []            # 33 bytes
+    assert config_problems({"auth": {"cookie_secret": "x" * 31}}) == [
+        "[auth] cookie_secret is the example or shorter than 32 bytes: set a random one (python -c 'import "
+        "secrets; print(secrets.token_hex(32))')"]
+
+
+def test_a_uid_without_a_user_name_is_named_by_its_number(monkeypatch):
+    import pwd
+
+    def no_entry(uid):
+        raise KeyError(uid)
+
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    assert local_operator() == Actor(f"uid {os.getuid()}", "admin", id=f"local:{os.getuid()}")
