@@ -77,9 +77,10 @@ if moved is not None:
                f"{md(moved.origin.solver['verdict'])}.")
 else:
     st.caption(f"Showing the plan **{md(plan.origin.label)}** (pick another in the sidebar).")
-status = production_status(data, plan.schedule)["status"].value_counts()
+status = production_status(data, plan.schedule, data.settings.now_week)["status"].value_counts()
 order = ["not started", "development", "prep", "shoot", "post", "delivery", "other", "delivered"]
-st.caption("At the start of the horizon (" + f"{data.settings.horizon_start:%d %b %Y}): " +
+when = "At the start of the horizon" if data.settings.as_of is None else "On the report date"
+st.caption(f"{when} ({data.settings.report_date:%d %b %Y}): " +
            " · ".join(f"**{status[s]}** {s}" for s in order if s in status))
 
 cur = data.settings.currency
