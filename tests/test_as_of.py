@@ -225,7 +225,7 @@ def test_moving_a_phase_that_has_started_by_hand_is_refused():
 
 
 def test_a_replanned_risk_sample_never_moves_what_has_started_nor_starts_anything_before_the_report_week():
-    from planning.risk.inputs import prepare
+    from planning.risk.inputs import duration_skew, prepare
     from planning.risk.replan import reaction_week, replan
     from planning.risk.run import RiskOptions, run
     from planning.risk.simulate import draw
@@ -239,6 +239,8 @@ def test_a_replanned_risk_sample_never_moves_what_has_started_nor_starts_anythin
     assert inputs.now == 6 and inputs.started.tolist() == [True, False, False]
     # A's shoot has run 5 weeks by the end of week 6: it lasts 5 (expected) or 6, never 3 or 4.
     assert inputs.duration.tolist() == [5, 2, 2] and inputs.low.tolist() == [5, 2, 2]
+    skew = duration_skew(data)          # only A's shoot has a range left: 5 to 6, 5 most likely
+    assert (skew.ranged, skew.long) == (1, 1) and skew.extra_weeks == pytest.approx((5 + 5 + 6) / 3 - 5)
     s = draw(inputs, 200, seed=4)
     assert set(s.duration[:, 0]) == {5, 6} and (s.start[:, 0] == 2).all() and (s.start >= np.array([2, 6, 6])).all()
     merged = run(data, schedule, RiskOptions(samples=4, seed=4, replan=True, workers=1))

@@ -100,8 +100,10 @@ class DurationSkew:
 
 
 def duration_skew(data: SlateData) -> DurationSkew:
-    """The ``DurationSkew`` of ``data``'s phases (an empty low or high is the usual length)."""
-    ph = data.phases
+    """The ``DurationSkew`` of ``data``'s phases (an empty low or high is the usual length), from the
+    report week on a slate under way (``from_as_of``: a done phase's length is known, a running
+    one's range is what it has not outlived)."""
+    ph = from_as_of(data).phases
     usual = ph["duration_weeks"].astype(float)
     low = ph["duration_low_weeks"].astype(float).fillna(usual)
     high = ph["duration_high_weeks"].astype(float).fillna(usual)
