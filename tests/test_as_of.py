@@ -194,6 +194,19 @@ def test_the_move_cost_counts_from_the_plan_and_from_the_report_week():
         assert result.parts == {"hire": 0.0, "lateness": 0.0, "moves": moves}, planned
 
 
+def test_once_the_plan_is_adopted_the_plan_from_as_of_moves_nothing():
+    """The optimized plan of the overrun slate moves B's shoot a week (from week 6 to 7); adopted, its
+    dates are the plan's, and planning again moves nothing and costs nothing."""
+    from planning.data.adopt import adopted_phases
+
+    data = checked(stage_slate())
+    first = plan(data, OPTIONS)
+    assert first.parts["moves"] == 1000.0
+    adopted = checked({**data.tables(), "phases": adopted_phases(data, first.starts)})
+    again = plan(adopted, OPTIONS)
+    assert starts_of(again.starts) == starts_of(first.starts) and again.objective == 0.0
+
+
 def test_a_what_if_starts_from_the_report_week_too():
     from planning.scenarios.run import run_scenario
     from planning.scenarios.types import Scenario
