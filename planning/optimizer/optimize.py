@@ -21,7 +21,7 @@ from planning.optimizer.columns import decompose
 from planning.optimizer.model import build_model, prune
 from planning.optimizer.options import PlanOptions
 from planning.optimizer.results import plan_frames
-from planning.optimizer.solve import Outcome, solve
+from planning.optimizer.solve import Outcome, solve, within_gap
 from planning.optimizer.stages import stage_tiers, start_cost
 from planning.optimizer.starts import heuristic_start
 
@@ -166,13 +166,7 @@ def _plan(data: SlateData, options: PlanOptions | None, progress, start: pd.Data
     cost = start_cost(cands, tiers, outcome.chosen)
     shortfall, money_parts = cost["shortfall"], {k: cost[k] for k in ("hire", "lateness", "moves")}
     objective = money(money_parts)
-    bound = None if outcome.money_bound is None or shortfall != outcome.shortfall else min(objective, outcome.money_bound)
-    gap = None if bound is None else (0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / objective))
-    proven_least = outcome.shortfall_bound >= shortfall
-    if outcome.solver == "heuristic":
-        status = "heuristic"
-    else:
-        status = "optimal" if proven_least and gap is not None and gap <= options.gap + 1e-6 else "feasible"
+    bound, gap, status = judge(outcome, objective, shortfall, options.gap)
     seconds = time.perf_counter() - t0
     tell("done", gap)
     return PlanResult(status=status, objective=objective, parts=money_parts, bound=bound, gap=gap,
@@ -182,11 +176,24 @@ def _plan(data: SlateData, options: PlanOptions | None, progress, start: pd.Data
                       neighbourhoods=outcome.neighbourhoods, method=" + ".join(methods) or "heuristic", **built)
 
 
+def judge(outcome: Outcome, objective: float, shortfall: int, gap: float) -> tuple[float | None, float | None, str]:
+    """``(bound, gap, status)`` of the plan the solvers chose (``outcome``), whose money ``objective``
+    and ``shortfall`` are evaluated again from its starts. The money bound holds only at the shortfall
+    it was proven for (else None) and is never above the plan's money; the gap is ``(objective -
+    bound) / objective`` (0 for a plan that costs nothing; None without a bound). ``heuristic`` when no
+    solver ran; ``optimal`` when the least shortfall is proven and the gap is within ``gap`` (1e-6 of
+    float noise allowed); else ``feasible``."""
+    bound = None if outcome.money_bound is None or shortfall != outcome.shortfall else min(objective, outcome.money_bound)
+    found = None if bound is None else (0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / objective))
+    if outcome.solver == "heuristic":
+        return bound, found, "heuristic"
+    proven_least = outcome.shortfall_bound >= shortfall
+    return bound, found, "optimal" if proven_least and found is not None and found <= gap + 1e-6 else "feasible"
+
+
 def _proven(outcome: Outcome, gap: float) -> bool:
     """Least shortfall proven and the money within ``gap`` of its bound."""
-    if outcome.shortfall_bound < outcome.shortfall or outcome.money_bound is None:
-        return False
-    return outcome.money <= 1e-9 or (outcome.money - outcome.money_bound) / outcome.money <= gap + 1e-9
+    return outcome.shortfall_bound >= outcome.shortfall and within_gap(outcome.money, outcome.money_bound, gap + 1e-9)
 
 
 def _merge(outcome: Outcome | None, found) -> Outcome:

@@ -67,6 +67,41 @@ class Outcome:
     neighbourhoods: int = 0
 
 
+def least_shortfall(shortfall: int, lower: float | None) -> int:
+    """The fewest unit-weeks short that any plan can have, from a solver's bound ``lower`` on the
+    shortfall (None: the run proved nothing, so 0): ``ceil(lower)`` (shortfall counts whole unit-weeks;
+    1e-6 of float noise ignored), never below 0 nor above the plan's own ``shortfall``."""
+    if lower is None:
+        return 0
+    return min(shortfall, max(0, math.ceil(lower - 1e-6)))
+
+
+def money_bound(bounds: list[float], cp_bound: float | None, shortfall: int) -> float | None:
+    """The best money bound at the plan's shortfall: the highest of the MIP runs' ``bounds`` (each
+    holds for every plan with at most that shortfall), and the constraint model's ``cp_bound`` only
+    where the plan has no shortfall (its model lets every overload be hired, with nothing short);
+    None when nothing was proven."""
+    valid = bounds + ([cp_bound] if cp_bound is not None and shortfall == 0 else [])
+    return max(valid) if valid else None
+
+
+def within_gap(objective: float, bound: float | None, gap: float) -> bool:
+    """Whether a plan costing ``objective`` is proven within ``gap`` (a share of its cost) of the least
+    possible: ``(objective - bound) / objective <= gap``; a plan that costs nothing is; no bound, no proof."""
+    return bound is not None and (objective <= 1e-9 or (objective - bound) / objective <= gap)
+
+
+def cbc_bound(log: str, objective: float, gap: float) -> float | None:
+    """CBC's lower bound from its log: the last ``Lower bound:`` (or ``best possible``) it printed, and,
+    where it says it found the optimum (within its relative ``gap``), ``objective - gap * |objective|``;
+    the higher of these (None when the log tells neither)."""
+    found = re.findall(r"Lower bound:\s*([-\d.eE+]+)", log) or re.findall(r"best possible\s*([-\d.eE+]+)", log)
+    bounds = [float(found[-1])] if found else []
+    if "Result - Optimal solution found" in log:   # proven within CBC's ratio gap
+        bounds.append(objective - gap * abs(objective))
+    return max(bounds) if bounds else None
+
+
 def start_values(model: PlanModel, chosen: np.ndarray) -> dict:
     """Every variable's value in the plan ``chosen``: the choices and their steps, the stage placement
     (``tier_fit``), hire-in and shortfall per cell, weeks late per production."""
@@ -195,8 +230,7 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
         if value < shortfall - 0.5:
             incumbent = found
         shortfall = int(round(incumbent[short_idx].sum()))
-        lower = 0.0 if lower is None else lower       # stopped before any bound
-        shortfall_bound = min(shortfall, max(0, int(math.ceil(lower - 1e-6))))
+        shortfall_bound = least_shortfall(shortfall, lower)
         h.changeColsCost(n, np.arange(n, dtype=np.int32), money_cost)
     least_row = h.getNumRow()
     if len(short_idx):   # the shortfall held at its least (found) while money is minimized
@@ -275,12 +309,10 @@ def _solve_highs(model: PlanModel, start: np.ndarray, start_parts: dict, options
     def best_bound() -> float | None:
         """The best money bound at the plan's shortfall: the MIP's, or the constraint model's
         where the plan has no shortfall."""
-        valid = bounds + ([cp_bound] if cp_bound is not None and shortfall == 0 else [])
-        return max(valid) if valid else None
+        return money_bound(bounds, cp_bound, shortfall)
 
     def closed() -> bool:
-        bound = best_bound()
-        return bound is not None and (objective <= 1e-9 or (objective - bound) / objective <= options.gap)
+        return within_gap(objective, best_bound(), options.gap)
 
     try:
         for step in ("probe", "search", "proof") if probe else ("proof",):
@@ -331,12 +363,7 @@ def _cbc(model: PlanModel, time_limit: float, gap: float) -> float | None:
         text = log.read_text() if log.exists() else ""
     if model.prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         raise SolverError(f"CBC could not solve the plan ({pulp.LpStatus[model.prob.status]})")
-    found = re.findall(r"Lower bound:\s*([-\d.eE+]+)", text) or re.findall(r"best possible\s*([-\d.eE+]+)", text)
-    bounds = [float(found[-1])] if found else []
-    if "Result - Optimal solution found" in text:   # proven within CBC's ratio gap
-        objective = float(pulp.value(model.prob.objective) or 0.0)
-        bounds.append(objective - gap * abs(objective))
-    return max(bounds) if bounds else None
+    return cbc_bound(text, float(pulp.value(model.prob.objective) or 0.0), gap)
 
 
 def _solve_cbc(model: PlanModel, start: np.ndarray, start_parts: dict, options: PlanOptions,
@@ -349,7 +376,7 @@ def _solve_cbc(model: PlanModel, start: np.ndarray, start_parts: dict, options: 
         model.prob.setObjective(model.shortfall)
         bound = _cbc(model, 0.4 * (deadline - time.perf_counter()), 0.0)
         shortfall = min(shortfall, int(round(pulp.value(model.shortfall))))
-        shortfall_bound = shortfall if bound is None else min(shortfall, int(math.ceil(bound - 1e-6)))
+        shortfall_bound = least_shortfall(shortfall, bound)
         model.prob.setObjective(money_expr)
     if len(model.shortfall):
         model.prob += model.shortfall <= shortfall, "least_shortfall"
