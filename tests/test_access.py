@@ -448,8 +448,9 @@ def test_own_only_actions_a_planner_on_her_own_an_admin_on_anyones_a_viewer_on_n
     from planning.access import OWN_ONLY, Owner, require
 
     assert OWN_ONLY == {"replace scenario", "rename scenario", "delete scenario", "undo scenario"}
-    ana, ben = Actor("ana@studio.test", "planner", id="idp#ana"), Actor("ben@studio.test", "planner", id="idp#ben")
-    hers = Owner("ana@studio.test", "idp#ana")
+    ana = Actor("ana@studio.test", "planner", id="https://idp.test#ana")
+    ben = Actor("ben@studio.test", "planner", id="https://idp.test#ben")
+    hers = Owner("ana@studio.test", "https://idp.test#ana")
     for action in sorted(OWN_ONLY):
         assert ana.may(action, hers) and ana.may(action) and ADMIN.may(action, hers)
         assert not ben.may(action, hers) and not VIEWER.may(action, hers)
@@ -458,7 +459,7 @@ def test_own_only_actions_a_planner_on_her_own_an_admin_on_anyones_a_viewer_on_n
         assert str(refused.value) == (f"ben@studio.test (planner) may not {action}: only its author "
                                       "(ana@studio.test) or an admin may; nothing was changed")
         with pytest.raises(Forbidden) as refused:                 # a viewer: the role, not the author, is told
-            require(Actor("ana@studio.test", "viewer", id="idp#ana"), action, hers)
+            require(Actor("ana@studio.test", "viewer", id="https://idp.test#ana"), action, hers)
         assert str(refused.value).endswith("it takes the planner role; nothing was changed")
     assert ben.may("save scenario", hers) and ben.may("optimize", hers)      # not own-only: anyone's
 
@@ -474,6 +475,7 @@ def test_ownership_is_the_id_and_the_email_only_for_rows_from_before_ids():
     assert Owner.of(float("nan"), None) == Owner("", "") and Owner.of("ana", "idp#1") == Owner("ana", "idp#1")
     assert issuer_of("https://idp.test#1") == "https://idp.test"
     assert issuer_of("name:ana") == "" and issuer_of("local:0") == "" and issuer_of("abc#def") == ""
+    assert issuer_of("https://idp.test#sub#with#hashes") == "https://idp.test"      # the first # ends it
 
 
 @pytest.mark.parametrize("lower, higher", [("viewer", "planner"), ("planner", "admin"), ("viewer", "admin")])
@@ -493,6 +495,9 @@ def test_an_exact_email_wins_over_its_domain_whichever_is_higher():
     assert role_for("ana@studio.test.evil", {"admin": ["@studio.test"]}) == "viewer"        # the whole domain
     assert role_for("ana@sub.studio.test", {"admin": ["@studio.test"]}) == "viewer"
     assert role_for("studio.test", {"admin": ["@studio.test"]}) == "viewer"                  # no @: no domain
+    for listed in (["@studio.test"], ["@evil.test"], ["evil.test@studio.test"]):    # two @: all after the first
+        assert role_for("ana@evil.test@studio.test", {"admin": listed}) == "viewer"
+    assert role_for("ana@evil.test@studio.test", {"admin": ["@evil.test@studio.test"]}) == "admin"
 
 
 def test_listed_entries_are_normalised_like_the_email_and_a_list_is_needed():
@@ -500,6 +505,8 @@ def test_listed_entries_are_normalised_like_the_email_and_a_list_is_needed():
     assert role_for("ana@studio.test", {"admin": ["@STUDIO.test"]}) == "admin"
     assert role_for("ANA@studio.test ", {"admin": ("ana@studio.test",)}) == "admin"          # a tuple is a list
     assert role_for("ana@studio.test", {"admin": "ana@studio.test"}) == "viewer"             # a string is not
+    assert role_for("ana@studio.test", {"admin": {"ana@studio.test"}}) == "viewer"           # nor a set
+    assert role_for("ana@studio.test", {"admin": None, "planner": ["ana@studio.test"]}) == "planner"
     assert role_for("ana@studio.test", {"default": "planner"}) == "planner"
     assert role_for("ana@studio.test", {"default": "admin"}) == "admin"
     assert role_for("ana@studio.test", {}) == "viewer"
@@ -508,6 +515,9 @@ def test_listed_entries_are_normalised_like_the_email_and_a_list_is_needed():
 
 
 def test_sign_in_claims_edges():
+    from planning.access import normalise
+
+    assert normalise(None) == "" and normalise("") == "" and normalise(" \uff21na@X.test ") == "ana@x.test"
     assert signed_in(claims("ana@studio.test", email_verified="true"), ROLES).role == "planner"
     with pytest.raises(Refused, match="not verified"):
         signed_in(claims("ana@studio.test", email_verified="yes"), ROLES)
