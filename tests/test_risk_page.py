@@ -1,5 +1,6 @@
-"""The Risk page with Streamlit's AppTest: it runs the samples of the plan shown and its numbers are
-the simulation's own; the threshold leaves development productions out."""
+"""The Risk page with Streamlit's AppTest: it runs the samples of the plan shown (the bundled sample is
+under way: the plan as planned from its report date) and its numbers are the simulation's own; the
+threshold leaves development productions out."""
 
 import json
 
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 from planning.data.inputs import planned_schedule
+from planning.data.progress import from_as_of
 from planning.risk import results
 from planning.risk.run import RiskOptions, run
 
@@ -23,7 +25,7 @@ def test_the_risk_page_shows_the_samples_of_the_plan_shown(app, sample_data):
     app.number_input(key="risk_samples").set_value(300).run()
     app.button(key="risk_run").click().run()
     assert not app.exception
-    m = run(sample_data, planned_schedule(sample_data), RiskOptions(samples=300, seed=0))
+    m = run(sample_data, planned_schedule(from_as_of(sample_data)), RiskOptions(samples=300, seed=0))
     money = results.money(m).set_index("key")
     metrics = {x.label: x.value for x in app.metric}
     assert metrics["P90 peak funding need (USD)"] == f"{money.at['peak_need', 'p90'] / 1e6:,.1f}M"
@@ -49,7 +51,7 @@ def test_a_higher_threshold_leaves_development_out_of_every_sample(app, sample_d
     assert not app.exception
     ranked = next(d.value for d in app.dataframe if "driver" in d.value.columns)
     assert set(ranked["kind"]) != {"development"} and "development" not in set(ranked["kind"])
-    m = run(sample_data, planned_schedule(sample_data), RiskOptions(samples=200, seed=0, threshold=0.75))
+    m = run(sample_data, planned_schedule(from_as_of(sample_data)), RiskOptions(samples=200, seed=0, threshold=0.75))
     went = (m.plan.finish >= 0).mean(axis=0)
     develop = [m.inputs.productions.index(p) for p in ("P14", "P15", "P17")]
     assert np.all(went[develop] == 0)
@@ -65,7 +67,8 @@ def test_re_planning_from_the_page_runs_on_local_processes_and_compares(app, sam
     assert not app.exception
     assert any("processes on this computer" in c.value or "one process" in c.value for c in app.caption)
     reaction = next(d.value for d in app.dataframe if "reacted_mean" in d.value.columns)
-    m = run(sample_data, planned_schedule(sample_data), RiskOptions(samples=10, seed=0, replan=True, workers=1))
+    m = run(sample_data, planned_schedule(from_as_of(sample_data)),
+            RiskOptions(samples=10, seed=0, replan=True, workers=1))
     pd.testing.assert_frame_equal(reaction.reset_index(drop=True), results.reaction(m))
     short = reaction.set_index("measure")
     assert short.at["Stage-weeks short", "reacted_mean"] < short.at["Stage-weeks short", "as_is_mean"]
