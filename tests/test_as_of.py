@@ -16,7 +16,7 @@ from planning.data.validate import check
 from planning.optimizer import PlanOptions, plan
 from planning.plan import as_planned, from_result
 
-from factory import demand, edit, frames, monday, phase, production, resource
+from factory import budget, demand, edit, frames, monday, phase, production, resource
 
 OPTIONS = PlanOptions(time_limit=20, gap=0.0)
 
@@ -246,9 +246,15 @@ def test_a_replanned_risk_sample_never_moves_what_has_started_nor_starts_anythin
     raw = stage_slate()
     raw["phases"] = raw["phases"].assign(duration_high_weeks=[6, 2, 2])      # A's shoot may run to 6 weeks
     raw["risks"] = pd.DataFrame([risk("B", "shoot", "rain on B")])
+    raw["budget_lines"] = pd.DataFrame([budget("A", "2500", 3000.0, "shoot", basis="weekly"),    # 1,000 a week
+                                        budget("B", "2000", 1000.0, "shoot")])
     data = checked(raw)
     schedule = from_result(data, plan(data, OPTIONS)).schedule
     inputs = prepare(data, schedule)
+    # A's crew costs 1,000 a week of the 3 planned: what is left from the report week (week 6) is one week
+    # at 5 weeks long, two at 6, paid from the report week on (4 weeks after its start).
+    assert [inputs.spend[0, d].tolist()[:6] for d in (5, 6)] == [[0, 0, 0, 0, 100_000, 0],
+                                                                  [0, 0, 0, 0, 100_000, 100_000]]
     assert inputs.now == 6 and inputs.started.tolist() == [True, False, False]
     # A's shoot has run 5 weeks by the end of week 6: it lasts 5 (expected) or 6, never 3 or 4.
     assert inputs.duration.tolist() == [5, 2, 2] and inputs.low.tolist() == [5, 2, 2]
@@ -257,7 +263,7 @@ def test_a_replanned_risk_sample_never_moves_what_has_started_nor_starts_anythin
     s = draw(inputs, 200, seed=4)
     assert set(s.duration[:, 0]) == {5, 6} and (s.start[:, 0] == 2).all() and (s.start >= np.array([2, 6, 6])).all()
     merged = run(data, schedule, RiskOptions(samples=4, seed=4, replan=True, workers=1))
-    assert (merged.reacted.unit_weeks_short == 0).all()
+    assert (merged.reacted.unit_weeks_short == 0).all() and np.array_equal(merged.inputs.spend, inputs.spend)
     for i in range(4):
         week = reaction_week(inputs, s.start[i], s.duration[i], s.goes[i])
         new = replan(data, inputs, s.start[i], s.duration[i], s.goes[i], OPTIONS)

@@ -24,7 +24,6 @@ from multiprocessing import get_context
 import numpy as np
 
 from planning.data.inputs import SlateData
-from planning.data.progress import from_as_of
 from planning.optimizer.options import PlanOptions
 from planning.risk.inputs import RiskInputs, prepare
 from planning.risk.outcomes import Outcomes, evaluate, evaluate_switched
@@ -173,8 +172,7 @@ def run(data: SlateData, schedule, options: RiskOptions, progress=None) -> Merge
     if not 1 <= options.samples <= most:
         raise ValueError(f"{options.samples:,} samples: between 1 and {most:,} {'re-planned ' if options.replan else ''}"
                          "samples may be asked for at once")
-    data = from_as_of(data)                  # a slate under way is sampled and re-planned from its report week
-    inputs = prepare(data, schedule, options.threshold)
+    inputs = prepare(data, schedule, options.threshold)      # from the report week on a slate under way
     todo = options.chunks()
     report = progress or (lambda done, total: None)
     results = []
