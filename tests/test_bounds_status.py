@@ -29,6 +29,7 @@ def test_a_plan_within_the_gap_of_its_bound_is_optimal_and_one_just_outside_is_f
     assert judge(outcome(), 100.0, 0, 0.1 - 2e-6) == (90.0, pytest.approx(0.1), "feasible")
     assert judge(outcome(), 100.0, 0, 0.1 - 0.5e-6)[2] == "optimal"                     # float noise allowed
     assert judge(outcome(bound=100.0), 100.0, 0, 0.0) == (100.0, 0.0, "optimal")
+    assert judge(outcome(money=1e6, bound=1e6 - 1), 1e6, 0, 0.0) == (1e6 - 1, 1e-6, "optimal")   # 1e-6 exactly
 
 
 def test_the_bound_is_never_above_the_plan_and_the_gap_never_negative():
@@ -115,6 +116,7 @@ def test_cbc_bound_from_its_log():
     assert cbc_bound("Lower bound:  101.25\nbest possible 99\n", 110.0, 0.0) == 101.25    # Lower bound first
     assert cbc_bound("Lower bound: 90\nLower bound: 97.5\n", 110.0, 0.0) == 97.5
     assert cbc_bound("Lower bound: -1.5e+02\n", 0.0, 0.0) == -150.0
+    assert cbc_bound("Cbc0010I best possible 1.5E+02 (0.2 seconds)", 0.0, 0.0) == 150.0
     assert cbc_bound("nothing useful", 110.0, 0.0) is None
     optimal = "Result - Optimal solution found\n"
     assert cbc_bound(optimal, 200.0, 0.01) == pytest.approx(198.0)               # proven within its gap
