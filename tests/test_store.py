@@ -133,7 +133,7 @@ def test_a_store_made_before_people_and_places_opens_and_keeps_its_hash(tmp_path
     assert not problems
     path = tmp_path / "old.duckdb"
     Store(path).save(data, source="then", actor=ADMIN)
-    later = {"phases": ["window_start", "window_end", "actual_start", "actual_end"], "budget_lines": ["basis"],
+    later = {"phases": ["window_start", "window_end", "actual_start", "actual_end", "expected_end"], "budget_lines": ["basis"],
              "settings": ["as_of"]}
     with duckdb.connect(str(path)) as con:                       # as an older version left it
         for table in ("availability", "actuals", "estimates"):

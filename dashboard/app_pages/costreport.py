@@ -58,8 +58,9 @@ row2[2].metric(f"Variance ({cur})", f"{variance / 1e6:,.2f}M",
 st.info("**Weekly lines** (crew wages, stage rent: `basis` weekly) cost their weekly rate, the budget over the "
         "planned weeks, for every week their phase runs: a phase still running past its planned weeks (a long "
         "shoot) costs more weeks. The report follows the plan picked in the sidebar: a what-if that changes budgets "
-        "or costs shows here in the EFC; one that only moves phases still to come changes when the money is paid "
-        "(Cash flow), not the EFC, as each still runs its planned weeks.")
+        "or costs shows here in the EFC, and so does one that slips a production under way, whose running phase "
+        "then runs that many weeks longer (its expected end); moving phases still to come changes when the money "
+        "is paid (Cash flow), not the EFC, as each still runs its planned weeks.")
 
 st.subheader("Productions")
 over = summary[summary["variance"] < 0]

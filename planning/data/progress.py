@@ -5,8 +5,9 @@ The report week is ``now = settings.now_week`` (the week of ``as_of``; week 0 wi
 - **done** when it has an ``actual_end``: it ran weeks ``week(actual_start) .. week(actual_end)``, so
   ``start = week(actual_start)`` and ``end = week(actual_end) + 1`` (end exclusive, as everywhere);
 - **running** when it has an ``actual_start`` only: ``start = week(actual_start)`` and it is expected
-  to end ``duration_weeks`` after it, or after the report week if that is later (it is still running
-  on ``as_of``): ``end = max(start + duration_weeks, now + 1)``;
+  to end ``duration_weeks`` after it (or in the week of its ``expected_end``, when given), or after the
+  report week if that is later (it is still running on ``as_of``): ``end = max(start + duration_weeks,
+  now + 1)``, or ``max(week(expected_end) + 1, now + 1)``;
 - **planned** otherwise: it starts where a plan puts it and runs ``duration_weeks``.
 
 A slate *tracks progress* when it gives an ``as_of`` or any ``actual_start``; one that does not is
@@ -39,7 +40,9 @@ def phase_status(data: SlateData) -> pd.DataFrame:
     h0, now = data.settings.horizon_start, data.settings.now_week
     start = week_index(ph["actual_start"], h0)
     done_end = week_index(ph["actual_end"], h0) + 1
-    running_end = np.maximum(start + ph["duration_weeks"].astype("Int64"), now + 1)
+    planned_end = start + ph["duration_weeks"].astype("Int64")
+    expected = (week_index(ph["expected_end"], h0) + 1).where(ph["expected_end"].notna(), planned_end)
+    running_end = np.maximum(expected, now + 1)
     status = np.where(ph["actual_end"].notna(), "done", np.where(ph["actual_start"].notna(), "running", "planned"))
     end = done_end.where(ph["actual_end"].notna(), running_end.where(ph["actual_start"].notna()))
     return pd.DataFrame({"production_id": ph["production_id"], "phase_id": ph["phase_id"],

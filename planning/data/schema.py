@@ -125,6 +125,9 @@ TABLES: dict[str, Table] = {
                        nullable=True, optional=True),
                 Column("actual_end", "date", "The day it really finished, its last day (empty: not finished).",
                        nullable=True, optional=True),
+                Column("expected_end", "date", "A running phase's expected last day, where it is known better than "
+                       "`duration_weeks` after its start (a shoot known to run long or to wrap early).",
+                       nullable=True, optional=True),
             ),
             key=("production_id", "phase_id"),
             references=(Reference(("production_id",), "productions", ("production_id",)),),
@@ -152,7 +155,8 @@ TABLES: dict[str, Table] = {
                 "only it is running and expected to end `duration_weeks` after its start, or in the week of "
                 "`as_of` if that is later. A phase does not start before a phase linked before it has started "
                 "(else its `actual_start` is named). A locked phase that has not started is not planned to "
-                "start before the week of `as_of`.",
+                "start before the week of `as_of`. `expected_end` is given only for a running phase "
+                "(an `actual_start` and no `actual_end`) and is not before `as_of`.",
                 "A slate under way (an `as_of` or any `actual_start`) is planned from the week of `as_of`: a "
                 "phase that has started stays at its actual weeks (a running one to its expected end), nothing "
                 "else starts before that week, and a link between two started phases no longer binds. Every "

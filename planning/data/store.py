@@ -154,7 +154,7 @@ def load_folder(folder: str | Path) -> SlateData:
 # Added to the contract after slates were stored: while they hold nothing they leave a slate's
 # hash as it was, so plans and scenarios made on it still match it.
 LATER_TABLES = ("availability", "actuals", "estimates")
-LATER_COLUMNS = {"phases": ("window_start", "window_end", "actual_start", "actual_end"),
+LATER_COLUMNS = {"phases": ("window_start", "window_end", "actual_start", "actual_end", "expected_end"),
                  "budget_lines": ("basis",), "settings": ("as_of",)}
 
 

@@ -336,7 +336,8 @@ def _check_rules(t: dict[str, pd.DataFrame], settings: Settings, problems: list[
 def _check_progress(t: dict[str, pd.DataFrame], settings: Settings, problems: list[Problem]) -> None:
     """Where the slate stands on ``settings.as_of`` (the report date; ``horizon_start`` when empty):
     actual dates not after it, an ``actual_end`` only after an ``actual_start`` and not before it, no
-    phase started while a phase linked before it has not, no locked phase still to start planned
+    phase started while a phase linked before it has not, an ``expected_end`` only on a running phase
+    and not before the report date, no locked phase still to start planned
     before the report week (only when ``as_of`` is given); actuals not posted after it, commitments
     not negative. A settings row whose dates cannot be read (a problem of its own) has no report
     date to compare with: those comparisons wait until it is fixed."""
@@ -356,6 +357,15 @@ def _check_progress(t: dict[str, pd.DataFrame], settings: Settings, problems: li
     for i in ph.index[(ph["actual_end"] < ph["actual_start"]).fillna(False)]:
         add(Problem("phases", label(i), "actual_end", f"{ph.at[i, 'actual_end'].date()} is before actual_start "
                     f"({ph.at[i, 'actual_start'].date()})"))
+    expected = ph["expected_end"].notna()
+    for i in ph.index[expected & (ph["actual_start"].isna() | ph["actual_end"].notna())]:
+        add(Problem("phases", label(i), "expected_end", "only a running phase (an actual_start, no actual_end) has "
+                    "an expected end: leave it empty" + (", the phase has finished" if not pd.isna(ph.at[i, "actual_end"])
+                                                          else ", the phase has not started")))
+    running = expected & ph["actual_start"].notna() & ph["actual_end"].isna()
+    for i in ph.index[(running & (ph["expected_end"] < report)).fillna(False)] if known else ():
+        add(Problem("phases", label(i), "expected_end", f"{ph.at[i, 'expected_end'].date()} is before {said} "
+                    f"({report.date()}): a phase still running then ends on or after it (or give its actual_end)"))
     started = set(zip(ph.loc[ph["actual_start"].notna(), "production_id"], ph.loc[ph["actual_start"].notna(), "phase_id"]))
     links = t["phase_links"]
     with_links = set(links["production_id"].dropna())

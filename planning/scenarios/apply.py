@@ -11,6 +11,10 @@ scenario)`` returns a new, validated ``SlateData`` and never changes the base. T
   the whole horizon (the highest ids first; closed stages keep their rows at capacity 0).
 - ``slips``: ``{production_id: weeks}`` moves the production later (earlier when negative): its
   window (earliest and latest start), target delivery and every planned start shift by ``7*weeks`` days.
+  On a slate under way a phase that has started cannot move, so a slip of a production with a
+  running phase makes that phase run ``weeks`` longer (shorter when negative): its ``expected_end``
+  (its last expected day: given, or the Sunday of its expected last week) moves by ``7*weeks`` days,
+  never before the Sunday of the report week. Its weekly lines then cost that many more weeks.
 - ``locks``: ``{production_id: bool}`` locks or unlocks a whole production; ``phase_locks``:
   ``{"production_id/phase_id": bool}`` one phase.
 - ``overage_pct``: every budget line grows by that share, rounded to the cent.
@@ -51,6 +55,7 @@ import pandas as pd
 
 from planning.data.availability import cut, replace_windows, shifted, windows_of
 from planning.data.inputs import SlateData
+from planning.data.progress import phase_status
 from planning.data.validate import ValidationError, check
 from planning.scenarios.types import AvailabilityChange, CapacityChange, Scenario, describe_availability, describe_move
 
@@ -111,6 +116,7 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
         for col in ("earliest_start", "latest_start", "target_delivery"):
             t["productions"].loc[rows, col] = t["productions"].loc[rows, col] + days
         t["phases"].loc[t["phases"]["production_id"] == pid, "planned_start"] += days
+        _slip_running(t, data, pid, days)
 
     for pid, locked in scenario.locks.items():
         t["productions"].loc[t["productions"]["production_id"] == pid, "locked"] = bool(locked)
@@ -166,6 +172,22 @@ def apply(data: SlateData, scenario: Scenario) -> SlateData:
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def _slip_running(t: dict[str, pd.DataFrame], data: SlateData, pid: str, days: pd.Timedelta) -> None:
+    """The running phases of ``pid`` end ``days`` later (see ``slips`` above), in ``t`` in place."""
+    status = phase_status(data)
+    running = status[(status["production_id"] == pid) & (status["status"] == "running")]
+    if not len(running):
+        return
+    ph = t["phases"]
+    sunday = pd.Timedelta(days=6)
+    floor = data.settings.report_date - pd.Timedelta(days=data.settings.report_date.weekday()) + sunday
+    for phase_id, end_week in zip(running["phase_id"], running["actual_end_week"]):
+        row = (ph["production_id"] == pid) & (ph["phase_id"] == phase_id)
+        given = ph.loc[row, "expected_end"].iloc[0]
+        last = given if not pd.isna(given) else data.week_start(int(end_week) - 1) + sunday
+        ph.loc[row, "expected_end"] = max(last + days, floor)
 
 
 def _apply_availability(t: dict[str, pd.DataFrame], data: SlateData, change: AvailabilityChange) -> None:
