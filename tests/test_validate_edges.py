@@ -312,6 +312,43 @@ def locked_production_not_started(week):
     return put(raw, "phases", 1, planned_start=day(week + 2))
 
 
+def from_report_week(as_of_week):
+    """Prep (2 weeks) then shoot (3), neither started: from the report week they need 5 weeks."""
+    return as_of(base(), day(as_of_week))
+
+
+def after_running_prep(shoot_weeks):
+    """As of week 4 the prep (2 weeks from week 0) still runs: it is expected to end with the report
+    week (week 5), so the shoot can start in week 5 at the earliest."""
+    return put(under_way(), "phases", 1, duration_weeks=shoot_weeks)
+
+
+def after_done_prep(shoot_weeks):
+    """As of week 4 the prep finished on Sunday of week 1: the shoot can start in the report week."""
+    raw = put(under_way(), "phases", 0, actual_end=day(1, 6))
+    return put(raw, "phases", 1, duration_weeks=shoot_weeks)
+
+
+def lagged_from_report_week(shoot_weeks):
+    """As of week 4, nothing started; the prep runs into the shoot 2 weeks after it ends at least."""
+    raw = add(as_of(base(), day(4)), "phase_links", dict(production_id="A", before_phase="prep",
+                                                         after_phase="shoot", min_lag_weeks=2, max_lag_weeks=None))
+    return put(raw, "phases", 1, duration_weeks=shoot_weeks)
+
+
+def prep_window_from_report_week(end):
+    return put(as_of(base(), day(4)), "phases", 0, window_end=end)
+
+
+def latest_start_passed(date):
+    return put(as_of(base(), day(4)), "productions", 0, latest_start=date)
+
+
+def locked_shoot_after_report_week(week):
+    """As of week 4 (nothing started), the shoot is locked in ``week``: the prep must fit before it."""
+    return put(as_of(base(), day(4)), "phases", 1, locked=True, planned_start=day(week))
+
+
 def actual(vary: str, **fixed):
     row = {**dict(production_id="A", account="2000", posted=day(1), amount=100.0, kind="actual"), **fixed}
     return lambda value: add(as_of(base(), day(4)), "actuals", {**row, vary: value})
@@ -526,6 +563,38 @@ EDGES = [
      NOT_STARTED),
     ("locked production from as_of", locked_production_not_started, 4, 3, ("phases", "A/prep", "planned_start"),
      NOT_STARTED),
+    # the plan from as_of (a slate under way): every phase still has a start week from the report week.
+    ("from the report week to the horizon", from_report_week, 47, 48, ("phases", "A/prep", "duration_weeks"),
+     "no start week is left for its 2 weeks in the plan from the week of as_of (2027-12-06): the phases that have "
+     "started (at their actual weeks, a running one to its expected end), the links, windows, locks and the "
+     "52-week horizon need it to start in the week of 2027-12-06 or later and in the week of 2027-11-29 or "
+     "earlier"),
+    ("after a running phase's expected end", after_running_prep, 47, 48, ("phases", "A/shoot", "duration_weeks"),
+     "no start week is left for its 48 weeks in the plan from the week of as_of (2027-02-01): the phases that have "
+     "started (at their actual weeks, a running one to its expected end), the links, windows, locks and the "
+     "52-week horizon need it to start in the week of 2027-02-08 or later and in the week of 2027-02-01 or "
+     "earlier"),
+    ("after a done phase", after_done_prep, 48, 49, ("phases", "A/shoot", "duration_weeks"),
+     "no start week is left for its 49 weeks in the plan from the week of as_of (2027-02-01): the phases that have "
+     "started (at their actual weeks, a running one to its expected end), the links, windows, locks and the "
+     "52-week horizon need it to start in the week of 2027-02-01 or later and in the week of 2027-01-25 or "
+     "earlier"),
+    ("links from the report week", lagged_from_report_week, 44, 45, ("phases", "A/prep", "duration_weeks"),
+     "no start week is left for its 2 weeks in the plan from the week of as_of (2027-02-01): the phases that have "
+     "started (at their actual weeks, a running one to its expected end), the links, windows, locks and the "
+     "52-week horizon need it to start in the week of 2027-02-01 or later and in the week of 2027-01-25 or "
+     "earlier"),
+    ("a window from the report week", prep_window_from_report_week, day(5, 6), day(5, 5),
+     ("phases", "A/prep", "window_end"),
+     "its window ends 2027-02-13: it has not started and no start week is left for its 2 weeks from the week of "
+     "as_of (2027-02-01)"),
+    ("latest start not passed", latest_start_passed, day(4), day(3, 6), ("productions", "A", "latest_start"),
+     "2027-01-31 has passed: its first phase prep has not started by the week of as_of (2027-02-01)"),
+    ("a lock after the report week", locked_shoot_after_report_week, 6, 5, ("phases", "A/shoot", "planned_start"),
+     "no start week is left for its 3 weeks in the plan from the week of as_of (2027-02-01): the phases that have "
+     "started (at their actual weeks, a running one to its expected end), the links, windows, locks and the "
+     "52-week horizon need it to start in the week of 2027-02-15 or later and in the week of 2027-02-08 or "
+     "earlier"),
     # actuals to the report date; commitments not negative; estimates not negative; basis.
     ("posted by as_of", actual("posted"), day(4), day(4, 1), ("actuals", "row 1", "posted"),
      "2027-02-02 is after as_of (2027-02-01): actuals and commitments are to the report date"),
@@ -641,3 +710,15 @@ def test_every_problem_of_a_broken_slate_is_told_at_once_in_one_message():
                           "  - phases[A/shoot].kind: unknown value 'shooting' (expected one of development, prep, "
                           "shoot, post, delivery, other)")
     assert str(ValidationError(problems[:1])).startswith("1 problem in the slate data:\n")
+    assert error.problems == problems
+
+
+def test_the_plan_from_as_of_is_told_once_per_production_in_slate_order():
+    """Two productions listed B then A, each with no start week left from the report week (week 48):
+    one problem each, B's first."""
+    raw = add(from_report_week(48), "productions", production("B"))
+    raw = add(raw, "phases", phase("B", "prep", 2, 0, kind="prep"), phase("B", "shoot", 4, 2))
+    raw = {**raw, "productions": raw["productions"].iloc[::-1].reset_index(drop=True),
+           "phases": raw["phases"].iloc[[2, 3, 0, 1]].reset_index(drop=True)}
+    assert [(p.table, p.row, p.column) for p in problems_of(raw)] == [("phases", "B/prep", "duration_weeks"),
+                                                                    ("phases", "A/prep", "duration_weeks")]
