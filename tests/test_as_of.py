@@ -272,6 +272,23 @@ def test_a_replanned_risk_sample_never_moves_what_has_started_nor_starts_anythin
         assert new[2] >= new[0] + s.duration[i][0] or new[2] + s.duration[i][2] <= new[0]   # one stage
 
 
+@pytest.mark.parametrize("expected_end, lengths", [(None, (5, 6, 8)), (sunday(4), (3, 3, 8)), (sunday(12), (5, 11, 11))])
+def test_a_running_phase_is_drawn_around_its_expected_end(expected_end, lengths):
+    """A's shoot (6 weeks, 5 to 8) started in week 2; by the end of report week 4 it has run 3. Its
+    range from there: at least what it has run, its expected length (planned, or from an expected_end
+    that wraps it early or runs it long) inside."""
+    from planning.risk.inputs import prepare
+    from planning.risk.simulate import draw
+
+    data = checked(on(frames([production("A")], [phase("A", "shoot", 6, 2, duration_low_weeks=5, duration_high_weeks=8,
+                                                       actual_start=monday(2), expected_end=expected_end)],
+                             [resource("CREW")], [demand("A", "shoot", "CREW")]), 4))
+    ph = from_as_of(data).phases.iloc[0]
+    assert (ph["duration_low_weeks"], ph["duration_weeks"], ph["duration_high_weeks"]) == lengths
+    drawn = draw(prepare(data, planned_schedule(from_as_of(data))), 300, seed=1).duration[:, 0]
+    assert lengths[0] <= drawn.min() and drawn.max() <= lengths[2]
+
+
 # --- a slate that tracks no progress plans exactly as before --------------------------------------
 
 BEFORE = ("P01/prep=-15;P01/shoot_b1=-1;P01/shoot_b2=3;P01/shoot_b3=7;P01/shoot_b4=11;P01/post_b1=4;P01/post_b2=8;"

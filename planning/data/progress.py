@@ -80,11 +80,12 @@ def from_as_of(data: SlateData) -> SlateData:
     - **A phase that has started** (done or running, ``phase_status``) is locked at its actual
       start: ``planned_start`` is the Monday of its ``actual_start_week``, ``duration_weeks`` is
       ``actual_end_week - actual_start_week`` (done: the weeks it ran; running: its expected
-      length, ``max(duration_weeks, now + 1 - start)``), its window is cleared. A done phase's
-      length is known: ``duration_low_weeks = duration_high_weeks = duration_weeks``. A running
-      phase has outlived ``m = now + 1 - start`` weeks of its range: ``duration_low_weeks =
-      max(low, m)``, ``duration_high_weeks = max(high, m)`` (an empty bound is ``duration_weeks``),
-      so what risk draws is how much longer it runs.
+      length ``e``, ``phase_status``), its window is cleared. A done phase's length is known:
+      ``duration_low_weeks = duration_high_weeks = duration_weeks``. A running phase has outlived
+      ``m = now + 1 - start`` weeks of its range: ``duration_low_weeks = min(max(low, m), e)``,
+      ``duration_high_weeks = max(high, e)`` (an empty bound is ``duration_weeks``; an
+      ``expected_end`` may take ``e`` outside the planned range), so what risk draws is how much
+      longer it runs, around its expected end.
     - **A phase that has not started** starts in the report week or later, and not before its
       production's ``earliest_start``: its ``window_start`` is raised to the latest of the two and
       its own. An unlocked one is planned no earlier than history lets it start: its
@@ -130,8 +131,9 @@ def from_as_of(data: SlateData) -> SlateData:
     d = ph["duration_weeks"].copy()
     ph.loc[started, "duration_weeks"] = length[started]
     ph.loc[done, "duration_low_weeks"] = ph.loc[done, "duration_high_weeks"] = length[done]
-    ph.loc[running, "duration_low_weeks"] = np.maximum(ph["duration_low_weeks"].fillna(d), ran)[running]
-    ph.loc[running, "duration_high_weeks"] = np.maximum(ph["duration_high_weeks"].fillna(d), ran)[running]
+    ph.loc[running, "duration_low_weeks"] = np.minimum(np.maximum(ph["duration_low_weeks"].fillna(d), ran),
+                                                       length)[running]
+    ph.loc[running, "duration_high_weeks"] = np.maximum(ph["duration_high_weeks"].fillna(d), length)[running]
     ph.loc[started, "planned_start"] = week_start(first[started], h0).to_numpy()
     ph.loc[started, "locked"] = True
     ph.loc[started, ["window_start", "window_end"]] = pd.NaT
