@@ -43,7 +43,9 @@ MODULES = {     # files mutated, the mutants that count (mutmut names), the fast
                    f"{SOLVE}.x_cbc_bound__*"],
                   ["tests/test_bounds_status.py"]),
     "flows": (["planning/finance/flows.py"], ["planning.finance.flows.*"],
-              ["tests/test_cashflow.py", "tests/test_costreport.py"]),
+              ["tests/test_flows.py", "tests/test_cashflow.py", "tests/test_costreport.py", "-k",
+               "not sample and not cli and not xlsx and not csv and not generated and not by_period and not fiscal "
+               "and not months"]),    # hand-built slates only: not the sample, the files or the periods
 }
 KILLED = {1, 3, 36, 24, -24, 152, 255, -9, -11, 37}     # killed, timed out, crashed, caught by type check
 SURVIVED, NO_TESTS = {0}, {5, 33}
@@ -56,6 +58,7 @@ def toml_list(values: list[str]) -> str:
 def prepare(name: str, work: Path) -> None:
     """A fresh copy of the project for one module, its ``[tool.mutmut]`` narrowed to the module."""
     files, _, tests = MODULES[name]
+    tests = [t for t in tests if not t.startswith("tests/") or (ROOT / t).exists()]
     if work.exists():
         shutil.rmtree(work)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.duckdb", "*.duckdb.wal", "secrets.toml")
@@ -127,7 +130,7 @@ def main() -> int:
         work = ROOT / "mutants" / name
         prepare(name, work)
         started = time.monotonic()
-        print(f"{name}: mutating {', '.join(MODULES[name][0])} against {', '.join(MODULES[name][2])} "
+        print(f"{name}: mutating {', '.join(MODULES[name][0])} against {' '.join(MODULES[name][2])} "
               f"(log: {work.relative_to(ROOT)}/mutmut.log)", flush=True)
         command = [str(mutmut), "run", "--max-children", str(args.max_children)]
         only = None
