@@ -149,3 +149,73 @@ def test_a_schedule_is_read_from_the_plan_folder_parquet_first(tmp_path):
     pd.DataFrame({"production_id": ["A"], "phase_id": ["shoot"], "start_week": [5]}).to_parquet(
         tmp_path / "schedule.parquet", index=False)
     assert fl.read_schedule(tmp_path)["start_week"].tolist() == [5]
+
+
+def small_slate(as_of=None, **tables):
+    """Production A: prep (2 weeks, week 0), shoot (3 weeks, week 2); a crew pool; tables added as given."""
+    from factory import budget, demand, frames, phase, production, resource
+    from planning.data.validate import check
+
+    raw = frames([production("A")], [phase("A", "prep", 2, 0, kind="prep"), phase("A", "shoot", 3, 2)],
+                 [resource("CREW", "crew", 2)], [demand("A", "prep", "CREW")],
+                 budget_lines=tables.pop("budget_lines", [budget("A", "2000", 1000.0, "prep")]))
+    for name, value in tables.items():
+        raw[name] = value if isinstance(value, pd.DataFrame) else pd.DataFrame(value)
+    raw["settings"] = raw["settings"].assign(as_of=as_of)
+    data, problems = check(raw)
+    assert not problems, problems
+    return data
+
+
+def schedule(*rows):
+    return pd.DataFrame(list(rows), columns=["production_id", "phase_id", "start_week"])
+
+
+def test_a_schedule_gives_each_phase_one_whole_start_week_or_is_refused_naming_each_phase():
+    data = small_slate()
+    got = fl.checked_schedule(data, schedule(("A", "shoot", "4"), ("A", "prep", 1.0)).assign(end_week=99))
+    assert got.values.tolist() == [["A", "prep", 1, 3], ["A", "shoot", 4, 7]]       # ends from the durations
+    assert list(got.columns) == ["production_id", "phase_id", "start_week", "end_week"]
+    assert got["start_week"].dtype == np.int64 and got["end_week"].dtype == np.int64
+    refusals = {
+        "the schedule lacks column(s) start_week": schedule(("A", "prep", 0))[["production_id", "phase_id"]],
+        "the schedule lacks column(s) phase_id, start_week": schedule(("A", "prep", 0))[["production_id"]],
+        "A/prep: start_week is not a whole number of weeks": schedule(("A", "prep", 1.5), ("A", "shoot", 3)),
+        "A/shoot: start_week is not a whole number of weeks": schedule(("A", "prep", 0), ("A", "shoot", "soon")),
+        "A/prep: given more than once": schedule(("A", "prep", 0), ("A", "prep", 0), ("A", "shoot", 3)),
+        "A/shoot: missing from the schedule": schedule(("A", "prep", 0)),
+        "A/post: not a phase of the slate": schedule(("A", "prep", 0), ("A", "shoot", 2), ("A", "post", 5)),
+        "A/prep: given more than once; A/post: not a phase of the slate":
+            schedule(("A", "prep", 0), ("A", "prep", 0), ("A", "shoot", 2), ("A", "post", 5)),
+    }
+    for message, given in refusals.items():
+        with pytest.raises(fl.ScheduleError) as refused:
+            fl.checked_schedule(data, given)
+        assert str(refused.value) == message
+
+
+def test_line_costs_of_a_slate_under_way_by_hand():
+    """As of week 4 (1 February 2027): the prep (weeks 0-1) is over, the shoot (weeks 2-4) runs in its last
+    week. Lines: 2000 fixed on the prep, 1,000.00, overspent (actual 1,200.00): nothing left to spend;
+    3000 weekly on the shoot, 900.00 (300.00 a week), 100.00 committed: one week left (week 4) costs
+    300.00, less the commitment: 200.00; 4000 fixed on the shoot, 500.00 with an estimate of 50.00."""
+    from factory import budget
+
+    lines = [budget("A", "2000", 1000.0, "prep"), budget("A", "3000", 900.0, "shoot", basis="weekly"),
+             budget("A", "4000", 500.0, "shoot")]
+    actuals = [dict(production_id="A", account="2000", posted="2027-01-11", amount=1200.0, kind="actual"),
+               dict(production_id="A", account="3000", posted="2027-01-25", amount=100.0, kind="committed")]
+    data = small_slate("2027-02-01", budget_lines=lines, actuals=actuals,
+                       estimates=[dict(production_id="A", account="4000", estimate_to_complete=50.0)])
+    costs = fl.line_costs(data, schedule(("A", "prep", 0), ("A", "shoot", 2)))
+    assert costs[["account", "basis", "start_week", "end_week", "from_week", "budget_cents", "actual_cents",
+                  "committed_cents", "estimated", "etc_cents", "efc_cents"]].values.tolist() == [
+        ["2000", "fixed", 0, 2, 4, 100_000, 120_000, 0, False, 0, 120_000],
+        ["3000", "weekly", 2, 5, 4, 90_000, 0, 10_000, False, 20_000, 30_000],
+        ["4000", "fixed", 2, 5, 4, 50_000, 0, 0, True, 5_000, 5_000]]
+    not_yet = small_slate(budget_lines=lines)                       # no report date: all of it to come
+    costs = fl.line_costs(not_yet, schedule(("A", "prep", 3), ("A", "shoot", 6)))
+    assert costs[["from_week", "etc_cents", "efc_cents"]].values.tolist() == [[3, 100_000, 100_000],
+                                                                              [6, 90_000, 90_000],
+                                                                              [6, 50_000, 50_000]]
+    assert not fl.in_progress(not_yet) and fl.in_progress(data)
