@@ -638,6 +638,8 @@ EDGES = [
     ("a whole number", column_value("demands", 0, "units"), "2", "two", ("demands", "row 1: A/prep/CREW", "units"),
      "expected int, got 'two'"),
     ("a title", column_value("productions", 0, "title"), "T", " ", ("productions", "A", "title"), "is empty"),
+    ("a phase id", column_value("phases", 1, "phase_id"), "shoot", None, ("phases", "row 2", "phase_id"),
+     "is empty"),                                       # a row without its key is told by its number
     ("a known resource", column_value("demands", 0, "resource_id"), "CREW", "CREW-X",
      ("demands", "row 1: A/prep/CREW-X", "resource_id"), "unknown resources entry 'CREW-X'"),
 ]
@@ -679,6 +681,9 @@ def test_an_optional_table_may_be_empty_or_absent_and_an_optional_column_left_ou
                                                "max_lag_weeks"])
     raw["productions"] = raw["productions"].drop(columns=["status"], errors="ignore")
     assert problems_of(raw) == []
+    data, _ = check(raw)                                  # a column left out is there, empty, of its type
+    assert data.productions["status"].isna().all() and data.productions["status"].dtype == "string"
+    assert data.phases["window_start"].dtype == "datetime64[us]" and data.phases["window_start"].isna().all()
     raw["productions"] = raw["productions"].drop(columns=["priority"])
     assert [str(p) for p in problems_of(raw)] == ["productions.priority: missing column"]
 
