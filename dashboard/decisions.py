@@ -127,7 +127,7 @@ def what_changed(loaded: Loaded) -> None:
     for col, row in zip(cols, head.itertuples(index=False)):
         money = row.measure != "Conflicts"
         value = (lambda v: f"{v / 1e6:,.1f}M") if money else (lambda v: f"{v:,.0f}")
-        col.metric(f"{row.measure} ({cur})" if money else row.measure, value(row.after),
+        col.metric(f"{row.measure} now ({cur})" if money else f"{row.measure} now", value(row.after),
                    delta=(("+" if row.change > 0 else "") + value(row.change)) if round(row.change, 2) else None,
                    delta_color="inverse", help=f"Version #{version}: {value(row.before)}; now: {value(row.after)}")
     moves = production_changes(prods_before, prods_after)

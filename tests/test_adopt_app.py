@@ -71,7 +71,7 @@ def test_adopting_a_scenario_makes_it_the_plan_and_the_slate_page_shows_the_log_
     assert log["Plan"].tolist() == [md("scenario “P later”")] and log["Phases re-dated"].iloc[0] != "0"
     assert app.selectbox(key="slate_versus").value == int(state.store().history()["version"].iloc[0])
     metrics = {m.label: m for m in app.metric}
-    assert {"Estimate at final cost (EFC) (USD)", "Peak funding need (USD)", "Conflicts"} <= set(metrics)
+    assert {"Estimate at final cost (EFC) now (USD)", "Peak funding need now (USD)", "Conflicts now"} <= set(metrics)
     moved = next(d.value for d in app.dataframe if "Delivery, weeks later" in d.value.columns)
     assert moved["Production"].str.split(" ").str[0].tolist() == [pid]
     assert moved.iloc[0][["Change", "Start, weeks later", "Delivery, weeks later"]].tolist() == ["moved", 3, 3]

@@ -63,7 +63,7 @@ def test_adopt_a_scenario_then_see_what_changed_and_the_decision_log(browser_pag
         log = main(page).locator(".st-key-decision_log [data-testid='stTable']")
         assert NOTE in log.inner_text() and name in log.inner_text()        # the note as typed, not as markup
         labels = main(page).locator("[data-testid='stMetricLabel']").all_inner_texts()
-        assert {"Estimate at final cost (EFC) (USD)", "Peak funding need (USD)"} <= {t.strip() for t in labels}
+        assert {"Estimate at final cost (EFC) now (USD)", "Peak funding need now (USD)", "Conflicts now"} <= {t.strip() for t in labels}
         main(page).locator("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg").first.wait_for(
             state="visible", timeout=SOLVE_MS)                               # the weeks moved, drawn
         assert not errors(page), errors(page)
