@@ -109,6 +109,8 @@ def test_financing_rows_from_the_running_deficit_inside_the_horizon():
     assert fl.financing_flows(flows_of([(0, -5200)]), settings(rate=0.0)).empty
     last = fl.financing_flows(flows_of([(2, -5200)]), settings())           # the last horizon week counts
     assert last[["week", "cents"]].values.tolist() == [[2, -52]]
+    half = fl.financing_flows(flows_of([(-1, -5150)]), settings(weeks=2))  # 51.5 cents a week: up, every week
+    assert half[["week", "cents"]].values.tolist() == [[0, -52], [1, -52]]
 
 
 def test_the_position_runs_from_the_first_flow_to_the_last_week_or_flow():
