@@ -657,6 +657,17 @@ def test_each_rule_at_its_edge(make, passes, fails, where, says):
     assert str(told[0]) == f"{label}: {says}"
 
 
+def test_a_locked_production_is_not_held_to_the_production_window():
+    """Locked at weeks 48 and 50 from an earliest start in week 48, its 5 weeks run past the 52-week
+    horizon: not refused (it stays where it is); unlocked, the same production is."""
+    raw = put(base(), "productions", 0, locked=True, earliest_start=day(48), target_delivery=day(51))
+    raw = put(put(raw, "phases", 0, planned_start=day(48)), "phases", 1, planned_start=day(50))
+    assert problems_of(raw) == []
+    assert [str(p) for p in problems_of(put(raw, "productions", 0, locked=False))] == [
+        "productions[A].earliest_start: window too short: its phases need 5 weeks from earliest_start but only 4 "
+        "remain in the 52-week horizon"]
+
+
 def test_cycles_are_named_with_their_production():
     problems = problems_of(links(("prep", "shoot", 0, None), ("shoot", "prep", 0, None)))
     told = [p for p in problems if (p.table, p.row, p.column) == ("phase_links", "A", "after_phase")]
