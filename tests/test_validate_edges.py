@@ -302,6 +302,19 @@ def post_started(prep_started):
     return put(raw, "phases", 0, actual_start=prep_started)
 
 
+def expected_end(date):
+    """As of week 4 the prep (started week 0) still runs; it is expected to end on ``date``."""
+    return put(under_way(), "phases", 0, expected_end=date)
+
+
+def expected_end_of_done(end):
+    return put(put(under_way(), "phases", 0, expected_end=day(4, 6)), "phases", 0, actual_end=end)
+
+
+def expected_end_not_started(start):
+    return put(put(as_of(base(), day(4)), "phases", 0, expected_end=day(4, 6)), "phases", 0, actual_start=start)
+
+
 def locked_not_started(week):
     return put(as_of(base(), day(4)), "phases", 0, locked=True, planned_start=day(week))
 
@@ -559,6 +572,16 @@ EDGES = [
      "started on 2027-01-18 but prep, linked before it, has no actual_start: give it"),
     ("started after the phase linked before", post_started, day(0), None, ("phases", "A/post", "actual_start"),
      "started on 2027-01-25 but prep, linked before it, has no actual_start: give it"),
+    ("expected to end from as_of", expected_end, day(4), day(3, 6), ("phases", "A/prep", "expected_end"),
+     "2027-01-31 is before as_of (2027-02-01): a phase still running then ends on or after it (or give its "
+     "actual_end)"),
+    ("expected end of a running phase only", expected_end_of_done, None, day(3), ("phases", "A/prep", "expected_end"),
+     "only a running phase (an actual_start, no actual_end) has an expected end: leave it empty, the phase has "
+     "finished"),
+    ("expected end of a started phase only", expected_end_not_started, day(0), None,
+     ("phases", "A/prep", "expected_end"),
+     "only a running phase (an actual_start, no actual_end) has an expected end: leave it empty, the phase has "
+     "not started"),
     ("locked not started from as_of", locked_not_started, 4, 3, ("phases", "A/prep", "planned_start"),
      NOT_STARTED),
     ("locked production from as_of", locked_production_not_started, 4, 3, ("phases", "A/prep", "planned_start"),
