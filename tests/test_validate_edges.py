@@ -761,3 +761,19 @@ def test_the_plan_from_as_of_is_told_once_per_production_in_slate_order():
            "phases": raw["phases"].iloc[[2, 3, 0, 1]].reset_index(drop=True)}
     assert [(p.table, p.row, p.column) for p in problems_of(raw)] == [("phases", "B/prep", "duration_weeks"),
                                                                     ("phases", "A/prep", "duration_weeks")]
+
+
+def test_a_cell_that_cannot_be_read_is_told_once_not_again_by_the_rules():
+    raw = put(base(), "resources", 1, hire_max_units="lots")                  # its cost is given
+    assert [str(p) for p in problems_of(raw)] == ["resources[CREW].hire_max_units: expected int, got 'lots'"]
+    raw = base()
+    raw["phases"] = raw["phases"].drop(columns=["duration_weeks"])            # a missing column: no rule runs
+    assert [str(p) for p in problems_of(raw)] == ["phases.duration_weeks: missing column"]
+
+
+def test_without_settings_and_without_productions_the_empty_table_is_told():
+    raw = base()
+    del raw["settings"]
+    raw["productions"] = raw["productions"].iloc[:0]
+    told = [str(p) for p in problems_of(raw)]
+    assert "productions: table has no rows" in told and not any("window" in t for t in told)
