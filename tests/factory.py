@@ -96,3 +96,14 @@ def edit(raw: dict, table: str, match: dict, column: str, value) -> dict:
     frame[column] = frame[column].astype(object)
     frame.loc[rows, column] = value
     return {**raw, table: frame}
+
+
+def two_shoots_on_one_crew(folder):
+    """``folder`` holding, as CSV files, two shoots planned the same two weeks on one crew of one that
+    cannot be hired: one of them has to move."""
+    folder.mkdir()
+    tables = frames([production("A"), production("B")], [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0)],
+                    [resource("GE", capacity=1)], [demand("A", "shoot", "GE"), demand("B", "shoot", "GE")])
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return folder

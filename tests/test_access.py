@@ -3,11 +3,9 @@ and keeps everything as it was), one audit row per change, and this computer onl
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ from planning.data.store import Store
 from planning.scenarios.store import ScenarioStore
 from planning.scenarios.types import Scenario
 
+from benchmarks.serving import held_port, wait_listening
 from conftest import ROOT, SAMPLE
 
 ROLES = {"admin": ["boss@studio.test"], "planner": ["@studio.test"], "viewer": ["intern@studio.test"]}
@@ -213,45 +212,21 @@ def test_sign_in_needs_a_cookie_secret_and_decides_where_the_app_listens():
         serving_address({"auth": {"cookie_secret": "change-me: a long random string"}}, allow_network=False)
 
 
-def listening(port: int) -> list[str]:
-    """The local addresses of the sockets listening on ``port``, read from the kernel's socket tables
-    (``/proc/net/tcp`` and ``tcp6``, what ``ss -ltn`` reads): e.g. ``["127.0.0.1"]``."""
-    found = []
-    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
-        try:
-            lines = open(table).read().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if state != "0A" or int(hex_port, 16) != port:           # 0A: LISTEN
-                continue
-            raw = bytes.fromhex(address)
-            words = b"".join(raw[i:i + 4][::-1] for i in range(0, size, 4))   # each 32-bit word is little-endian
-            found.append(str(ipaddress.ip_address(words)))
-    return found
-
-
 def test_without_sign_in_the_app_listens_on_this_computer_only(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {"SLATE_STORE": str(tmp_path / "slate.duckdb"), "SLATE_SCENARIOS": str(tmp_path / "s.duckdb"),
            "SLATE_PRECOMPUTE": "0", "PATH": "/usr/bin:/bin"}
-    proc = subprocess.Popen([sys.executable, "-m", "planning.cli", "app", "--port", str(port)], cwd=ROOT,
-                            env={**env, "HOME": str(tmp_path)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)       # `slate app` and the server it starts
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline and not listening(port):
-            time.sleep(0.3)
-        addresses = listening(port)
-        assert addresses and set(addresses) <= {"127.0.0.1"}, addresses   # not 0.0.0.0, not ::
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        out = proc.communicate(timeout=30)[0]
-    assert "single-user mode: only this computer can open" in out
+    log = tmp_path / "app.log"
+    with held_port() as port:                        # held until the server listens on it
+        proc = subprocess.Popen([sys.executable, "-m", "planning.cli", "app", "--port", str(port)], cwd=ROOT,
+                                env={**env, "HOME": str(tmp_path)}, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)       # `slate app` and the server it starts
+        try:
+            addresses = wait_listening(proc, port, 60, log)
+            assert addresses and set(addresses) <= {"127.0.0.1"}, addresses   # not 0.0.0.0, not ::
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    assert "single-user mode: only this computer can open" in log.read_text()
 
 
 def test_a_sign_in_lasts_a_working_day_and_ends_on_sign_out(tmp_path):

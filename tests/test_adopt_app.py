@@ -12,7 +12,7 @@ from dashboard.text import md
 from planning.access import Actor
 from planning.data.inputs import planned_schedule
 
-from factory import demand, frames, phase, production, resource
+from factory import two_shoots_on_one_crew
 
 ADOPT_SC = "FormSubmitter:sc_adopt-Adopt as the slate's plan"
 NOTE = "**Agreed** with <b>finance</b>: =SUM(A1) [later](http://x.test)"
@@ -93,13 +93,7 @@ def test_a_viewer_reads_why_they_cannot_adopt(start_app, monkeypatch):
 @pytest.fixture
 def two_shoots(tmp_path):
     """Two shoots planned the same week on one crew of one that cannot hire: the optimizer moves one."""
-    folder = tmp_path / "two"
-    folder.mkdir()
-    tables = frames([production("A"), production("B")], [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0)],
-                    [resource("GE", capacity=1)], [demand("A", "shoot", "GE"), demand("B", "shoot", "GE")])
-    for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
-    return folder
+    return two_shoots_on_one_crew(tmp_path / "two")
 
 
 def test_the_optimized_plan_is_adopted_from_the_plan_page(start_app, two_shoots):

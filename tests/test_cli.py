@@ -13,19 +13,13 @@ import pytest
 from planning.cli import main
 
 from conftest import ROOT, SAMPLE
-from factory import demand, frames, phase, production, resource
+from factory import demand, frames, phase, production, resource, two_shoots_on_one_crew
 
 
 @pytest.fixture
 def tiny(tmp_path):
     """Two shoots on one crew of one, as CSV files."""
-    folder = tmp_path / "tiny"
-    folder.mkdir()
-    tables = frames([production("A"), production("B")], [phase("A", "shoot", 2, 0), phase("B", "shoot", 2, 0)],
-                    [resource("GE", capacity=1)], [demand("A", "shoot", "GE"), demand("B", "shoot", "GE")])
-    for name, frame in tables.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
-    return folder
+    return two_shoots_on_one_crew(tmp_path / "tiny")
 
 
 def run(argv, capsys) -> tuple[int, str, str]:
