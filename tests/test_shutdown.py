@@ -77,8 +77,11 @@ def open_a_session(port: int) -> None:
 
 def test_sigterm_while_the_baseline_solves_exits_cleanly_and_leaves_no_process(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SLATE_PRECOMPUTE"}       # warm-up on, as deployed
+    snapshot = tmp_path / "snapshot"                 # the sample before its report date: a search that runs long
+    subprocess.run([sys.executable, "-m", "planning.cli", "sample", "--snapshot", "--out", str(snapshot)], cwd=ROOT,
+                   check=True, capture_output=True)
     env.update(SLATE_STORE=str(tmp_path / "slate.duckdb"), SLATE_SCENARIOS=str(tmp_path / "scenarios.duckdb"),
-               HOME=str(tmp_path))
+               SLATE_DATA_DIR=str(snapshot), HOME=str(tmp_path))
     log = tmp_path / "app.log"
     with held_port() as port:                        # held until the server listens on it
         proc = subprocess.Popen([sys.executable, "-m", "planning.cli", "app", "--port", str(port)], cwd=ROOT, env=env,
