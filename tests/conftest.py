@@ -41,6 +41,20 @@ SAMPLE = ROOT / "data" / "sample"
 TREE_STORES = sorted((ROOT / "data").glob("*.duckdb*"))       # there before the session (a developer's own)
 
 
+SHARED_SERVER = {"app_server", "app_url", "saved_scenario", "browser"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Groups for pytest-xdist's ``--dist loadgroup`` (``.ci/test`` runs one worker per core): every
+    test that uses the shared dashboard server or the browser runs on one worker, so one server serves
+    them all; any other test runs on the worker that takes the rest of its file, so a module's
+    fixtures are made once. Without xdist the marks change nothing."""
+    for item in items:
+        group = "app_server" if SHARED_SERVER & set(item.fixturenames) else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_store_in_the_working_tree():
     """The session's stores go away with it; a store file new in ``data/`` fails the session."""
