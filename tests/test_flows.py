@@ -226,7 +226,7 @@ def test_line_costs_of_a_slate_under_way_by_hand():
 def test_spend_and_incentive_flows_of_a_small_slate():
     """1,000.00 flat on the prep (weeks 0-1), paid 1 week later; a 25% incentive, 10% discount, received
     20 weeks after the shoot ends (week 5): 250.00 credit, 25.00 discount, 225.00 in week 25."""
-    from factory import budget
+    from factory import budget, production
 
     data = small_slate(budget_lines=[budget("A", "2000", 1000.0, "prep", payment_lag_weeks=1)])
     plan = schedule(("A", "prep", 0), ("A", "shoot", 2))
@@ -234,15 +234,8 @@ def test_spend_and_incentive_flows_of_a_small_slate():
     assert spend[["production_id", "account", "flow", "week", "cents"]].values.tolist() == [
         ["A", "2000", "spend", 1, -50_000], ["A", "2000", "spend", 2, -50_000]]
     assert fl.incentive_flows(data, plan).empty                                    # no jurisdiction
-    uk = pd.DataFrame([dict(jurisdiction="UK", rate=0.25, cap=None, receipt_lag_weeks=20, discount=0.1)])
-    from factory import budget as line, frames, phase, production, resource, demand
-    from planning.data.validate import check
-
-    raw = frames([production("A", jurisdiction="UK")], [phase("A", "prep", 2, 0), phase("A", "shoot", 3, 2)],
-                 [resource("CREW", "crew", 2)], [demand("A", "prep", "CREW")],
-                 budget_lines=[line("A", "2000", 1000.0, "prep")], incentives=uk)
-    data, problems = check(raw)
-    assert not problems
-    got = fl.incentive_flows(data, plan)
+    uk = small_slate(productions=[production("A", jurisdiction="UK")],
+                     incentives=[dict(jurisdiction="UK", rate=0.25, cap=None, receipt_lag_weeks=20, discount=0.1)])
+    got = fl.incentive_flows(uk, plan)
     assert got[["production_id", "section", "account", "description", "flow", "week", "cents"]].values.tolist() == [
         ["A", "INCENTIVE", "INC-UK", "UK tax incentive", "incentive", 25, 22_500]]
